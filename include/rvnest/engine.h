@@ -1,0 +1,119 @@
+/* The L0 engine: state of the virtual machine (L1) and of each hart, and
+ * the events the plugin feeds in. */
+#ifndef RVNEST_ENGINE_H
+#define RVNEST_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "rvnest/hart.h"
+#include "rvnest/stats.h"
+#include "rvnest/vcsr.h"
+
+#define RVNEST_MAX_HARTS 1            /* SMP comes with a later issue */
+#define RVNEST_DEFAULT_L0_MEM (4ull << 20)
+#define RVNEST_MIN_L0_MEM (2ull << 20)
+
+struct rvnest_options {
+    uint64_t l0_mem;                  /* bytes, multiple of 2 MiB */
+    const char *stats_path;           /* JSON statistics file, or NULL */
+    bool quiet;                       /* no report on stderr at exit */
+    bool trace;                       /* one stderr line per L0 exit */
+};
+
+/* Layout of L0's private memory (offsets from l0_base). */
+#define L0_OFF_VECTOR       0x000     /* stvec: an all-zero word */
+#define L0_OFF_UC_ECALL     0x100     /* ecall; .word 0 */
+#define L0_OFF_UC_VSTIMECMP 0x110     /* csrw vstimecmp, a0; .word 0 */
+#define L0_OFF_GSTAGE       0x4000    /* Sv39x4 root, 16 KiB aligned */
+#define L0_GSTAGE_ROOT_SIZE 0x4000
+
+/* What a microcode run does when it ends (ARCHITECTURE.md fact 8). */
+enum rvnest_ucode {
+    UCODE_NONE,
+    UCODE_SBI_FORWARD,                /* L1's ecall passed to OpenSBI */
+    UCODE_SET_VSTIMECMP,              /* SBI set_timer -> vstimecmp */
+    UCODE_SET_VSTIMECMP_LEGACY,
+};
+
+struct rvnest_vm;
+
+struct rvnest_vcpu {
+    struct rvnest_hart *hart;
+    struct rvnest_vm *vm;
+    struct rvnest_vcsr vcsr;          /* L1's virtual H and VS CSRs */
+    bool in_mret;                     /* handling happens before an mret */
+    bool seip_presented;              /* real SEIP shown to L1 as VSEIP */
+    struct {
+        enum rvnest_ucode kind;
+        uint64_t resume_pc;
+        unsigned resume_priv;
+        uint64_t end_pc;
+    } uc;
+    uint64_t l1_entries;              /* firmware entries turned into V=1 */
+};
+
+struct rvnest_vm {
+    struct rvnest_options opt;
+    bool booted;
+    uint64_t ram_base, ram_size;
+    uint64_t l0_base, l0_size;
+    uint64_t gstage_next;             /* bump allocator for table pages */
+    uint64_t fdt_pa;
+    uint64_t plic_base, plic_size;
+    uint64_t plic_claim_page;         /* hart 0 S-context page, trapped */
+    uint64_t menvcfg;
+    bool sstc;
+    struct rvnest_stats stats;
+    struct rvnest_vcpu vcpu[RVNEST_MAX_HARTS];
+    char fatal[256];                  /* set when L0 must stop the machine */
+};
+
+void rvnest_vm_init(struct rvnest_vm *vm, const struct rvnest_options *opt);
+struct rvnest_vcpu *rvnest_vcpu_init(struct rvnest_vm *vm, struct rvnest_hart *h);
+
+static inline bool l0_owns(const struct rvnest_vm *vm, uint64_t pa)
+{
+    return vm->l0_size && pa >= vm->l0_base && pa - vm->l0_base < vm->l0_size;
+}
+static inline bool l0_overlaps(const struct rvnest_vm *vm, uint64_t pa, uint64_t len)
+{
+    return vm->l0_size && len && pa < vm->l0_base + vm->l0_size && pa + len > vm->l0_base;
+}
+
+/* Events from the plugin. Each returns after it has set where the hart
+ * resumes (pc and priv, or mepc/mstatus when in_mret). */
+
+/* A trap was delivered to real HS (pc == L0 vector). */
+void rvnest_on_hs_trap(struct rvnest_vcpu *vc);
+/* An mret is about to execute in M-mode. */
+void rvnest_on_mret(struct rvnest_vcpu *vc);
+/* A trap to M-mode from from_pc: returns true if it was L0's own (end of
+ * microcode, or the L0 vector executed) and has been handled. */
+bool rvnest_on_m_trap(struct rvnest_vcpu *vc, uint64_t from_pc);
+
+/* Internal API shared by the engine's files. */
+void rvnest_resume(struct rvnest_vcpu *vc, uint64_t pc, unsigned priv);
+void rvnest_resume_l1_after(struct rvnest_vcpu *vc, unsigned insn_len);
+void rvnest_resume_l1_at_sepc(struct rvnest_vcpu *vc);
+unsigned rvnest_trap_priv(struct rvnest_vcpu *vc);
+void rvnest_inject_l1_exception(struct rvnest_vcpu *vc, uint64_t cause, uint64_t tval);
+void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t resume_pc,
+                      unsigned resume_priv);
+void rvnest_fatal(struct rvnest_vm *vm, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* nested/boot.c */
+bool rvnest_firmware_entry(struct rvnest_vcpu *vc, uint64_t entry_pc);
+/* nested/sbi.c */
+void rvnest_sbi_ecall(struct rvnest_vcpu *vc);
+/* nested/virt_insn.c */
+void rvnest_virtual_instruction(struct rvnest_vcpu *vc);
+/* nested/gpf.c */
+void rvnest_guest_page_fault(struct rvnest_vcpu *vc, uint64_t cause);
+/* nested/irq.c */
+void rvnest_hs_interrupt(struct rvnest_vcpu *vc, unsigned irq);
+void rvnest_irq_resample(struct rvnest_vcpu *vc);
+void rvnest_irq_send_ipi(struct rvnest_vcpu *vc);
+void rvnest_irq_clear_ipi(struct rvnest_vcpu *vc);
+
+#endif

@@ -1,0 +1,35 @@
+/* L1's virtual hypervisor and VS CSRs (shadow-csr/). */
+#ifndef RVNEST_VCSR_H
+#define RVNEST_VCSR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "rvnest/hart.h"
+
+enum vcsr_index {
+    VCSR_HSTATUS, VCSR_HEDELEG, VCSR_HIDELEG, VCSR_HIE, VCSR_HTIMEDELTA,
+    VCSR_HCOUNTEREN, VCSR_HGEIE, VCSR_HENVCFG, VCSR_HTVAL, VCSR_HIP,
+    VCSR_HVIP, VCSR_HTINST, VCSR_HGATP, VCSR_HGEIP,
+    VCSR_VSSTATUS, VCSR_VSIE, VCSR_VSTVEC, VCSR_VSSCRATCH, VCSR_VSEPC,
+    VCSR_VSCAUSE, VCSR_VSTVAL, VCSR_VSIP, VCSR_VSATP, VCSR_VSTIMECMP,
+    VCSR__COUNT
+};
+
+struct rvnest_vcsr {
+    uint64_t val[VCSR__COUNT];
+};
+
+/* Result of an emulated CSR access, as the exception L1 must see. */
+enum vcsr_result {
+    VCSR_OK,
+    VCSR_ILLEGAL,          /* not a virtual H/VS CSR, or a write to a read-only one */
+};
+
+void rvnest_vcsr_reset(struct rvnest_vcsr *v, struct rvnest_hart *h);
+bool rvnest_vcsr_known(unsigned csr);
+enum vcsr_result rvnest_vcsr_read(struct rvnest_vcsr *v, struct rvnest_hart *h,
+                                  unsigned csr, uint64_t *val);
+enum vcsr_result rvnest_vcsr_write(struct rvnest_vcsr *v, struct rvnest_hart *h,
+                                   unsigned csr, uint64_t val);
+
+#endif

@@ -1,0 +1,220 @@
+/* Firmware entries into HS (ARCHITECTURE.md section 3): OpenSBI's mret to
+ * HS at boot, on HSM start and on non-retentive resume becomes an entry
+ * into L1 at V=1. The first one also sets L0 up: its private memory, the
+ * device-tree patch that hides it, the L0 vector and microcode, the G-stage
+ * for L1 and the real H CSRs that run L1. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libfdt.h>
+#include "rvnest/engine.h"
+#include "rvnest/csr.h"
+#include "rvnest/fdt.h"
+#include "rvnest/gstage.h"
+
+extern const uint32_t rvnest_ucode_ecall[2];
+extern const uint32_t rvnest_ucode_vstimecmp[2];
+
+#define SZ_2M (2ull << 20)
+#define FDT_GROWTH 1024
+#define PLIC_CONTEXT_BASE 0x200000
+#define PLIC_CONTEXT_STRIDE 0x1000
+
+/* Exceptions L1's own code takes in HS natively and so must get straight
+ * from hardware at V=1: everything but the ecalls to L0 (9-11) and the
+ * guest-page-fault / virtual-instruction causes (20-23). */
+#define L1_HEDELEG ((1u << EXC_INST_MISALIGNED) | (1u << EXC_INST_ACCESS) | \
+                    (1u << EXC_ILLEGAL_INST) | (1u << EXC_BREAKPOINT) |     \
+                    (1u << EXC_LOAD_MISALIGNED) | (1u << EXC_LOAD_ACCESS) | \
+                    (1u << EXC_STORE_MISALIGNED) | (1u << EXC_STORE_ACCESS) | \
+                    (1u << EXC_U_ECALL) | (1u << EXC_INST_PAGE_FAULT) |     \
+                    (1u << EXC_LOAD_PAGE_FAULT) | (1u << EXC_STORE_PAGE_FAULT))
+/* envcfg bits that carry L1's HS environment (menvcfg) over to V=1. */
+#define ENVCFG_L1_BITS (ENVCFG_FIOM | ENVCFG_CBIE | ENVCFG_CBCFE | ENVCFG_CBZE | \
+                        ENVCFG_ADUE | ENVCFG_PBMTE | ENVCFG_STCE)
+
+static bool read_fdt(struct rvnest_vcpu *vc, uint64_t pa, void **out, uint32_t *size)
+{
+    struct rvnest_hart *h = vc->hart;
+    struct fdt_header hdr;
+    if (!h->ops->read_phys(h, pa, &hdr, sizeof(hdr)) || fdt_magic(&hdr) != FDT_MAGIC) {
+        rvnest_fatal(vc->vm, "no device tree at a1=%#llx on the firmware entry into HS",
+                     (unsigned long long)pa);
+        return false;
+    }
+    uint32_t total = fdt_totalsize(&hdr);
+    if (total > (16u << 20)) {
+        rvnest_fatal(vc->vm, "L1 device tree size %u is implausible", total);
+        return false;
+    }
+    void *buf = calloc(1, total + FDT_GROWTH);
+    if (!buf || !h->ops->read_phys(h, pa, buf, total)) {
+        free(buf);
+        rvnest_fatal(vc->vm, "cannot read L1's device tree at %#llx", (unsigned long long)pa);
+        return false;
+    }
+    *out = buf;
+    *size = total;
+    return true;
+}
+
+static bool write_words(struct rvnest_hart *h, uint64_t pa, const uint32_t *w, size_t n)
+{
+    return h->ops->write_phys(h, pa, w, n * sizeof(uint32_t));
+}
+
+/* Chooses L0's region: 2 MiB aligned, just below the device tree (which
+ * QEMU's virt board puts in the last 2 MiB of RAM and which must stay where
+ * it is), clear of the initrd. */
+static bool place_l0(struct rvnest_vm *vm, const struct rvnest_fdt_facts *f)
+{
+    uint64_t end = vm->fdt_pa & ~(SZ_2M - 1);
+    uint64_t size = vm->opt.l0_mem;
+    if (end < f->ram_base + size + (64ull << 20)) {
+        rvnest_fatal(vm, "not enough RAM for L0's %llu MiB below the device tree at %#llx; give the machine more memory",
+                     (unsigned long long)(size >> 20), (unsigned long long)vm->fdt_pa);
+        return false;
+    }
+    vm->l0_base = end - size;
+    vm->l0_size = size;
+    if (f->initrd_end > f->initrd_start &&
+        l0_overlaps(vm, f->initrd_start, f->initrd_end - f->initrd_start)) {
+        rvnest_fatal(vm, "the initrd [%#llx, %#llx) overlaps L0 memory [%#llx, %#llx); give the machine more memory or a smaller l0-mem",
+                     (unsigned long long)f->initrd_start, (unsigned long long)f->initrd_end,
+                     (unsigned long long)vm->l0_base, (unsigned long long)(vm->l0_base + size));
+        return false;
+    }
+    return true;
+}
+
+static bool setup_l0(struct rvnest_vcpu *vc)
+{
+    struct rvnest_vm *vm = vc->vm;
+    struct rvnest_hart *h = vc->hart;
+    void *fdt;
+    uint32_t fdt_size;
+    char err[200];
+    struct rvnest_fdt_facts f;
+
+    vm->fdt_pa = hart_gpr(h, 11);
+    if (!read_fdt(vc, vm->fdt_pa, &fdt, &fdt_size))
+        return false;
+    if (rvnest_fdt_inspect(fdt, vm->fdt_pa, &f, err, sizeof(err))) {
+        rvnest_fatal(vm, "%s", err);
+        goto fail;
+    }
+    if (!f.isa_h) {
+        rvnest_fatal(vm, "the hart has no H extension; run QEMU with -cpu rv64,h=true");
+        goto fail;
+    }
+    vm->menvcfg = hart_csr(h, CSR_MENVCFG);
+    vm->sstc = f.isa_sstc && (vm->menvcfg & ENVCFG_STCE);
+    if (!vm->sstc) {
+        rvnest_fatal(vm, "the hart lacks Sstc (or OpenSBI left menvcfg.STCE clear); rvnest needs Sstc for L1's timer");
+        goto fail;
+    }
+    if (f.plic_s_context < 0) {
+        rvnest_fatal(vm, "no PLIC S-mode context for hart 0 in the device tree");
+        goto fail;
+    }
+    vm->ram_base = f.ram_base;
+    vm->ram_size = f.ram_size;
+    vm->plic_base = f.plic_base;
+    vm->plic_size = f.plic_size;
+    vm->plic_claim_page = f.plic_base + PLIC_CONTEXT_BASE +
+                          (uint64_t)f.plic_s_context * PLIC_CONTEXT_STRIDE;
+    if (!place_l0(vm, &f))
+        goto fail;
+
+    if (!f.has_rvnest_node) {
+        int rc = fdt_open_into(fdt, fdt, (int)(fdt_size + FDT_GROWTH));
+        if (!rc)
+            rc = rvnest_fdt_reserve(fdt, vm->l0_base, vm->l0_size);
+        if (!rc)
+            rc = fdt_pack(fdt);
+        uint32_t newsize = fdt_totalsize(fdt);
+        if (rc || vm->fdt_pa + newsize > f.ram_base + f.ram_size) {
+            rvnest_fatal(vm, "cannot patch L1's device tree: %s", rc ? fdt_strerror(rc) : "no room");
+            goto fail;
+        }
+        if (!h->ops->write_phys(h, vm->fdt_pa, fdt, newsize)) {
+            rvnest_fatal(vm, "cannot write L1's device tree back");
+            goto fail;
+        }
+    }
+    free(fdt);
+    fdt = NULL;
+
+    /* The L0 vector and the microcode. */
+    static const uint32_t zero = 0;
+    if (!write_words(h, vm->l0_base + L0_OFF_VECTOR, &zero, 1) ||
+        !write_words(h, vm->l0_base + L0_OFF_UC_ECALL, rvnest_ucode_ecall, 2) ||
+        !write_words(h, vm->l0_base + L0_OFF_UC_VSTIMECMP, rvnest_ucode_vstimecmp, 2)) {
+        rvnest_fatal(vm, "cannot write L0 memory at %#llx", (unsigned long long)vm->l0_base);
+        return false;
+    }
+
+    struct gstage_layout gl = {
+        .root = vm->l0_base + L0_OFF_GSTAGE,
+        .pool = vm->l0_base + L0_OFF_GSTAGE + L0_GSTAGE_ROOT_SIZE,
+        .pool_end = vm->l0_base + vm->l0_size,
+        .holes = { { vm->l0_base, vm->l0_size }, { vm->plic_claim_page, 0x1000 } },
+        .nholes = 2,
+    };
+    uint64_t hgatp = rvnest_gstage_build_l1(h, &gl);
+    if (!hgatp) {
+        rvnest_fatal(vm, "cannot build L0's G-stage table for L1 (l0-mem too small?)");
+        return false;
+    }
+    vm->gstage_next = gl.pool;
+
+    /* The real H CSRs that run L1 at V=1 (ARCHITECTURE.md section 5). L1's
+     * S registers start as the real HS ones OpenSBI left. */
+    static const unsigned s_to_vs[][2] = {
+        { CSR_SSTATUS, CSR_VSSTATUS }, { CSR_STVEC, CSR_VSTVEC }, { CSR_SSCRATCH, CSR_VSSCRATCH },
+        { CSR_SEPC, CSR_VSEPC }, { CSR_SCAUSE, CSR_VSCAUSE }, { CSR_STVAL, CSR_VSTVAL },
+        { CSR_SATP, CSR_VSATP },
+    };
+    for (size_t i = 0; i < sizeof(s_to_vs) / sizeof(s_to_vs[0]); i++)
+        hart_set_csr(h, s_to_vs[i][1], hart_csr(h, s_to_vs[i][0]));
+    hart_set_csr(h, CSR_VSIE, 0);
+    rvnest_vcsr_reset(&vc->vcsr, h);
+
+    hart_set_csr(h, CSR_STVEC, vm->l0_base + L0_OFF_VECTOR);
+    hart_set_csr(h, CSR_SATP, 0);
+    hart_set_csr(h, CSR_HSTATUS, HSTATUS_VSXL_64);
+    hart_set_csr(h, CSR_HEDELEG, L1_HEDELEG);
+    hart_set_csr(h, CSR_HIDELEG, VS_MODE_INTERRUPTS);
+    hart_set_csr(h, CSR_HCOUNTEREN, 0xffffffffu);   /* time, cycle, instret never trap */
+    hart_set_csr(h, CSR_HENVCFG, vm->menvcfg & ENVCFG_L1_BITS);
+    hart_set_csr(h, CSR_HTIMEDELTA, 0);
+    hart_set_csr(h, CSR_HVIP, 0);
+    hart_set_csr(h, CSR_HGATP, hgatp);
+    hart_set_csr(h, CSR_SIE, MIP_SEIP);              /* L0 takes only SEI itself */
+    vc->seip_presented = false;
+    vm->booted = true;
+    return true;
+fail:
+    free(fdt);
+    return false;
+}
+
+bool rvnest_firmware_entry(struct rvnest_vcpu *vc, uint64_t entry_pc)
+{
+    struct rvnest_vm *vm = vc->vm;
+    struct rvnest_hart *h = vc->hart;
+    /* After a system reset the real CSRs are back at reset values: set up
+     * again. Otherwise this is a later entry (HSM start, non-retentive
+     * resume) of a hart L0 already runs: L1 starts with its MMU off and
+     * interrupts disabled (SBI HSM, "hart_start"). */
+    if (!vm->booted || hart_csr(h, CSR_STVEC) != vm->l0_base + L0_OFF_VECTOR) {
+        if (!setup_l0(vc))
+            return false;
+    } else {
+        hart_set_csr(h, CSR_VSATP, 0);
+        hart_set_csr(h, CSR_VSSTATUS, hart_csr(h, CSR_VSSTATUS) & ~MSTATUS_SIE);
+    }
+    vc->l1_entries++;
+    rvnest_resume(vc, entry_pc, PRV_S | PRIV_V);
+    return true;
+}

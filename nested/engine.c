@@ -1,0 +1,212 @@
+/* L0 engine core: trap dispatch, resuming guests, reflecting traps to L1. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "rvnest/engine.h"
+#include "rvnest/csr.h"
+
+void rvnest_vm_init(struct rvnest_vm *vm, const struct rvnest_options *opt)
+{
+    memset(vm, 0, sizeof(*vm));
+    vm->opt = *opt;
+    if (!vm->opt.l0_mem)
+        vm->opt.l0_mem = RVNEST_DEFAULT_L0_MEM;
+}
+
+struct rvnest_vcpu *rvnest_vcpu_init(struct rvnest_vm *vm, struct rvnest_hart *h)
+{
+    if (h->index >= RVNEST_MAX_HARTS)
+        return NULL;
+    struct rvnest_vcpu *vc = &vm->vcpu[h->index];
+    memset(vc, 0, sizeof(*vc));
+    vc->hart = h;
+    vc->vm = vm;
+    return vc;
+}
+
+void rvnest_fatal(struct rvnest_vm *vm, const char *fmt, ...)
+{
+    if (vm->fatal[0])
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(vm->fatal, sizeof(vm->fatal), fmt, ap);
+    va_end(ap);
+}
+
+/* Resume the hart at pc with priv (PRV_* | PRIV_V). Inside an HS trap the
+ * plugin writes pc and priv; before an mret only CSR writes are safe
+ * (ARCHITECTURE.md fact 5), so the mret itself is retargeted through
+ * mepc and mstatus.MPP/MPV. */
+void rvnest_resume(struct rvnest_vcpu *vc, uint64_t pc, unsigned priv)
+{
+    struct rvnest_hart *h = vc->hart;
+    if (vc->in_mret) {
+        uint64_t ms = hart_csr(h, CSR_MSTATUS);
+        ms &= ~(MSTATUS_MPP | MSTATUS_MPV);
+        ms |= (uint64_t)(priv & 3) << MSTATUS_MPP_SHIFT;
+        if (priv & PRIV_V)
+            ms |= MSTATUS_MPV;
+        hart_set_csr(h, CSR_MEPC, pc);
+        hart_set_csr(h, CSR_MSTATUS, ms);
+    } else {
+        h->ops->set_pc(h, pc);
+        h->ops->set_priv(h, priv);
+    }
+}
+
+/* The privilege L1 was at when it trapped to HS: sstatus.SPP (HS bank). */
+unsigned rvnest_trap_priv(struct rvnest_vcpu *vc)
+{
+    return (hart_csr(vc->hart, CSR_SSTATUS) & MSTATUS_SPP) ? PRV_S : PRV_U;
+}
+
+void rvnest_resume_l1_at_sepc(struct rvnest_vcpu *vc)
+{
+    rvnest_resume(vc, hart_csr(vc->hart, CSR_SEPC), rvnest_trap_priv(vc) | PRIV_V);
+}
+
+void rvnest_resume_l1_after(struct rvnest_vcpu *vc, unsigned insn_len)
+{
+    rvnest_resume(vc, hart_csr(vc->hart, CSR_SEPC) + insn_len, rvnest_trap_priv(vc) | PRIV_V);
+}
+
+/* Deliver a synchronous exception to L1 as its hardware would: L1 believes
+ * it runs in HS with V=0, so this is a trap from HS/U to HS (priv spec,
+ * "Supervisor Trap Handling"; H chapter "Trap Entry": hstatus.SPV=0 and
+ * GVA=0 for a trap taken from V=0, htval/htinst written). L1's S registers
+ * are the real VS ones. */
+void rvnest_inject_l1_exception(struct rvnest_vcpu *vc, uint64_t cause, uint64_t tval)
+{
+    struct rvnest_hart *h = vc->hart;
+    unsigned from = rvnest_trap_priv(vc);
+    uint64_t vs = hart_csr(h, CSR_VSSTATUS);
+    vs &= ~(MSTATUS_SPP | MSTATUS_SPIE);
+    if (from == PRV_S)
+        vs |= MSTATUS_SPP;
+    if (vs & MSTATUS_SIE)
+        vs |= MSTATUS_SPIE;
+    vs &= ~MSTATUS_SIE;
+    hart_set_csr(h, CSR_VSSTATUS, vs);
+    hart_set_csr(h, CSR_VSEPC, hart_csr(h, CSR_SEPC));
+    hart_set_csr(h, CSR_VSCAUSE, cause);
+    hart_set_csr(h, CSR_VSTVAL, tval);
+    struct rvnest_vcsr *v = &vc->vcsr;
+    v->val[VCSR_HSTATUS] &= ~(HSTATUS_SPV | HSTATUS_GVA);
+    v->val[VCSR_HTVAL] = 0;
+    v->val[VCSR_HTINST] = 0;
+    rvnest_resume(vc, hart_csr(h, CSR_VSTVEC) & ~3ull, PRV_S | PRIV_V);
+}
+
+static void reflect_exception(struct rvnest_vcpu *vc, uint64_t cause)
+{
+    vc->vm->stats.exits[EXIT_EXCEPTION_OTHER]++;
+    rvnest_inject_l1_exception(vc, cause, hart_csr(vc->hart, CSR_STVAL));
+}
+
+static void dispatch_hs_trap(struct rvnest_vcpu *vc)
+{
+    struct rvnest_hart *h = vc->hart;
+    uint64_t cause = hart_csr(h, CSR_SCAUSE);
+    uint64_t hstatus = hart_csr(h, CSR_HSTATUS);
+    if (!(hstatus & HSTATUS_SPV)) {
+        rvnest_fatal(vc->vm, "trap to HS from HS itself (scause %#llx sepc %#llx): an L0 bug",
+                     (unsigned long long)cause, (unsigned long long)hart_csr(h, CSR_SEPC));
+        return;
+    }
+    if (cause & CAUSE_INTERRUPT) {
+        rvnest_hs_interrupt(vc, (unsigned)(cause & 63));
+        return;
+    }
+    switch (cause) {
+    case EXC_VS_ECALL:
+        rvnest_sbi_ecall(vc);
+        break;
+    case EXC_VIRTUAL_INST:
+        rvnest_virtual_instruction(vc);
+        break;
+    case EXC_INST_GUEST_PAGE_FAULT:
+    case EXC_LOAD_GUEST_PAGE_FAULT:
+    case EXC_STORE_GUEST_PAGE_FAULT:
+        rvnest_guest_page_fault(vc, cause);
+        break;
+    default:
+        /* Anything else reached HS only because real hedeleg did not send
+         * it to VS (or OpenSBI redirected it): L1 sees it as its own trap. */
+        reflect_exception(vc, cause);
+        break;
+    }
+}
+
+void rvnest_on_hs_trap(struct rvnest_vcpu *vc)
+{
+    vc->in_mret = false;
+    dispatch_hs_trap(vc);
+}
+
+void rvnest_on_mret(struct rvnest_vcpu *vc)
+{
+    struct rvnest_hart *h = vc->hart;
+    struct rvnest_vm *vm = vc->vm;
+    uint64_t ms = hart_csr(h, CSR_MSTATUS);
+    unsigned mpp = (unsigned)((ms & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
+    if (mpp != PRV_S || (ms & MSTATUS_MPV))
+        return;                       /* back to M, U, or a guest at V=1 */
+    uint64_t mepc = hart_csr(h, CSR_MEPC);
+    vc->in_mret = true;
+    if (l0_owns(vm, mepc)) {
+        if (mepc == vm->l0_base + L0_OFF_VECTOR) {
+            /* OpenSBI redirected a trap to HS (sbi_trap_redirect): the HS
+             * trap registers are set as hardware would; handle it now and
+             * let this mret take the hart where L0 decides. */
+            vm->stats.exits[EXIT_FW_REDIRECT]++;
+            dispatch_hs_trap(vc);
+        }
+        /* otherwise: OpenSBI returning into L0 microcode */
+    } else {
+        /* A firmware entry into HS: boot, HSM start, non-retentive resume. */
+        vm->stats.exits[EXIT_FW_ENTRY]++;
+        rvnest_firmware_entry(vc, mepc);
+    }
+    vc->in_mret = false;
+}
+
+bool rvnest_on_m_trap(struct rvnest_vcpu *vc, uint64_t from_pc)
+{
+    struct rvnest_vm *vm = vc->vm;
+    struct rvnest_hart *h = vc->hart;
+    bool uc_end = vc->uc.kind != UCODE_NONE && from_pc == vc->uc.end_pc;
+    bool vector = from_pc == vm->l0_base + L0_OFF_VECTOR;
+    if (!uc_end && !vector)
+        return false;                     /* e.g. the microcode's own ecall */
+    if (vector) {
+        /* The vector word itself executed: some path reached HS that L0
+         * did not intercept. Never expected; stop rather than run on. */
+        rvnest_fatal(vm, "the L0 vector executed in HS (scause %#llx sepc %#llx): an L0 bug",
+                     (unsigned long long)hart_csr(h, CSR_SCAUSE),
+                     (unsigned long long)hart_csr(h, CSR_SEPC));
+        return true;
+    }
+    /* Undo the M-mode trap entry before any firmware instruction runs:
+     * mstatus.MIE comes back from MPIE. */
+    uint64_t ms = hart_csr(h, CSR_MSTATUS);
+    if (ms & MSTATUS_MPIE)
+        ms |= MSTATUS_MIE;
+    hart_set_csr(h, CSR_MSTATUS, ms);
+    vc->in_mret = false;
+    enum rvnest_ucode kind = vc->uc.kind;
+    vc->uc.kind = UCODE_NONE;
+    switch (kind) {
+    case UCODE_SET_VSTIMECMP:
+        hart_set_gpr(h, 10, 0);           /* SBI_SUCCESS */
+        hart_set_gpr(h, 11, 0);
+        break;
+    case UCODE_SET_VSTIMECMP_LEGACY:
+        hart_set_gpr(h, 10, 0);
+        break;
+    default:
+        break;                            /* OpenSBI's a0/a1 stand */
+    }
+    rvnest_resume(vc, vc->uc.resume_pc, vc->uc.resume_priv);
+    return true;
+}

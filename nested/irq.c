@@ -1,0 +1,78 @@
+/* L1's interrupts (ARCHITECTURE.md section 8).
+ *
+ * External: the PLIC drives the real SEIP, an HS interrupt that traps to L0
+ * while V=1. L0 shows it to L1 as VSEIP through hvip (delegated by hideleg,
+ * L1 sees it as its SEI) and masks the real SEIE while it does, so the
+ * level cannot storm. Claim and complete go through L0 (nested/gpf.c),
+ * which re-samples the real level after each: VSEIP follows SEIP exactly.
+ *
+ * Software: IPIs to this hart set hvip.VSSIP; L1 clears it by writing
+ * sip.SSIP, which at V=1 is the same bit. Timer: L1's stimecmp is the real
+ * vstimecmp (Sstc), nothing reaches L0. */
+#include "rvnest/engine.h"
+#include "rvnest/csr.h"
+
+static void set_hvip(struct rvnest_hart *h, uint64_t set, uint64_t clear)
+{
+    uint64_t v = hart_csr(h, CSR_HVIP);
+    hart_set_csr(h, CSR_HVIP, (v & ~clear) | set);
+}
+
+static void present_seip(struct rvnest_vcpu *vc, bool level)
+{
+    struct rvnest_hart *h = vc->hart;
+    uint64_t sie = hart_csr(h, CSR_SIE);
+    if (level) {
+        set_hvip(h, MIP_VSEIP, 0);
+        hart_set_csr(h, CSR_SIE, sie & ~MIP_SEIP);
+    } else {
+        set_hvip(h, 0, MIP_VSEIP);
+        hart_set_csr(h, CSR_SIE, sie | MIP_SEIP);
+    }
+    vc->seip_presented = level;
+}
+
+void rvnest_irq_resample(struct rvnest_vcpu *vc)
+{
+    bool level = hart_csr(vc->hart, CSR_MIP) & MIP_SEIP;
+    if (level != vc->seip_presented)
+        present_seip(vc, level);
+}
+
+void rvnest_irq_send_ipi(struct rvnest_vcpu *vc)
+{
+    set_hvip(vc->hart, MIP_VSSIP, 0);
+}
+
+void rvnest_irq_clear_ipi(struct rvnest_vcpu *vc)
+{
+    set_hvip(vc->hart, 0, MIP_VSSIP);
+}
+
+void rvnest_hs_interrupt(struct rvnest_vcpu *vc, unsigned irq)
+{
+    struct rvnest_hart *h = vc->hart;
+    struct rvnest_stats *st = &vc->vm->stats;
+    switch (irq) {
+    case IRQ_S_EXT:
+        st->exits[EXIT_IRQ_EXTERNAL]++;
+        present_seip(vc, true);
+        break;
+    case IRQ_S_SOFT:
+        /* An HS IPI raised by firmware: it is meant for L1. */
+        st->exits[EXIT_IRQ_SOFTWARE]++;
+        hart_set_csr(h, CSR_SIP, hart_csr(h, CSR_SIP) & ~MIP_SSIP);
+        set_hvip(h, MIP_VSSIP, 0);
+        break;
+    case IRQ_S_TIMER:
+        /* L0 never arms the HS timer; mask it if it fires anyway. */
+        st->exits[EXIT_IRQ_TIMER]++;
+        hart_set_csr(h, CSR_SIE, hart_csr(h, CSR_SIE) & ~MIP_STIP);
+        break;
+    default:
+        st->exits[EXIT_IRQ_OTHER]++;
+        hart_set_csr(h, CSR_SIE, hart_csr(h, CSR_SIE) & ~(1ull << irq));
+        break;
+    }
+    rvnest_resume_l1_at_sepc(vc);
+}

@@ -1,0 +1,236 @@
+/* The SBI interface L1 expects from its firmware (ARCHITECTURE.md section
+ * 6), as a table of extensions. Each is handled in L0 or forwarded to
+ * OpenSBI by running L1's own ecall from real HS (L0 microcode): the
+ * arguments are already in a0-a7 and L1's guest-physical addresses are
+ * host-physical (identity G-stage), once L0 has checked they do not touch
+ * L0 memory. */
+#include "rvnest/engine.h"
+#include "rvnest/csr.h"
+#include "rvnest/sbi.h"
+
+struct sbi_call {
+    unsigned long ext, fid;
+    uint64_t arg[6];
+    long err;                 /* a0 */
+    uint64_t value;           /* a1 */
+    bool legacy;              /* legacy calls return a0 only */
+};
+
+enum sbi_action {
+    SBI_DONE,                 /* err/value set, resume after the ecall */
+    SBI_FORWARD,              /* pass the ecall to OpenSBI */
+    SBI_SET_TIMER,            /* write vstimecmp = arg0 through microcode */
+};
+
+struct sbi_ext {
+    unsigned long ext_lo, ext_hi;
+    enum rvnest_exit reason;
+    bool l0_handled;          /* probe answers 1 without asking OpenSBI */
+    enum sbi_action (*handle)(struct rvnest_vcpu *vc, struct sbi_call *c);
+};
+
+/* Hart masks: only hart 0 exists (SMP comes later). OpenSBI ignores mask
+ * bits of absent harts and rejects a base beyond them. */
+static bool hart_mask_ok(uint64_t mask, uint64_t base, bool *hits0)
+{
+    if (base == (uint64_t)-1) {
+        *hits0 = true;
+        return true;
+    }
+    if (base >= RVNEST_MAX_HARTS)
+        return false;
+    *hits0 = mask & 1;
+    return true;
+}
+
+static enum sbi_action sbi_base(struct rvnest_vcpu *vc, struct sbi_call *c);
+
+static enum sbi_action sbi_time(struct rvnest_vcpu *vc, struct sbi_call *c)
+{
+    (void)vc;
+    if (c->fid != 0) {
+        c->err = SBI_ERR_NOT_SUPPORTED;
+        return SBI_DONE;
+    }
+    return SBI_SET_TIMER;
+}
+
+static enum sbi_action sbi_ipi(struct rvnest_vcpu *vc, struct sbi_call *c)
+{
+    bool hits0;
+    if (c->fid != 0) {
+        c->err = SBI_ERR_NOT_SUPPORTED;
+    } else if (!hart_mask_ok(c->arg[0], c->arg[1], &hits0)) {
+        c->err = SBI_ERR_INVALID_PARAM;
+    } else {
+        if (hits0)
+            rvnest_irq_send_ipi(vc);
+        c->err = SBI_SUCCESS;
+    }
+    return SBI_DONE;
+}
+
+/* Remote fences for this hart: every L0 exit switches V twice and QEMU
+ * flushes its whole TLB on each switch (ARCHITECTURE.md fact 4), and QEMU
+ * keeps translated code coherent with stores, so the fence is done by the
+ * time L1 runs again. L1's G-stage is not shadowed yet: nothing to drop. */
+static enum sbi_action sbi_rfence(struct rvnest_vcpu *vc, struct sbi_call *c)
+{
+    (void)vc;
+    bool hits0;
+    if (c->fid > 6)
+        c->err = SBI_ERR_NOT_SUPPORTED;
+    else if (!hart_mask_ok(c->arg[0], c->arg[1], &hits0))
+        c->err = SBI_ERR_INVALID_PARAM;
+    else
+        c->err = SBI_SUCCESS;
+    return SBI_DONE;
+}
+
+static enum sbi_action sbi_hsm(struct rvnest_vcpu *vc, struct sbi_call *c)
+{
+    (void)vc;
+    switch (c->fid) {
+    case SBI_HSM_HART_START:
+        c->err = c->arg[0] == 0 ? SBI_ERR_ALREADY_AVAILABLE : SBI_ERR_INVALID_PARAM;
+        return SBI_DONE;
+    case SBI_HSM_HART_GET_STATUS:
+        if (c->arg[0] != 0) {
+            c->err = SBI_ERR_INVALID_PARAM;
+        } else {
+            c->err = SBI_SUCCESS;
+            c->value = SBI_HSM_STATE_STARTED;
+        }
+        return SBI_DONE;
+    case SBI_HSM_HART_STOP:
+    case SBI_HSM_HART_SUSPEND:
+        /* OpenSBI stops or suspends the real hart; a non-retentive resume
+         * comes back as a firmware entry, which L0 turns into V=1. */
+        return SBI_FORWARD;
+    default:
+        c->err = SBI_ERR_NOT_SUPPORTED;
+        return SBI_DONE;
+    }
+}
+
+static enum sbi_action sbi_forward(struct rvnest_vcpu *vc, struct sbi_call *c)
+{
+    (void)vc;
+    (void)c;
+    return SBI_FORWARD;
+}
+
+/* DBCN passes a guest-physical buffer: refuse one that reaches L0 memory
+ * (SBI spec, DBCN: SBI_ERR_INVALID_PARAM when the memory does not satisfy
+ * the requirements). */
+static enum sbi_action sbi_dbcn(struct rvnest_vcpu *vc, struct sbi_call *c)
+{
+    if (c->fid == SBI_DBCN_WRITE || c->fid == SBI_DBCN_READ) {
+        uint64_t len = c->arg[0], base = c->arg[1];
+        if (c->arg[2] != 0 || base + len < base || l0_overlaps(vc->vm, base, len) ||
+            (vc->vm->plic_claim_page && base < vc->vm->plic_claim_page + 0x1000 &&
+             base + len > vc->vm->plic_claim_page)) {
+            c->err = SBI_ERR_INVALID_PARAM;
+            return SBI_DONE;
+        }
+    }
+    return SBI_FORWARD;
+}
+
+static enum sbi_action sbi_legacy(struct rvnest_vcpu *vc, struct sbi_call *c)
+{
+    c->legacy = true;
+    switch (c->ext) {
+    case SBI_EXT_LEGACY_SET_TIMER:
+        return SBI_SET_TIMER;
+    case SBI_EXT_LEGACY_CLEAR_IPI:
+        rvnest_irq_clear_ipi(vc);
+        c->err = SBI_SUCCESS;
+        return SBI_DONE;
+    case SBI_EXT_LEGACY_SEND_IPI:
+        /* The mask is a pointer into L1's virtual memory; with one hart the
+         * only possible target is this one. */
+        rvnest_irq_send_ipi(vc);
+        c->err = SBI_SUCCESS;
+        return SBI_DONE;
+    case SBI_EXT_LEGACY_REMOTE_FENCE_I:
+    case SBI_EXT_LEGACY_REMOTE_SFENCE:
+    case SBI_EXT_LEGACY_REMOTE_SFENCE_ASID:
+        c->err = SBI_SUCCESS;         /* see sbi_rfence() */
+        return SBI_DONE;
+    default:                          /* putchar, getchar, shutdown */
+        return SBI_FORWARD;
+    }
+}
+
+static const struct sbi_ext sbi_exts[] = {
+    { SBI_EXT_LEGACY_SET_TIMER, SBI_EXT_LEGACY_SHUTDOWN, EXIT_SBI_LEGACY, false, sbi_legacy },
+    { SBI_EXT_BASE, SBI_EXT_BASE, EXIT_SBI_BASE, true, sbi_base },
+    { SBI_EXT_TIME, SBI_EXT_TIME, EXIT_SBI_TIME, true, sbi_time },
+    { SBI_EXT_IPI, SBI_EXT_IPI, EXIT_SBI_IPI, true, sbi_ipi },
+    { SBI_EXT_RFENCE, SBI_EXT_RFENCE, EXIT_SBI_RFENCE, true, sbi_rfence },
+    { SBI_EXT_HSM, SBI_EXT_HSM, EXIT_SBI_HSM, true, sbi_hsm },
+    { SBI_EXT_SRST, SBI_EXT_SRST, EXIT_SBI_SRST, false, sbi_forward },
+    { SBI_EXT_DBCN, SBI_EXT_DBCN, EXIT_SBI_DBCN, false, sbi_dbcn },
+};
+#define N_EXTS (sizeof(sbi_exts) / sizeof(sbi_exts[0]))
+
+static const struct sbi_ext *find_ext(unsigned long ext)
+{
+    for (unsigned i = 0; i < N_EXTS; i++)
+        if (ext >= sbi_exts[i].ext_lo && ext <= sbi_exts[i].ext_hi)
+            return &sbi_exts[i];
+    return NULL;
+}
+
+/* BASE: version and identity queries go to OpenSBI so that L1 sees its real
+ * firmware; probe_extension answers for what L0 implements, asks OpenSBI
+ * for forwarded extensions, and hides everything else (PMU, SUSP, CPPC,
+ * FWFT, ...: not virtualized yet, so L1 must not use them). */
+static enum sbi_action sbi_base(struct rvnest_vcpu *vc, struct sbi_call *c)
+{
+    (void)vc;
+    if (c->fid != SBI_BASE_PROBE_EXT)
+        return SBI_FORWARD;
+    const struct sbi_ext *e = find_ext(c->arg[0]);
+    if (e && !e->l0_handled)
+        return SBI_FORWARD;
+    c->err = SBI_SUCCESS;
+    c->value = e ? 1 : 0;
+    return SBI_DONE;
+}
+
+void rvnest_sbi_ecall(struct rvnest_vcpu *vc)
+{
+    struct rvnest_hart *h = vc->hart;
+    struct sbi_call c = { .ext = hart_gpr(h, 17), .fid = hart_gpr(h, 16) };
+    for (int i = 0; i < 6; i++)
+        c.arg[i] = hart_gpr(h, 10 + i);
+    const struct sbi_ext *e = find_ext(c.ext);
+    uint64_t next_pc = hart_csr(h, CSR_SEPC) + 4;
+    unsigned priv = rvnest_trap_priv(vc) | PRIV_V;
+    enum sbi_action act;
+    if (!e) {
+        vc->vm->stats.exits[EXIT_SBI_UNSUPPORTED]++;
+        c.err = SBI_ERR_NOT_SUPPORTED;
+        act = SBI_DONE;
+    } else {
+        vc->vm->stats.exits[e->reason]++;
+        act = e->handle(vc, &c);
+    }
+    switch (act) {
+    case SBI_DONE:
+        hart_set_gpr(h, 10, (uint64_t)c.err);
+        if (!c.legacy)
+            hart_set_gpr(h, 11, c.value);
+        rvnest_resume(vc, next_pc, priv);
+        break;
+    case SBI_FORWARD:
+        rvnest_ucode_run(vc, UCODE_SBI_FORWARD, next_pc, priv);
+        break;
+    case SBI_SET_TIMER:
+        rvnest_ucode_run(vc, c.legacy ? UCODE_SET_VSTIMECMP_LEGACY : UCODE_SET_VSTIMECMP,
+                         next_pc, priv);
+        break;
+    }
+}

@@ -1,0 +1,81 @@
+/* Virtual-instruction traps from L1 (H chapter, "Virtual Instruction
+ * Exception"): L1 runs at V=1 but believes it is in HS, so every
+ * instruction HS may execute and VS may not lands here. */
+#include "rvnest/engine.h"
+#include "rvnest/csr.h"
+#include "rvnest/decode.h"
+#include "nested/fetch.h"
+
+static void illegal(struct rvnest_vcpu *vc, uint32_t insn)
+{
+    rvnest_inject_l1_exception(vc, EXC_ILLEGAL_INST, insn);
+}
+
+/* Zicsr semantics: csrrw always writes (and reads unless rd=x0, without
+ * side effects here); csrrs/csrrc write only when rs1/uimm is not x0/0; a
+ * write to a read-only CSR number (bits 11:10 == 3) is illegal. */
+static void emulate_csr(struct rvnest_vcpu *vc, uint32_t insn, const struct insn_csr *c)
+{
+    struct rvnest_hart *h = vc->hart;
+    vc->vm->stats.exits[EXIT_CSR]++;
+    if (rvnest_trap_priv(vc) != PRV_S || !rvnest_vcsr_known(c->csr)) {
+        illegal(vc, insn);            /* L1's U-mode, or a CSR L1's HS lacks */
+        return;
+    }
+    uint64_t operand = c->imm ? c->rs1 : hart_gpr(h, c->rs1);
+    bool write = c->op == 1 || c->rs1 != 0;
+    if (write && (c->csr >> 10) == 3) {
+        illegal(vc, insn);
+        return;
+    }
+    uint64_t old;
+    rvnest_vcsr_read(&vc->vcsr, h, c->csr, &old);
+    if (write) {
+        uint64_t val = c->op == 1 ? operand : c->op == 2 ? (old | operand) : (old & ~operand);
+        rvnest_vcsr_write(&vc->vcsr, h, c->csr, val);
+    }
+    hart_set_gpr(h, c->rd, old);
+    rvnest_resume_l1_after(vc, 4);
+}
+
+void rvnest_virtual_instruction(struct rvnest_vcpu *vc)
+{
+    struct rvnest_hart *h = vc->hart;
+    uint32_t insn = (uint32_t)hart_csr(h, CSR_STVAL);
+    if (!insn && !rvnest_fetch_l1_insn(vc, hart_csr(h, CSR_SEPC), &insn)) {
+        vc->vm->stats.exits[EXIT_VIRT_INSN_OTHER]++;
+        rvnest_fatal(vc->vm, "cannot read the L1 instruction at %#llx",
+                     (unsigned long long)hart_csr(h, CSR_SEPC));
+        return;
+    }
+    struct insn_csr c;
+    if (rvnest_decode_csr(insn, &c)) {
+        emulate_csr(vc, insn, &c);
+        return;
+    }
+    vc->vm->stats.exits[EXIT_VIRT_INSN_OTHER]++;
+    unsigned f3 = (insn >> 12) & 7, f7 = insn >> 25;
+    if ((insn & 0x7f) == 0x73 && f3 == 0 && rvnest_trap_priv(vc) == PRV_S) {
+        if (insn == INSN_SRET && (vc->vcsr.val[VCSR_HSTATUS] & HSTATUS_SPV)) {
+            rvnest_fatal(vc->vm, "L1 entered a guest (sret with hstatus.SPV=1 at %#llx): running L2 is not implemented yet",
+                         (unsigned long long)hart_csr(h, CSR_SEPC));
+            return;
+        }
+        if (insn == INSN_WFI) {       /* only with VTW, which L0 never sets */
+            rvnest_resume_l1_after(vc, 4);
+            return;
+        }
+        if ((f7 == 0x11 || f7 == 0x31) && ((insn >> 7) & 31) == 0) {
+            /* HFENCE.VVMA / HFENCE.GVMA: no shadow of L1's guest tables
+             * exists yet, and QEMU's TLB is flushed on the way back to V=1. */
+            rvnest_resume_l1_after(vc, 4);
+            return;
+        }
+    }
+    if ((insn & 0x7f) == 0x73 && f3 == 4 && rvnest_trap_priv(vc) == PRV_S) {
+        rvnest_fatal(vc->vm, "L1 used a hypervisor load/store (%#x at %#llx): not implemented yet",
+                     insn, (unsigned long long)hart_csr(h, CSR_SEPC));
+        return;
+    }
+    illegal(vc, insn);
+}

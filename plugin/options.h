@@ -1,0 +1,20 @@
+#ifndef RVNEST_PLUGIN_OPTIONS_H
+#define RVNEST_PLUGIN_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "rvnest/engine.h"
+
+struct plugin_options {
+    struct rvnest_options engine;
+    bool audit;
+};
+
+/* Parses QEMU's "-plugin librvnest.so,key=value,..." arguments. Returns 0,
+ * or -1 with a one-line message naming the bad key or value in err. */
+int rvnest_parse_options(int argc, char **argv, struct plugin_options *o, char *err, size_t errlen);
+
+#define RVNEST_OPTIONS_HELP \
+    "l0-mem=MiB (multiple of 2, default 4), stats=FILE (JSON), quiet=on|off, audit=on|off, trace=on|off"
+
+#endif

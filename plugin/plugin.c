@@ -1,0 +1,179 @@
+/* rvnest as a QEMU TCG plugin: all use of QEMU's API is here and in
+ * hart_qemu.c. Control reaches L0 three ways (ARCHITECTURE.md section 3):
+ * a discontinuity whose target is the L0 vector (an HS trap), an mret that
+ * OpenSBI executes toward HS (instrumented before it runs), and a trap to M
+ * from L0's own memory (the end of a microcode run). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <glib.h>
+#include <qemu-plugin.h>
+#include "plugin/hart_qemu.h"
+#include "plugin/options.h"
+#include "rvnest/csr.h"
+#include "rvnest/engine.h"
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
+
+#define INSN_MRET 0x30200073u
+
+static struct rvnest_vm vm;
+static struct plugin_options opts;
+static struct qemu_hart harts[RVNEST_MAX_HARTS];
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void report(void)
+{
+    if (!opts.engine.quiet) {
+        if (vm.booted)
+            fprintf(stderr, "rvnest: L1 ran at V=1 (entered %llu time(s) at V=1, L0 memory %#llx-%#llx)\n",
+                    (unsigned long long)vm.vcpu[0].l1_entries, (unsigned long long)vm.l0_base,
+                    (unsigned long long)(vm.l0_base + vm.l0_size));
+        else
+            fprintf(stderr, "rvnest: L1 never started\n");
+        rvnest_stats_print(&vm.stats, stderr);
+    }
+    if (opts.engine.stats_path && rvnest_stats_write_json(&vm.stats, opts.engine.stats_path))
+        fprintf(stderr, "rvnest: cannot write statistics to %s\n", opts.engine.stats_path);
+}
+
+static void check_fatal(void)
+{
+    if (!vm.fatal[0])
+        return;
+    fprintf(stderr, "rvnest: fatal: %s\n", vm.fatal);
+    report();
+    fflush(NULL);
+    _exit(2);
+}
+
+static void trace_trap(struct rvnest_vcpu *vc)
+{
+    struct rvnest_hart *h = vc->hart;
+    fprintf(stderr, "rvnest: trap scause=%#llx sepc=%#llx stval=%#llx htval=%#llx htinst=%#llx a7=%#llx a6=%#llx\n",
+            (unsigned long long)hart_csr(h, CSR_SCAUSE), (unsigned long long)hart_csr(h, CSR_SEPC),
+            (unsigned long long)hart_csr(h, CSR_STVAL), (unsigned long long)hart_csr(h, CSR_HTVAL),
+            (unsigned long long)hart_csr(h, CSR_HTINST), (unsigned long long)hart_gpr(h, 17),
+            (unsigned long long)hart_gpr(h, 16));
+}
+
+static void vcpu_discon(qemu_plugin_id_t id, unsigned int vcpu_index,
+                        enum qemu_plugin_discon_type type, uint64_t from_pc, uint64_t to_pc)
+{
+    (void)id;
+    if (vcpu_index >= RVNEST_MAX_HARTS || !vm.booted)
+        return;
+    struct rvnest_vcpu *vc = &vm.vcpu[vcpu_index];
+    uint64_t t0;
+    if (to_pc == vm.l0_base + L0_OFF_VECTOR) {
+        t0 = now_ns();
+        if (opts.engine.trace)
+            trace_trap(vc);
+        rvnest_on_hs_trap(vc);
+    } else if (type == QEMU_PLUGIN_DISCON_EXCEPTION && l0_owns(&vm, from_pc)) {
+        t0 = now_ns();
+        rvnest_on_m_trap(vc, from_pc);
+    } else {
+        return;
+    }
+    vm.stats.l0_ns += now_ns() - t0;
+    check_fatal();
+}
+
+static void mret_exec(unsigned int vcpu_index, void *udata)
+{
+    (void)udata;
+    if (vcpu_index >= RVNEST_MAX_HARTS)
+        return;
+    uint64_t t0 = now_ns();
+    rvnest_on_mret(&vm.vcpu[vcpu_index]);
+    vm.stats.l0_ns += now_ns() - t0;
+    check_fatal();
+}
+
+/* audit=on: count guest blocks that run in real HS (S-mode, V=0) outside L0
+ * memory. The design says there are none; the test suite checks it. */
+static void audit_tb_exec(unsigned int vcpu_index, void *udata)
+{
+    if (vcpu_index >= RVNEST_MAX_HARTS)
+        return;
+    uint64_t pc = (uint64_t)(uintptr_t)udata;
+    unsigned priv = harts[vcpu_index].h.ops->get_priv(&harts[vcpu_index].h);
+    if ((priv & 3) == PRV_S && !(priv & PRIV_V) && !l0_owns(&vm, pc)) {
+        if (!vm.stats.hs_guest_tbs++)
+            vm.stats.hs_guest_first_pc = pc;
+    }
+}
+
+static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+    (void)id;
+    size_t n = qemu_plugin_tb_n_insns(tb);
+    if (opts.audit)
+        qemu_plugin_register_vcpu_tb_exec_cb(tb, audit_tb_exec, QEMU_PLUGIN_CB_R_REGS,
+                                             (void *)(uintptr_t)qemu_plugin_tb_vaddr(tb));
+    for (size_t i = 0; i < n; i++) {
+        struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+        uint32_t word = 0;
+        if (qemu_plugin_insn_size(insn) == 4 && qemu_plugin_insn_data(insn, &word, 4) == 4 &&
+            word == INSN_MRET)
+            qemu_plugin_register_vcpu_insn_exec_cb(insn, mret_exec, QEMU_PLUGIN_CB_RW_REGS, NULL);
+    }
+}
+
+static void vcpu_init(qemu_plugin_id_t id, unsigned int vcpu_index)
+{
+    (void)id;
+    char err[200];
+    if (vcpu_index >= RVNEST_MAX_HARTS) {
+        fprintf(stderr, "rvnest: only %d hart is supported for now; run QEMU with -smp 1\n",
+                RVNEST_MAX_HARTS);
+        exit(1);
+    }
+    if (!qemu_hart_init(&harts[vcpu_index], vcpu_index, err, sizeof(err))) {
+        fprintf(stderr, "rvnest: %s\n", err);
+        exit(1);
+    }
+    rvnest_vcpu_init(&vm, &harts[vcpu_index].h);
+}
+
+static void plugin_exit(qemu_plugin_id_t id, void *p)
+{
+    (void)id;
+    (void)p;
+    report();
+}
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
+                                           int argc, char **argv)
+{
+    char err[300];
+    if (rvnest_parse_options(argc, argv, &opts, err, sizeof(err))) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    if (!info->system_emulation || strcmp(info->target_name, "riscv64")) {
+        fprintf(stderr, "rvnest: needs qemu-system-riscv64 (this is %s%s)\n", info->target_name,
+                info->system_emulation ? "" : " user mode");
+        return -1;
+    }
+    if (info->system.smp_vcpus > RVNEST_MAX_HARTS) {
+        fprintf(stderr, "rvnest: only %d hart is supported for now; run QEMU with -smp 1\n",
+                RVNEST_MAX_HARTS);
+        return -1;
+    }
+    rvnest_vm_init(&vm, &opts.engine);
+    vm.stats.audit = opts.audit;
+    qemu_plugin_register_vcpu_init_cb(id, vcpu_init);
+    qemu_plugin_register_vcpu_tb_trans_cb(id, vcpu_tb_trans);
+    qemu_plugin_register_vcpu_discon_cb(id, QEMU_PLUGIN_DISCON_ALL, vcpu_discon);
+    qemu_plugin_register_atexit_cb(id, plugin_exit, NULL);
+    return 0;
+}

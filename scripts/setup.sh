@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# rvnest setup: installs and builds everything rvnest needs on Debian 12.
+#
+# Idempotent. Everything expensive is cached outside the checkout in
+# $RVNEST_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/rvnest); a second run
+# with a warm cache does no network access and finishes in seconds.
+#
+# apt rules (../shared/docs/PROVISIONING.md): bookworm-backports as a normal
+# deb source (priority 100, used only with -t), sid only as deb-src, trixie
+# only for riscv64 packages that are downloaded and unpacked, never installed.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/env.sh
+. "$REPO/scripts/env.sh"
+
+QEMU_VERSION=10.2.2
+QEMU_DEB_VERSION=1:10.2.2+ds-1
+STEPS=6
+step() { printf '==> [%s/%s] %s\n' "$1" "$STEPS" "$2"; }
+info() { printf '    %s\n' "$*"; }
+die()  { printf 'rvnest setup: error: %s\n' "$*" >&2; exit 1; }
+
+SUDO=
+if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || die "run as root or install sudo"
+    SUDO=sudo
+fi
+
+mkdir -p "$RVNEST_CACHE"
+
+HOST_PKGS=(build-essential dpkg-dev xz-utils ninja-build libglib2.0-dev
+    libpixman-1-dev libfdt-dev pkg-config flex bison python3-venv libslirp-dev
+    gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf gcc-riscv64-linux-gnu
+    cpio device-tree-compiler)
+BPO_PKGS=(meson python3-pycotap opensbi)
+
+pkgs_missing() {
+    local p missing=()
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    printf '%s\n' "${missing[@]}"
+}
+
+# ---------------------------------------------------------------- 1. apt sources
+step 1 "apt sources (bookworm-backports, sid deb-src, trixie riscv64 downloads)"
+APT_CHANGED=0
+write_source() { # file content
+    if [ ! -f "$1" ] || [ "$(cat "$1")" != "$2" ]; then
+        printf '%s\n' "$2" | $SUDO tee "$1" >/dev/null
+        APT_CHANGED=1
+        info "wrote $1"
+    fi
+}
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+write_source /etc/apt/sources.list.d/rvnest-backports.sources "Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: $KEYRING"
+write_source /etc/apt/sources.list.d/rvnest-sid-src.sources "Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: sid
+Components: main
+Signed-By: $KEYRING"
+write_source /etc/apt/sources.list.d/rvnest-trixie-riscv64.sources "Types: deb
+URIs: http://deb.debian.org/debian
+Suites: trixie
+Components: main
+Architectures: riscv64
+Signed-By: $KEYRING"
+if ! dpkg --print-foreign-architectures | grep -qx riscv64; then
+    $SUDO dpkg --add-architecture riscv64
+    APT_CHANGED=1
+    info "added dpkg architecture riscv64"
+fi
+apt_updated=0
+apt_update() {
+    if [ "$apt_updated" = 0 ]; then
+        info "apt-get update"
+        $SUDO apt-get update -qq -o Acquire::Check-Valid-Until=false >/dev/null \
+            || die "apt-get update failed"
+        apt_updated=1
+    fi
+}
+[ "$APT_CHANGED" = 1 ] && apt_update
+
+# ---------------------------------------------------------------- 2. host packages
+step 2 "host packages (build tools, cross compilers, OpenSBI)"
+mapfile -t miss < <(pkgs_missing "${HOST_PKGS[@]}")
+if [ "${#miss[@]}" -gt 0 ] && [ -n "${miss[0]}" ]; then
+    apt_update
+    info "installing ${miss[*]}"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${miss[@]}" >/dev/null \
+        || die "apt-get install ${miss[*]} failed"
+fi
+mapfile -t miss < <(pkgs_missing "${BPO_PKGS[@]}")
+if [ "${#miss[@]}" -gt 0 ] && [ -n "${miss[0]}" ]; then
+    apt_update
+    info "installing from bookworm-backports: ${miss[*]}"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+        -t bookworm-backports "${miss[@]}" >/dev/null || die "apt-get install -t bookworm-backports ${miss[*]} failed"
+fi
+[ -f "$RVNEST_OPENSBI" ] || die "OpenSBI firmware $RVNEST_OPENSBI missing after install"
+info "ok: meson $(/usr/bin/meson --version), OpenSBI $(dpkg-query -W -f='${Version}' opensbi)"
+
+# ---------------------------------------------------------------- 3. QEMU
+step 3 "QEMU >= 10.1 with plugin support"
+qemu_ok() { # prefix
+    [ -x "$1/bin/qemu-system-riscv64" ] && [ -f "$1/include/qemu-plugin.h" ] || return 1
+    local v
+    v=$("$1/bin/qemu-system-riscv64" --version | sed -n 's/.*version \([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
+    set -- $v
+    [ "${1:-0}" -gt 10 ] || { [ "${1:-0}" = 10 ] && [ "${2:-0}" -ge 1 ]; }
+}
+QEMU_PREFIX=
+if [ -n "${RVNEST_QEMU_PREFIX:-}" ] && qemu_ok "$RVNEST_QEMU_PREFIX"; then
+    QEMU_PREFIX=$RVNEST_QEMU_PREFIX
+elif qemu_ok /usr; then
+    QEMU_PREFIX=/usr
+elif qemu_ok "$RVNEST_CACHE/qemu"; then
+    QEMU_PREFIX=$RVNEST_CACHE/qemu
+else
+    src=$RVNEST_CACHE/qemu-src
+    mkdir -p "$src"
+    dsc=$src/qemu_${QEMU_DEB_VERSION#1:}.dsc
+    if [ ! -f "$dsc" ]; then
+        apt_update
+        info "fetching Debian source package qemu=$QEMU_DEB_VERSION"
+        if ! (cd "$src" && apt-get source --download-only -qq "qemu=$QEMU_DEB_VERSION" >/dev/null 2>&1); then
+            deps="$REPO/../shared/deps/qemu"
+            [ -f "$deps/SHA256SUMS" ] || die "the archive does not serve qemu $QEMU_DEB_VERSION and $deps is missing"
+            info "archive does not serve it; using verified copy in $deps"
+            (cd "$deps" && sha256sum -c --quiet SHA256SUMS) || die "checksum mismatch in $deps"
+            cp "$deps"/qemu_* "$src/"
+        fi
+    fi
+    tree=$src/qemu-$QEMU_VERSION
+    if [ ! -f "$tree/configure" ]; then
+        info "unpacking (dpkg-source -x applies Debian's patches)"
+        rm -rf "$tree"
+        (cd "$src" && dpkg-source -x -q "$dsc" "$tree" >/dev/null 2>&1) || die "dpkg-source -x failed"
+    fi
+    info "configuring and building QEMU $QEMU_VERSION (about 5 minutes on 2 cores)"
+    mkdir -p "$tree/build"
+    (cd "$tree/build" && ../configure --prefix="$RVNEST_CACHE/qemu" --python=/usr/bin/python3 \
+        --target-list=riscv64-softmmu --enable-plugins --disable-docs --disable-install-blobs \
+        --disable-werror >"$src/configure.log" 2>&1) || die "QEMU configure failed; see $src/configure.log"
+    (cd "$tree/build" && make -j"$(nproc)" >"$src/build.log" 2>&1 && make install >>"$src/build.log" 2>&1) \
+        || die "QEMU build failed; see $src/build.log"
+    qemu_ok "$RVNEST_CACHE/qemu" || die "QEMU build did not produce a usable qemu-system-riscv64"
+    QEMU_PREFIX=$RVNEST_CACHE/qemu
+    rm -rf "$tree/build"   # the install is what we keep
+fi
+echo "$QEMU_PREFIX" > "$RVNEST_CACHE/qemu-prefix"
+info "ok: $("$QEMU_PREFIX/bin/qemu-system-riscv64" --version | head -1) at $QEMU_PREFIX"
+
+# ---------------------------------------------------------------- 4. riscv64 guest packages
+step 4 "Debian riscv64 kernel, busybox and libfdt (downloaded, unpacked, never installed)"
+rv=$RVNEST_CACHE/riscv64
+mkdir -p "$rv/debs"
+fetch_rv() { # package -> unpacked into $rv/root, records the .deb name
+    local pkg=$1 stamp=$rv/debs/$1.stamp
+    [ -f "$stamp" ] && [ -f "$rv/debs/$(cat "$stamp")" ] && return 0
+    apt_update
+    (cd "$rv/debs" && apt-get download -qq "$pkg:riscv64" >/dev/null 2>&1) || die "apt-get download $pkg:riscv64 failed"
+    local deb
+    deb=$(cd "$rv/debs" && ls -t "${pkg}"_*_riscv64.deb | head -1)
+    dpkg-deb -x "$rv/debs/$deb" "$rv/root"
+    echo "$deb" > "$stamp"
+    info "unpacked $deb"
+}
+if [ ! -f "$rv/debs/kernel-pkg" ]; then
+    apt_update
+    kpkg=$(apt-cache depends linux-image-riscv64:riscv64 2>/dev/null | sed -n 's/.*Depends: \(linux-image-[0-9][^:]*\).*/\1/p' | head -1)
+    [ -n "$kpkg" ] || die "cannot resolve linux-image-riscv64:riscv64 in trixie"
+    echo "$kpkg" > "$rv/debs/kernel-pkg"
+fi
+fetch_rv "$(cat "$rv/debs/kernel-pkg")"
+fetch_rv busybox-static
+fetch_rv libfdt1
+fetch_rv libfdt-dev
+kimg=$(ls "$rv"/root/boot/vmlinux-* 2>/dev/null | head -1 || true)
+[ -n "$kimg" ] || die "no /boot/vmlinux-* in the kernel package"
+kver=${kimg##*/vmlinux-}
+kvmko=$(find "$rv/root/lib/modules/$kver" "$rv/root/usr/lib/modules/$kver" -name 'kvm.ko*' 2>/dev/null | head -1 || true)
+[ -n "$kvmko" ] || die "kvm.ko not found for kernel $kver"
+mkdir -p "$RVNEST_IMAGES"
+cp -u "$kimg" "$RVNEST_IMAGES/Image"
+case "$kvmko" in
+    *.xz) [ "$RVNEST_IMAGES/kvm.ko" -nt "$kvmko" ] || xz -dc "$kvmko" > "$RVNEST_IMAGES/kvm.ko" ;;
+    *)    cp -u "$kvmko" "$RVNEST_IMAGES/kvm.ko" ;;
+esac
+echo "$kver" > "$RVNEST_IMAGES/kernel-version"
+info "ok: kernel $kver, busybox $(cat "$rv/debs/busybox-static.stamp")"
+
+# ---------------------------------------------------------------- 5. rvnest
+step 5 "build rvnest (meson)"
+"$REPO/scripts/build.sh"
+
+# ---------------------------------------------------------------- 6. guest images
+step 6 "guest programs and images"
+"$REPO/tests/guest/build.sh"
+echo "==> setup complete (cache: $RVNEST_CACHE)"

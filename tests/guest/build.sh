@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds the guest programs and images the demo and the tests use, into
+# $RVNEST_IMAGES. Idempotent: each output is rebuilt only when older than
+# its inputs.
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$REPO/scripts/env.sh"
+mkdir -p "$RVNEST_IMAGES"
+busybox=$RVNEST_RISCV64_ROOT/usr/bin/busybox
+[ -x "$busybox" ] || busybox=$RVNEST_RISCV64_ROOT/bin/busybox
+[ -f "$busybox" ] || { echo "rvnest: busybox-static riscv64 missing; run scripts/setup.sh" >&2; exit 1; }
+
+# The L1 Linux test initramfs.
+out=$RVNEST_IMAGES/l1-test.cpio.gz
+init=$REPO/tests/guest/linux/init
+if [ ! -f "$out" ] || [ "$init" -nt "$out" ] || [ "$busybox" -nt "$out" ]; then
+    echo "    building $(basename "$out")"
+    stage=$(mktemp -d)
+    mkdir -p "$stage"/{bin,sbin,proc,sys,dev,tmp,etc}
+    cp "$busybox" "$stage/bin/busybox"
+    cp "$init" "$stage/init"
+    chmod +x "$stage/init"
+    (cd "$stage" && find . | cpio -o -H newc --quiet | gzip -9) > "$out.tmp"
+    mv "$out.tmp" "$out"
+    rm -rf "$stage"
+fi
+
+# The bare-metal L1 programs.
+make -s -C "$REPO/tests/guest/baremetal" OUT="$RVNEST_IMAGES/baremetal"
+
+# The KVM VMM and its images (issue 3), when present.
+if [ -x "$REPO/tests/kvm/build.sh" ]; then
+    "$REPO/tests/kvm/build.sh"
+fi

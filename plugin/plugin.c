@@ -3,6 +3,7 @@
  * a discontinuity whose target is the L0 vector (an HS trap), an mret that
  * OpenSBI executes toward HS (instrumented before it runs), and a trap to M
  * from L0's own memory (the end of a microcode run). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,16 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
         fprintf(stderr, "rvnest: only %d hart is supported for now; run QEMU with -smp 1\n",
                 RVNEST_MAX_HARTS);
         return -1;
+    }
+    if (opts.engine.stats_path) {
+        /* fail now rather than after the whole run */
+        FILE *f = fopen(opts.engine.stats_path, "w");
+        if (!f) {
+            fprintf(stderr, "rvnest: cannot write statistics to %s: %s\n", opts.engine.stats_path,
+                    g_strerror(errno));
+            return -1;
+        }
+        fclose(f);
     }
     rvnest_vm_init(&vm, &opts.engine);
     vm.stats.audit = opts.audit;

@@ -32,7 +32,7 @@ mkdir -p "$RVNEST_CACHE"
 HOST_PKGS=(build-essential dpkg-dev xz-utils ninja-build libglib2.0-dev
     libpixman-1-dev libfdt-dev pkg-config flex bison python3-venv libslirp-dev
     gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf gcc-riscv64-linux-gnu
-    cpio device-tree-compiler)
+    cpio device-tree-compiler bc)
 BPO_PKGS=(meson python3-pycotap opensbi)
 
 pkgs_missing() {

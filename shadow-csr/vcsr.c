@@ -38,7 +38,7 @@ static const struct vcsr_desc table[VCSR__COUNT] = {
     [VCSR_HEDELEG]    = { CSR_HEDELEG,    R_PROBE, 0 },
     [VCSR_HIDELEG]    = { CSR_HIDELEG,    R_PROBE, 0 },
     /* H chapter, "hip and hie": only VS-level and SGEI bits exist. */
-    [VCSR_HIE]        = { CSR_HIE,        R_MASK, VS_MODE_INTERRUPTS },
+    [VCSR_HIE]        = { CSR_HIE,        R_MASK, VS_MODE_INTERRUPTS | MIP_SGEIP },
     [VCSR_HTIMEDELTA] = { CSR_HTIMEDELTA, R_STORE, 0 },
     [VCSR_HCOUNTEREN] = { CSR_HCOUNTEREN, R_PROBE, 0 },
     [VCSR_HGEIE]      = { CSR_HGEIE,      R_PROBE, 0 },

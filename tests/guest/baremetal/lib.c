@@ -1,0 +1,112 @@
+#include <stdarg.h>
+#include "lib.h"
+
+volatile uint64_t last_cause, last_tval, trap_count;
+volatile uint64_t irq_count[16];
+
+struct sbiret sbi_call(long ext, long fid, long a0, long a1, long a2)
+{
+    register long r0 __asm__("a0") = a0;
+    register long r1 __asm__("a1") = a1;
+    register long r2 __asm__("a2") = a2;
+    register long r6 __asm__("a6") = fid;
+    register long r7 __asm__("a7") = ext;
+    __asm__ volatile("ecall" : "+r"(r0), "+r"(r1) : "r"(r2), "r"(r6), "r"(r7) : "memory");
+    return (struct sbiret){ r0, r1 };
+}
+
+static char line[256];
+static unsigned pos;
+
+static void flush(void)
+{
+    if (pos)
+        sbi_call(SBI_EXT_DBCN, 0, pos, (long)(uintptr_t)line, 0);
+    pos = 0;
+}
+
+static void putc_(char c)
+{
+    line[pos++] = c;
+    if (c == '\n' || pos == sizeof(line))
+        flush();
+}
+
+void puts_(const char *s)
+{
+    while (*s)
+        putc_(*s++);
+}
+
+void print(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    for (; *fmt; fmt++) {
+        if (*fmt != '%') {
+            putc_(*fmt);
+            continue;
+        }
+        fmt++;
+        if (*fmt == 's') {
+            puts_(va_arg(ap, const char *));
+        } else if (*fmt == 'd') {
+            long v = va_arg(ap, long);
+            char b[24];
+            int n = 0;
+            unsigned long u = v < 0 ? -(unsigned long)v : (unsigned long)v;
+            do { b[n++] = (char)('0' + u % 10); u /= 10; } while (u);
+            if (v < 0) putc_('-');
+            while (n) putc_(b[--n]);
+        } else if (*fmt == 'x') {
+            uint64_t v = va_arg(ap, uint64_t);
+            puts_("0x");
+            int started = 0;
+            for (int i = 60; i >= 0; i -= 4) {
+                unsigned d = (v >> i) & 15;
+                if (d || started || i == 0) {
+                    putc_("0123456789abcdef"[d]);
+                    started = 1;
+                }
+            }
+        }
+    }
+    va_end(ap);
+}
+
+void shutdown(void)
+{
+    flush();
+    sbi_call(SBI_EXT_SRST, 0, 0, 0, 0);
+    for (;;)
+        __asm__ volatile("wfi");
+}
+
+/* Exceptions: record and skip the instruction (a fetch fault returns to
+ * the caller, ra in frame[0]). Interrupts: record and silence the source.
+ * The program runs with satp=0, so sepc is a physical address. */
+void trap(uint64_t *frame)
+{
+    uint64_t cause = csr_read(scause);
+    trap_count++;
+    last_cause = cause;
+    if ((int64_t)cause < 0) {
+        unsigned irq = cause & 15;
+        irq_count[irq]++;
+        if (irq == 5)
+            csr_clear(sie, 1 << 5);
+        else if (irq == 1)
+            csr_clear(sip, 1 << 1);
+        else
+            csr_clear(sie, 1ull << irq);
+        return;
+    }
+    last_tval = csr_read(stval);
+    if (cause == 1 || cause == 12) {
+        csr_write(sepc, frame[0]);
+        return;
+    }
+    uint64_t epc = csr_read(sepc);
+    unsigned len = (*(volatile uint16_t *)(uintptr_t)epc & 3) == 3 ? 4 : 2;
+    csr_write(sepc, epc + len);
+}

@@ -1,0 +1,31 @@
+/* Minimal runtime for the bare-metal L1 test programs: SBI calls, output,
+ * CSR access by number, trap bookkeeping. */
+#ifndef BAREMETAL_LIB_H
+#define BAREMETAL_LIB_H
+#include <stdint.h>
+
+struct sbiret { long error; long value; };
+struct sbiret sbi_call(long ext, long fid, long a0, long a1, long a2);
+
+void puts_(const char *s);
+void print(const char *fmt, ...);       /* %s %d %x (64-bit hex) */
+void shutdown(void);
+void trap(uint64_t *frame);
+
+#define csr_read(csr) ({ uint64_t __v; __asm__ volatile("csrr %0, " #csr : "=r"(__v) :: "memory"); __v; })
+#define csr_write(csr, v) __asm__ volatile("csrw " #csr ", %0" :: "rK"((uint64_t)(v)) : "memory")
+#define csr_set(csr, v) __asm__ volatile("csrs " #csr ", %0" :: "rK"((uint64_t)(v)) : "memory")
+#define csr_clear(csr, v) __asm__ volatile("csrc " #csr ", %0" :: "rK"((uint64_t)(v)) : "memory")
+
+/* Filled by the trap handler. */
+extern volatile uint64_t last_cause, last_tval, trap_count;
+extern volatile uint64_t irq_count[16];
+
+#define SBI_EXT_BASE 0x10
+#define SBI_EXT_TIME 0x54494D45
+#define SBI_EXT_IPI 0x735049
+#define SBI_EXT_RFENCE 0x52464E43
+#define SBI_EXT_HSM 0x48534D
+#define SBI_EXT_SRST 0x53525354
+#define SBI_EXT_DBCN 0x4442434E
+#endif

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Every launcher and plugin error gives a one-line message and a non-zero
+# exit, never a crash or a hang.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+bad=0 n=0
+# case NAME EXPECTED-REGEX COMMAND...: non-zero exit, no crash, message matches
+case_() {
+    local name=$1 want=$2; shift 2
+    n=$((n + 1))
+    timeout 120 "$@" >"$tmp/out" 2>&1 </dev/null
+    local rc=$?
+    if [ "$rc" = 0 ] || [ "$rc" -ge 124 ]; then
+        echo "not ok - $name: exit status $rc"; bad=$((bad + 1))
+    elif ! grep -qE "$want" "$tmp/out"; then
+        echo "not ok - $name: no message matching '$want'"; tail -3 "$tmp/out"; bad=$((bad + 1))
+    else
+        echo "ok - $name: $(grep -E "$want" "$tmp/out" | head -1)"
+    fi
+}
+Q=$(rvnest_qemu_prefix)/bin/qemu-system-riscv64
+P=$RVNEST_BUILD/librvnest.so
+QARGS=(-M virt -cpu rv64,h=true -m 256M -nographic -no-reboot -bios "$RVNEST_OPENSBI" -kernel "$BM/smoke.elf")
+case_ "launcher: unknown command" "unknown command 'frobnicate'" "$RVNEST" frobnicate
+case_ "launcher: unknown option" "unknown option '--bogus'" "$RVNEST" run --bogus
+case_ "launcher: no kernel" "run needs --kernel" "$RVNEST" run
+case_ "launcher: missing kernel file" "kernel '/nonexistent/Image' not found" "$RVNEST" run --kernel /nonexistent/Image
+case_ "launcher: missing initrd" "initrd '/nonexistent.cpio' not found" "$RVNEST" run --kernel "$BM/smoke.elf" --initrd /nonexistent.cpio
+case_ "launcher: smp > 1" "only one hart is supported" "$RVNEST" run --kernel "$BM/smoke.elf" --smp 2
+case_ "launcher: bad memory size" "not a size" "$RVNEST" run --kernel "$BM/smoke.elf" --mem lots
+case_ "launcher: too little memory" "too small" "$RVNEST" run --kernel "$BM/smoke.elf" --mem 64M
+case_ "launcher: missing firmware" "OpenSBI firmware /nonexistent/fw.bin not found" env RVNEST_OPENSBI=/nonexistent/fw.bin "$RVNEST" run --kernel "$BM/smoke.elf"
+# a QEMU that is too old, and one without plugin support
+mkdir -p "$tmp/old/bin" "$tmp/noplug/bin"
+printf '#!/bin/sh\necho "QEMU emulator version 7.2.0"\n' >"$tmp/old/bin/qemu-system-riscv64"
+printf '#!/bin/sh\necho "QEMU emulator version 10.2.2"\n' >"$tmp/noplug/bin/qemu-system-riscv64"
+chmod +x "$tmp"/*/bin/qemu-system-riscv64
+case_ "launcher: QEMU too old" "needs QEMU >= 10.1" env RVNEST_QEMU_PREFIX="$tmp/old" "$RVNEST" run --kernel "$BM/smoke.elf"
+case_ "launcher: QEMU without plugins" "has no plugin support" env RVNEST_QEMU_PREFIX="$tmp/noplug" "$RVNEST" run --kernel "$BM/smoke.elf"
+case_ "launcher: plugin options with --native" "need the plugin" "$RVNEST" run --native --kernel "$BM/smoke.elf" --stats x.json
+case_ "plugin: unknown option" "rvnest: unknown option 'bogus'" "$Q" "${QARGS[@]}" -plugin "$P,bogus=1"
+case_ "plugin: empty stats file name" "stats= needs a file name" "$Q" "${QARGS[@]}" -plugin "$P,stats="
+case_ "plugin: bad boolean" "takes on or off, not 'maybe'" "$Q" "${QARGS[@]}" -plugin "$P,audit=maybe"
+case_ "plugin: bad l0-mem" "l0-mem='3' must be" "$Q" "${QARGS[@]}" -plugin "$P,l0-mem=3"
+case_ "plugin: smp > 1" "only 1 hart is supported" "$Q" "${QARGS[@]}" -smp 2 -plugin "$P"
+case_ "plugin: no H extension" "H extension" "$Q" -M virt -cpu rv64,h=false -m 256M -nographic -no-reboot -bios "$RVNEST_OPENSBI" -kernel "$BM/smoke.elf" -plugin "$P"
+case_ "plugin: L0 memory does not fit" "not enough RAM for L0" "$Q" -M virt -cpu rv64,h=true -m 128M -nographic -no-reboot -bios "$RVNEST_OPENSBI" -kernel "$BM/smoke.elf" -plugin "$P,l0-mem=100"
+case_ "plugin: stats file cannot be written" "cannot write statistics" "$RVNEST" run --kernel "$BM/smoke.elf" --mem 256M --stats /nonexistent/dir/s.json
+echo "$((n - bad))/$n error cases ok"
+[ "$bad" = 0 ]

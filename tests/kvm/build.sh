@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Builds the KVM-in-guest pieces into $RVNEST_IMAGES/kvm/:
+#   rvnest-vmm            static riscv64 VMM (vmm/*.c + Debian's riscv64 libfdt.a)
+#   l2-initramfs.cpio.gz  busybox + deterministic workload + poweroff
+#   l1-initramfs.cpio.gz  busybox + kvm.ko + rvnest-vmm + L2 kernel/initramfs + init
+# Idempotent: each output is rebuilt only when one of its inputs is newer.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=scripts/env.sh
+. "$REPO/scripts/env.sh"
+
+OUT=$RVNEST_IMAGES/kvm
+ROOT=$RVNEST_RISCV64_ROOT
+CC=${RVNEST_RISCV64_CC:-riscv64-linux-gnu-gcc}
+HERE=$REPO/tests/kvm
+
+die()  { printf 'tests/kvm/build.sh: error: %s\n' "$*" >&2; exit 1; }
+info() { printf '    %s\n' "$*"; }
+# up_to_date OUT IN...: OUT exists and is newer than every IN
+up_to_date() {
+    local out=$1 f; shift
+    [ -e "$out" ] || return 1
+    for f in "$@"; do [ "$out" -nt "$f" ] || return 1; done
+}
+
+# ------------------------------------------------------------------ inputs
+command -v "$CC" >/dev/null || die "$CC not found (Debian package gcc-riscv64-linux-gnu; run scripts/setup.sh)"
+[ -f /usr/riscv64-linux-gnu/lib/libc.a ] \
+    || die "no static riscv64 libc: install Debian package libc6-dev-riscv64-cross"
+KVM_ASM=$ROOT/usr/include/riscv64-linux-gnu/asm/kvm.h
+{ [ -f "$ROOT/usr/include/linux/kvm.h" ] && grep -q KVM_RISCV_SBI_EXT_DBCN "$KVM_ASM" 2>/dev/null; } \
+    || die "no RISC-V KVM uapi headers in $ROOT/usr/include: unpack trixie's linux-libc-dev (6.12) there (scripts/setup.sh)"
+LIBFDT_A=$ROOT/usr/lib/riscv64-linux-gnu/libfdt.a
+[ -f "$LIBFDT_A" ] && [ -f "$ROOT/usr/include/libfdt.h" ] \
+    || die "no riscv64 libfdt.a in $ROOT (Debian package libfdt-dev:riscv64; run scripts/setup.sh)"
+BUSYBOX=$ROOT/usr/bin/busybox
+[ -f "$BUSYBOX" ] || BUSYBOX=$ROOT/bin/busybox
+[ -f "$BUSYBOX" ] || die "no riscv64 busybox in $ROOT (Debian package busybox-static:riscv64; run scripts/setup.sh)"
+KERNEL=$RVNEST_IMAGES/Image
+KVM_KO=$RVNEST_IMAGES/kvm.ko
+[ -f "$KERNEL" ] && [ -f "$KVM_KO" ] || die "no $KERNEL or $KVM_KO: run scripts/setup.sh"
+command -v cpio >/dev/null || die "cpio not found (Debian package cpio)"
+mkdir -p "$OUT"
+
+# ------------------------------------------------------------------ the VMM
+VMM_SRCS=(main.c args.c loader.c fdt.c uart.c sbi.c kvm.c vm.c)
+VMM=$OUT/rvnest-vmm
+if ! up_to_date "$VMM" "${VMM_SRCS[@]/#/$REPO/vmm/}" "$REPO"/vmm/*.h "$LIBFDT_A" "$HERE/build.sh"; then
+    info "building rvnest-vmm"
+    # The 6.12 uapi headers come first so that the RISC-V KVM definitions
+    # (DBCN, satp_mode, ...) are the ones the L1 kernel implements.
+    "$CC" -std=c11 -D_GNU_SOURCE -O2 -g0 -Wall -Wextra -Werror -static -s \
+        -isystem "$ROOT/usr/include/riscv64-linux-gnu" -isystem "$ROOT/usr/include" \
+        "${VMM_SRCS[@]/#/$REPO/vmm/}" "$LIBFDT_A" -lpthread -o "$VMM.$$.tmp"
+    mv -f "$VMM.$$.tmp" "$VMM"
+fi
+
+# ------------------------------------------------------------------ initramfs helpers
+# Busybox applets the two init scripts use (a static busybox cannot run on
+# the build host to --install itself).
+APPLETS="sh ash cat echo printf test [ true false seq md5sum cut head tail grep sed wc
+    mount umount mkdir ls uname dmesg sleep poweroff reboot insmod lsmod date expr env
+    timeout sync"
+
+# newc cpio of /dev and /dev/console: the kernel opens /dev/console for
+# init's stdio before anything can mount devtmpfs, and mknod needs root, so
+# write the two entries by hand (format: Documentation/driver-api/early-userspace/buffer-format.rst).
+cpio_entry() { # name mode rdevmajor rdevminor
+    local name=$1 namesize=$(( ${#1} + 1 ))
+    printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%s\0' \
+        0 "$2" 0 0 1 0 0 0 0 "$3" "$4" "$namesize" 0 "$name"
+    local pad=$(( (4 - (110 + namesize) % 4) % 4 ))
+    head -c "$pad" /dev/zero
+}
+dev_console_cpio() {
+    cpio_entry dev $((0040755)) 0 0
+    cpio_entry dev/console $((0020600)) 5 1
+    cpio_entry 'TRAILER!!!' 0 0 0
+}
+
+# pack_initramfs STAGING OUT: gzip'd newc archive, files owned by root
+# (a unique temporary name, so that concurrent builds never mix their output)
+pack_initramfs() {
+    local tmp
+    tmp=$(mktemp "$2.XXXXXX")
+    { (cd "$1" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet)
+      dev_console_cpio; } | gzip -6n > "$tmp"
+    chmod 0644 "$tmp"
+    mv -f "$tmp" "$2"
+}
+
+stage_busybox() { # STAGING
+    mkdir -p "$1/bin" "$1/proc" "$1/sys" "$1/dev" "$1/tmp"
+    cp "$BUSYBOX" "$1/bin/busybox"
+    local a
+    for a in $APPLETS; do ln -sf busybox "$1/bin/$a"; done
+}
+
+# ------------------------------------------------------------------ L2 initramfs
+L2=$OUT/l2-initramfs.cpio.gz
+if ! up_to_date "$L2" "$BUSYBOX" "$HERE/l2-init.sh" "$HERE/build.sh"; then
+    info "building l2-initramfs.cpio.gz"
+    st=$(mktemp -d); trap 'rm -rf "$st"' EXIT
+    stage_busybox "$st"
+    install -m 0755 "$HERE/l2-init.sh" "$st/init"
+    pack_initramfs "$st" "$L2"
+    rm -rf "$st"; trap - EXIT
+fi
+
+# ------------------------------------------------------------------ L1 initramfs
+# kvm.ko plus the modules it depends on (read from its .modinfo).
+kvm_modules() {
+    local kver moddir dep f
+    kver=$(cat "$RVNEST_IMAGES/kernel-version" 2>/dev/null || true)
+    for moddir in "$ROOT/lib/modules/$kver" "$ROOT/usr/lib/modules/$kver"; do [ -d "$moddir" ] && break; done
+    # .modinfo is a list of NUL-terminated key=value strings
+    for dep in $(tr '\0' '\n' < "$KVM_KO" | sed -n 's/^depends=//p' | head -1 | tr ',' ' '); do
+        f=$(find "$moddir" -name "$dep.ko*" 2>/dev/null | head -1)
+        [ -n "$f" ] || die "kvm.ko needs module $dep, not found under $moddir"
+        echo "$f"
+    done
+}
+mapfile -t DEP_MODS < <(kvm_modules)
+L1=$OUT/l1-initramfs.cpio.gz
+if ! up_to_date "$L1" "$BUSYBOX" "$HERE/l1-init.sh" "$HERE/build.sh" "$VMM" "$L2" "$KERNEL" "$KVM_KO" "${DEP_MODS[@]}"; then
+    info "building l1-initramfs.cpio.gz"
+    st=$(mktemp -d); trap 'rm -rf "$st"' EXIT
+    stage_busybox "$st"
+    install -m 0755 "$HERE/l1-init.sh" "$st/init"
+    mkdir -p "$st/lib/modules" "$st/guest"
+    : > "$st/lib/modules/load-order"
+    for m in "${DEP_MODS[@]}"; do
+        b=$(basename "$m"); b=${b%.xz}; b=${b%.zst}
+        case "$m" in
+            *.xz) xz -dc "$m" > "$st/lib/modules/$b" ;;
+            *.zst) zstd -qdc "$m" > "$st/lib/modules/$b" ;;
+            *) cp "$m" "$st/lib/modules/$b" ;;
+        esac
+        echo "$b" >> "$st/lib/modules/load-order"
+    done
+    cp "$KVM_KO" "$st/lib/modules/kvm.ko"
+    echo kvm.ko >> "$st/lib/modules/load-order"
+    cp "$VMM" "$st/bin/rvnest-vmm"
+    cp "$KERNEL" "$st/guest/Image"
+    cp "$L2" "$st/guest/l2-initramfs.cpio.gz"
+    pack_initramfs "$st" "$L1"
+    rm -rf "$st"; trap - EXIT
+fi

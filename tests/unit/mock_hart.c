@@ -1,0 +1,178 @@
+#include <string.h>
+#include <libfdt.h>
+#include "mock_hart.h"
+#include "rvnest/csr.h"
+
+#define M(h) ((struct mock_hart *)(h))
+
+static uint64_t get_gpr(struct rvnest_hart *h, unsigned r) { return M(h)->gpr[r]; }
+static void set_gpr(struct rvnest_hart *h, unsigned r, uint64_t v) { if (r) M(h)->gpr[r] = v; }
+
+static bool get_csr(struct rvnest_hart *h, unsigned c, uint64_t *v)
+{
+    if (c == CSR_VSTIMECMP || c == CSR_STIMECMP)
+        return false;                 /* as in QEMU's register list */
+    *v = M(h)->csr[c];
+    return true;
+}
+
+/* Mock WARL rules standing in for QEMU's (the real ones are probed). */
+static bool set_csr(struct rvnest_hart *h, unsigned c, uint64_t v)
+{
+    uint64_t *r = &M(h)->csr[c];
+    unsigned mode;
+    switch (c) {
+    case CSR_VSTIMECMP:
+    case CSR_STIMECMP:
+        return false;
+    case CSR_HGATP:
+    case CSR_VSATP:
+        mode = (unsigned)(v >> 60);
+        if (mode == 0 || mode == 8 || mode == 9 || mode == 10)
+            *r = v & (c == CSR_HGATP ? ~(3ull << 58) : ~0ull);
+        break;                        /* other modes: keep the old value */
+    case CSR_HEDELEG:
+        *r = v & 0xb1ff;
+        break;
+    case CSR_HIDELEG:
+        *r = v & 0x444;
+        break;
+    case CSR_HVIP:
+        *r = v & 0x444;
+        break;
+    default:
+        *r = v;
+    }
+    return true;
+}
+
+static uint64_t get_pc(struct rvnest_hart *h) { return M(h)->pc; }
+static void set_pc(struct rvnest_hart *h, uint64_t pc) { M(h)->pc = pc; }
+static unsigned get_priv(struct rvnest_hart *h) { return M(h)->priv; }
+static void set_priv(struct rvnest_hart *h, unsigned p) { M(h)->priv = p; }
+
+static uint8_t *page(struct mock_hart *m, uint64_t pa)
+{
+    uint64_t pn = pa >> 12;
+    uint8_t *p = g_hash_table_lookup(m->pages, &pn);
+    if (!p) {
+        uint64_t *key = g_new(uint64_t, 1);
+        *key = pn;
+        p = g_malloc0(4096);
+        g_hash_table_insert(m->pages, key, p);
+    }
+    return p;
+}
+
+static bool read_phys(struct rvnest_hart *h, uint64_t pa, void *buf, size_t len)
+{
+    struct mock_hart *m = M(h);
+    if (m->plic_claim_reg && pa == m->plic_claim_reg) {
+        uint32_t v = m->plic_pending_irq;
+        memcpy(buf, &v, len < 4 ? len : 4);
+        m->plic_pending_irq = 0;
+        m->csr[CSR_MIP] &= ~MIP_SEIP;  /* claimed: the line drops */
+        return true;
+    }
+    for (size_t i = 0; i < len; i++)
+        ((uint8_t *)buf)[i] = page(m, pa + i)[(pa + i) & 4095];
+    return true;
+}
+
+static bool write_phys(struct rvnest_hart *h, uint64_t pa, const void *buf, size_t len)
+{
+    struct mock_hart *m = M(h);
+    if (m->plic_claim_reg && pa == m->plic_claim_reg) {
+        memcpy(&m->plic_completed, buf, 4);
+        return true;
+    }
+    for (size_t i = 0; i < len; i++)
+        page(m, pa + i)[(pa + i) & 4095] = ((const uint8_t *)buf)[i];
+    return true;
+}
+
+static const struct rvnest_hart_ops mock_ops = {
+    get_gpr, set_gpr, get_csr, set_csr, get_pc, set_pc, get_priv, set_priv, read_phys, write_phys,
+};
+
+void mock_hart_init(struct mock_hart *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->h.ops = &mock_ops;
+    m->pages = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+}
+
+void mock_hart_free(struct mock_hart *m) { g_hash_table_destroy(m->pages); }
+void mock_write64(struct mock_hart *m, uint64_t pa, uint64_t v) { write_phys(&m->h, pa, &v, 8); }
+uint64_t mock_read64(struct mock_hart *m, uint64_t pa) { uint64_t v; read_phys(&m->h, pa, &v, 8); return v; }
+
+void *mock_fdt_build(uint64_t ram_base, uint64_t ram_size, bool with_h, size_t *size)
+{
+    size_t cap = 8192;
+    void *fdt = g_malloc0(cap);
+    g_assert_cmpint(fdt_create_empty_tree(fdt, (int)cap), ==, 0);
+    fdt_setprop_u32(fdt, 0, "#address-cells", 2);
+    fdt_setprop_u32(fdt, 0, "#size-cells", 2);
+    int mem = fdt_add_subnode(fdt, 0, "memory@80000000");
+    fdt_setprop_string(fdt, mem, "device_type", "memory");
+    fdt64_t reg[2] = { cpu_to_fdt64(ram_base), cpu_to_fdt64(ram_size) };
+    fdt_setprop(fdt, mem, "reg", reg, sizeof(reg));
+    int cpus = fdt_add_subnode(fdt, 0, "cpus");
+    int cpu = fdt_add_subnode(fdt, cpus, "cpu@0");
+    fdt_setprop_string(fdt, cpu, "device_type", "cpu");
+    fdt_setprop_string(fdt, cpu, "riscv,isa", with_h ? "rv64imafdch_zicsr_sstc" : "rv64imafdc_zicsr_sstc");
+    int soc = fdt_add_subnode(fdt, 0, "soc");
+    int plic = fdt_add_subnode(fdt, soc, "plic@c000000");
+    fdt_setprop_string(fdt, plic, "compatible", "sifive,plic-1.0.0");
+    fdt64_t preg[2] = { cpu_to_fdt64(0x0c000000), cpu_to_fdt64(0x600000) };
+    fdt_setprop(fdt, plic, "reg", preg, sizeof(preg));
+    fdt32_t ie[4] = { cpu_to_fdt32(1), cpu_to_fdt32(11), cpu_to_fdt32(1), cpu_to_fdt32(9) };
+    fdt_setprop(fdt, plic, "interrupts-extended", ie, sizeof(ie));
+    int chosen = fdt_add_subnode(fdt, 0, "chosen");
+    fdt_setprop_u64(fdt, chosen, "linux,initrd-start", 0x88000000);
+    fdt_setprop_u64(fdt, chosen, "linux,initrd-end", 0x88100000);
+    fdt_pack(fdt);
+    *size = fdt_totalsize(fdt);
+    return fdt;
+}
+
+void mock_vm_boot(struct mock_vm *t)
+{
+    mock_hart_init(&t->m);
+    struct rvnest_options o = { .l0_mem = RVNEST_DEFAULT_L0_MEM, .quiet = true };
+    rvnest_vm_init(&t->vm, &o);
+    t->vc = rvnest_vcpu_init(&t->vm, &t->m.h);
+    size_t size;
+    void *fdt = mock_fdt_build(0x80000000, 1ull << 30, true, &size);
+    t->m.h.ops->write_phys(&t->m.h, 0xbfe00000, fdt, size);
+    g_free(fdt);
+    t->m.gpr[10] = 0;
+    t->m.gpr[11] = 0xbfe00000;
+    t->m.csr[CSR_MENVCFG] = ENVCFG_STCE | ENVCFG_PBMTE | ENVCFG_CBZE;
+    t->m.csr[CSR_MSTATUS] = (uint64_t)PRV_S << MSTATUS_MPP_SHIFT;
+    t->m.csr[CSR_MEPC] = 0x80200000;
+    t->m.csr[CSR_STVEC] = 0x80200100;
+    t->m.priv = PRV_M;
+    rvnest_on_mret(t->vc);
+    g_assert_cmpstr(t->vm.fatal, ==, "");
+    g_assert_true(t->vm.booted);
+    t->m.plic_claim_reg = t->vm.plic_claim_page + 4;
+}
+
+void mock_vm_free(struct mock_vm *t) { mock_hart_free(&t->m); }
+
+void mock_trap_from_l1(struct mock_vm *t, uint64_t cause, uint64_t pc, uint64_t stval,
+                       uint64_t htval, uint64_t htinst)
+{
+    struct mock_hart *m = &t->m;
+    m->csr[CSR_SCAUSE] = cause;
+    m->csr[CSR_SEPC] = pc;
+    m->csr[CSR_STVAL] = stval;
+    m->csr[CSR_HTVAL] = htval;
+    m->csr[CSR_HTINST] = htinst;
+    m->csr[CSR_HSTATUS] |= HSTATUS_SPV;
+    m->csr[CSR_SSTATUS] |= MSTATUS_SPP;
+    m->pc = t->vm.l0_base + L0_OFF_VECTOR;
+    m->priv = PRV_S;
+    rvnest_on_hs_trap(t->vc);
+}

@@ -1,0 +1,38 @@
+/* A mock hart for the engine's unit tests: registers, CSRs with a few WARL
+ * rules, sparse memory, and a PLIC claim register that lowers SEIP. */
+#ifndef RVNEST_MOCK_HART_H
+#define RVNEST_MOCK_HART_H
+#include <glib.h>
+#include "rvnest/engine.h"
+
+struct mock_hart {
+    struct rvnest_hart h;
+    uint64_t gpr[32], csr[4096], pc;
+    unsigned priv;
+    GHashTable *pages;                /* page number -> 4 KiB buffer */
+    uint64_t plic_claim_reg;          /* address of the mocked claim register */
+    uint32_t plic_pending_irq;        /* returned by the next claim */
+    uint32_t plic_completed;
+    bool no_vstimecmp;
+};
+
+void mock_hart_init(struct mock_hart *m);
+void mock_hart_free(struct mock_hart *m);
+void mock_write64(struct mock_hart *m, uint64_t pa, uint64_t v);
+uint64_t mock_read64(struct mock_hart *m, uint64_t pa);
+
+/* A VM booted on a mock hart with a generated device tree (1 GiB at
+ * 0x80000000, PLIC at 0x0c000000, DT at 0xbfe00000), as OpenSBI leaves it. */
+struct mock_vm {
+    struct mock_hart m;
+    struct rvnest_vm vm;
+    struct rvnest_vcpu *vc;
+};
+void mock_vm_boot(struct mock_vm *t);
+void mock_vm_free(struct mock_vm *t);
+/* Builds the device tree QEMU's virt board would give (subset). */
+void *mock_fdt_build(uint64_t ram_base, uint64_t ram_size, bool with_h, size_t *size);
+/* An HS trap from L1 (VS-mode) at pc with cause, stval, htval, htinst. */
+void mock_trap_from_l1(struct mock_vm *t, uint64_t cause, uint64_t pc, uint64_t stval,
+                       uint64_t htval, uint64_t htinst);
+#endif

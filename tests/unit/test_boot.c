@@ -1,0 +1,119 @@
+/* Firmware entry into HS: L0 setup, device-tree patch, G-stage, entry at V=1. */
+#include <libfdt.h>
+#include "mock_hart.h"
+#include "rvnest/csr.h"
+#include "rvnest/fdt.h"
+
+static void test_first_entry(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    struct mock_hart *m = &t.m;
+    /* L0 sits 2 MiB-aligned just below the DT */
+    g_assert_cmphex(t.vm.l0_base, ==, 0xbfe00000 - RVNEST_DEFAULT_L0_MEM);
+    /* the mret now enters V=1 at the same pc (MPP=S, MPV=1) */
+    g_assert_cmphex(m->csr[CSR_MEPC], ==, 0x80200000);
+    g_assert_true(m->csr[CSR_MSTATUS] & MSTATUS_MPV);
+    g_assert_cmphex((m->csr[CSR_MSTATUS] & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT, ==, PRV_S);
+    /* the real stvec is L0's vector, L1's old stvec moved to vstvec */
+    g_assert_cmphex(m->csr[CSR_STVEC], ==, t.vm.l0_base);
+    g_assert_cmphex(m->csr[CSR_VSTVEC], ==, 0x80200100);
+    g_assert_cmphex(mock_read64(m, t.vm.l0_base) & 0xffffffff, ==, 0);     /* vector word */
+    g_assert_cmphex(m->csr[CSR_HGATP] >> 60, ==, ATP_MODE_SV39);
+    g_assert_cmphex(m->csr[CSR_HIDELEG], ==, VS_MODE_INTERRUPTS);
+    g_assert_true(m->csr[CSR_HENVCFG] & ENVCFG_STCE);
+    g_assert_true(m->csr[CSR_HENVCFG] & ENVCFG_CBZE);
+    g_assert_false(m->csr[CSR_HEDELEG] & (1u << EXC_VS_ECALL));
+    g_assert_true(m->csr[CSR_HEDELEG] & (1u << EXC_ILLEGAL_INST));
+    g_assert_cmphex(m->csr[CSR_SIE], ==, MIP_SEIP);
+    /* the DT now reserves L0's memory with no-map */
+    uint8_t buf[16384];
+    m->h.ops->read_phys(&m->h, 0xbfe00000, buf, sizeof(buf));
+    struct rvnest_fdt_facts f;
+    char err[100];
+    g_assert_cmpint(rvnest_fdt_inspect(buf, 0xbfe00000, &f, err, sizeof(err)), ==, 0);
+    g_assert_true(f.has_rvnest_node);
+    int node = fdt_path_offset(buf, "/reserved-memory");
+    g_assert_cmpint(node, >=, 0);
+    int sub = fdt_first_subnode(buf, node);
+    g_assert_nonnull(fdt_getprop(buf, sub, "no-map", NULL));
+    g_assert_cmpuint(t.vc->l1_entries, ==, 1);
+    mock_vm_free(&t);
+}
+
+static void test_mret_pass_through(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    struct mock_hart *m = &t.m;
+    /* OpenSBI returning to a guest at V=1, or into L0 microcode: untouched */
+    m->csr[CSR_MSTATUS] = ((uint64_t)PRV_S << MSTATUS_MPP_SHIFT) | MSTATUS_MPV;
+    m->csr[CSR_MEPC] = 0x80201234;
+    rvnest_on_mret(t.vc);
+    g_assert_cmphex(m->csr[CSR_MEPC], ==, 0x80201234);
+    m->csr[CSR_MSTATUS] = (uint64_t)PRV_S << MSTATUS_MPP_SHIFT;
+    m->csr[CSR_MEPC] = t.vm.l0_base + L0_OFF_UC_ECALL + 4;
+    rvnest_on_mret(t.vc);
+    g_assert_false(m->csr[CSR_MSTATUS] & MSTATUS_MPV);
+    g_assert_cmpuint(t.vc->l1_entries, ==, 1);
+    /* a later firmware entry (HSM resume) starts L1 with its MMU off */
+    m->csr[CSR_VSATP] = 0x8000000000012345ull;
+    m->csr[CSR_MEPC] = 0x80300000;
+    rvnest_on_mret(t.vc);
+    g_assert_cmphex(m->csr[CSR_VSATP], ==, 0);
+    g_assert_true(m->csr[CSR_MSTATUS] & MSTATUS_MPV);
+    g_assert_cmpuint(t.vc->l1_entries, ==, 2);
+    mock_vm_free(&t);
+}
+
+static void test_no_h(void)
+{
+    struct mock_hart m;
+    struct rvnest_vm vm;
+    mock_hart_init(&m);
+    struct rvnest_options o = { 0 };
+    rvnest_vm_init(&vm, &o);
+    struct rvnest_vcpu *vc = rvnest_vcpu_init(&vm, &m.h);
+    size_t size;
+    void *fdt = mock_fdt_build(0x80000000, 1ull << 30, false, &size);
+    m.h.ops->write_phys(&m.h, 0xbfe00000, fdt, size);
+    g_free(fdt);
+    m.gpr[11] = 0xbfe00000;
+    m.csr[CSR_MSTATUS] = (uint64_t)PRV_S << MSTATUS_MPP_SHIFT;
+    m.csr[CSR_MEPC] = 0x80200000;
+    rvnest_on_mret(vc);
+    g_assert_nonnull(strstr(vm.fatal, "no H extension"));
+    g_assert_false(vm.booted);
+    mock_hart_free(&m);
+}
+
+static void test_too_little_ram(void)
+{
+    struct mock_hart m;
+    struct rvnest_vm vm;
+    mock_hart_init(&m);
+    struct rvnest_options o = { .l0_mem = 64ull << 20 };
+    rvnest_vm_init(&vm, &o);
+    struct rvnest_vcpu *vc = rvnest_vcpu_init(&vm, &m.h);
+    size_t size;
+    void *fdt = mock_fdt_build(0x80000000, 128ull << 20, true, &size);
+    m.h.ops->write_phys(&m.h, 0x87e00000, fdt, size);
+    g_free(fdt);
+    m.gpr[11] = 0x87e00000;
+    m.csr[CSR_MENVCFG] = ENVCFG_STCE;
+    m.csr[CSR_MSTATUS] = (uint64_t)PRV_S << MSTATUS_MPP_SHIFT;
+    m.csr[CSR_MEPC] = 0x80200000;
+    rvnest_on_mret(vc);
+    g_assert_nonnull(strstr(vm.fatal, "not enough RAM"));
+    mock_hart_free(&m);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/boot/first-entry", test_first_entry);
+    g_test_add_func("/boot/mret-pass-through-and-resume", test_mret_pass_through);
+    g_test_add_func("/boot/no-h-extension", test_no_h);
+    g_test_add_func("/boot/too-little-ram", test_too_little_ram);
+    return g_test_run();
+}

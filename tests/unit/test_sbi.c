@@ -1,0 +1,113 @@
+/* SBI calls from L1: handled in L0 or forwarded through microcode. */
+#include "mock_hart.h"
+#include "rvnest/csr.h"
+#include "rvnest/sbi.h"
+
+static void ecall(struct mock_vm *t, long ext, long fid, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+    t->m.gpr[17] = (uint64_t)ext;
+    t->m.gpr[16] = (uint64_t)fid;
+    t->m.gpr[10] = a0;
+    t->m.gpr[11] = a1;
+    t->m.gpr[12] = a2;
+    mock_trap_from_l1(t, EXC_VS_ECALL, 0x80201000, 0, 0, 0);
+}
+
+static void assert_done(struct mock_vm *t, long err)
+{
+    g_assert_cmpint((long)t->m.gpr[10], ==, err);
+    g_assert_cmphex(t->m.pc, ==, 0x80201004);
+    g_assert_cmpuint(t->m.priv, ==, PRV_S | PRIV_V);
+}
+
+static void test_local(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    ecall(&t, SBI_EXT_BASE, SBI_BASE_PROBE_EXT, SBI_EXT_HSM, 0, 0);
+    assert_done(&t, 0);
+    g_assert_cmpuint(t.m.gpr[11], ==, 1);
+    ecall(&t, SBI_EXT_BASE, SBI_BASE_PROBE_EXT, 0x504D55 /* PMU: hidden */, 0, 0);
+    assert_done(&t, 0);
+    g_assert_cmpuint(t.m.gpr[11], ==, 0);
+    ecall(&t, 0x0a000001, 0, 0, 0, 0);
+    assert_done(&t, SBI_ERR_NOT_SUPPORTED);
+    ecall(&t, SBI_EXT_HSM, SBI_HSM_HART_GET_STATUS, 0, 0, 0);
+    assert_done(&t, 0);
+    g_assert_cmpuint(t.m.gpr[11], ==, SBI_HSM_STATE_STARTED);
+    ecall(&t, SBI_EXT_HSM, SBI_HSM_HART_START, 0, 0x80200000, 0);
+    assert_done(&t, SBI_ERR_ALREADY_AVAILABLE);
+    ecall(&t, SBI_EXT_HSM, SBI_HSM_HART_GET_STATUS, 3, 0, 0);
+    assert_done(&t, SBI_ERR_INVALID_PARAM);
+    ecall(&t, SBI_EXT_RFENCE, 1, 1, 0, 0);
+    assert_done(&t, 0);
+    ecall(&t, SBI_EXT_RFENCE, 1, 1, 5, 0);
+    assert_done(&t, SBI_ERR_INVALID_PARAM);
+    /* IPI to self: VSSIP through hvip; legacy clear_ipi drops it */
+    ecall(&t, SBI_EXT_IPI, 0, 1, 0, 0);
+    assert_done(&t, 0);
+    g_assert_true(t.m.csr[CSR_HVIP] & MIP_VSSIP);
+    ecall(&t, SBI_EXT_LEGACY_CLEAR_IPI, 0, 0, 0x77, 0);
+    assert_done(&t, 0);
+    g_assert_false(t.m.csr[CSR_HVIP] & MIP_VSSIP);
+    g_assert_cmphex(t.m.gpr[11], ==, 0x77);            /* legacy: a1 untouched */
+    g_assert_cmpuint(t.vm.stats.exits[EXIT_SBI_IPI], ==, 1);
+    mock_vm_free(&t);
+}
+
+static void test_forward(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    /* DBCN write of L1 memory: L1's own ecall runs from real HS */
+    ecall(&t, SBI_EXT_DBCN, SBI_DBCN_WRITE, 5, 0x80300000, 0);
+    g_assert_cmphex(t.m.pc, ==, t.vm.l0_base + L0_OFF_UC_ECALL);
+    g_assert_cmpuint(t.m.priv, ==, PRV_S);
+    g_assert_cmpuint(t.m.gpr[10], ==, 5);              /* arguments untouched */
+    /* OpenSBI's own trap from the ecall is not L0's */
+    g_assert_false(rvnest_on_m_trap(t.vc, t.vm.l0_base + L0_OFF_UC_ECALL));
+    t.m.gpr[10] = 0;
+    t.m.gpr[11] = 5;                                   /* OpenSBI's answer */
+    t.m.csr[CSR_MSTATUS] = MSTATUS_MPIE;
+    g_assert_true(rvnest_on_m_trap(t.vc, t.vm.l0_base + L0_OFF_UC_ECALL + 4));
+    assert_done(&t, 0);
+    g_assert_cmpuint(t.m.gpr[11], ==, 5);
+    g_assert_true(t.m.csr[CSR_MSTATUS] & MSTATUS_MIE);
+    g_assert_cmpuint(t.vm.stats.ucode_runs, ==, 1);
+    /* a buffer reaching L0 memory is refused without asking OpenSBI */
+    ecall(&t, SBI_EXT_DBCN, SBI_DBCN_WRITE, 64, t.vm.l0_base - 32, 0);
+    assert_done(&t, SBI_ERR_INVALID_PARAM);
+    ecall(&t, SBI_EXT_DBCN, SBI_DBCN_READ, 16, 0x80300000, 1);   /* above 4 GiB on RV64: refused */
+    assert_done(&t, SBI_ERR_INVALID_PARAM);
+    mock_vm_free(&t);
+}
+
+static void test_set_timer(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    ecall(&t, SBI_EXT_TIME, 0, 123456, 99, 0);
+    g_assert_cmphex(t.m.pc, ==, t.vm.l0_base + L0_OFF_UC_VSTIMECMP);
+    g_assert_cmpuint(t.m.gpr[10], ==, 123456);        /* csrw vstimecmp, a0 */
+    /* the microcode word really is csrw vstimecmp, a0 */
+    uint32_t w;
+    t.m.h.ops->read_phys(&t.m.h, t.vm.l0_base + L0_OFF_UC_VSTIMECMP, &w, 4);
+    g_assert_cmphex(w, ==, 0x24d51073);
+    g_assert_true(rvnest_on_m_trap(t.vc, t.vm.l0_base + L0_OFF_UC_VSTIMECMP + 4));
+    assert_done(&t, 0);
+    g_assert_cmpuint(t.m.gpr[11], ==, 0);
+    ecall(&t, SBI_EXT_LEGACY_SET_TIMER, 0, 5, 77, 0);
+    g_assert_true(rvnest_on_m_trap(t.vc, t.vm.l0_base + L0_OFF_UC_VSTIMECMP + 4));
+    assert_done(&t, 0);
+    g_assert_cmpuint(t.m.gpr[11], ==, 77);
+    mock_vm_free(&t);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/sbi/local", test_local);
+    g_test_add_func("/sbi/forward", test_forward);
+    g_test_add_func("/sbi/set-timer", test_set_timer);
+    return g_test_run();
+}

@@ -1,0 +1,197 @@
+/* Virtual-instruction emulation, guest page faults, interrupts, decoding,
+ * the virtual CSR file and plugin options. */
+#include "mock_hart.h"
+#include "rvnest/csr.h"
+#include "rvnest/decode.h"
+#include "plugin/options.h"
+
+#define CSRRW(csr, rd, rs1) (((uint32_t)(csr) << 20) | ((rs1) << 15) | (1u << 12) | ((rd) << 7) | 0x73)
+#define CSRRS(csr, rd, rs1) (((uint32_t)(csr) << 20) | ((rs1) << 15) | (2u << 12) | ((rd) << 7) | 0x73)
+
+static void test_csr_emulation(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    struct mock_hart *m = &t.m;
+    m->csr[CSR_VSTVEC] = 0x80200800;
+    uint64_t real_hgatp = m->csr[CSR_HGATP];
+    /* csrrw x5, hgatp, x6 with an Sv48x4 value: probed through the real CSR */
+    m->gpr[6] = (9ull << 60) | 0x1234;
+    mock_trap_from_l1(&t, EXC_VIRTUAL_INST, 0x80201000, CSRRW(CSR_HGATP, 5, 6), 0, 0);
+    g_assert_cmphex(m->pc, ==, 0x80201004);
+    g_assert_cmphex(t.vc->vcsr.val[VCSR_HGATP], ==, (9ull << 60) | 0x1234);
+    g_assert_cmphex(m->csr[CSR_HGATP], ==, real_hgatp);      /* L0's value restored */
+    /* an unsupported mode keeps the old virtual value */
+    m->gpr[6] = (1ull << 60) | 0x99;
+    mock_trap_from_l1(&t, EXC_VIRTUAL_INST, 0x80201004, CSRRW(CSR_HGATP, 7, 6), 0, 0);
+    g_assert_cmphex(m->gpr[7], ==, (9ull << 60) | 0x1234);
+    g_assert_cmphex(t.vc->vcsr.val[VCSR_HGATP], ==, (9ull << 60) | 0x1234);
+    /* csrrs x8, hvip, x0 reads only; csrrs with a mask sets */
+    m->gpr[9] = ~0ull;
+    mock_trap_from_l1(&t, EXC_VIRTUAL_INST, 0x80201008, CSRRS(CSR_HVIP, 0, 9), 0, 0);
+    mock_trap_from_l1(&t, EXC_VIRTUAL_INST, 0x8020100c, CSRRS(CSR_HVIP, 8, 0), 0, 0);
+    g_assert_cmphex(m->gpr[8], ==, VS_MODE_INTERRUPTS);
+    g_assert_cmphex(m->csr[CSR_HVIP] & MIP_VSEIP, ==, 0);   /* the real hvip is L0's */
+    /* vsip is hip's view under hideleg */
+    m->gpr[9] = VS_MODE_INTERRUPTS;
+    mock_trap_from_l1(&t, EXC_VIRTUAL_INST, 0x80201010, CSRRW(CSR_HIDELEG, 0, 9), 0, 0);
+    mock_trap_from_l1(&t, EXC_VIRTUAL_INST, 0x80201014, CSRRS(CSR_VSIP, 8, 0), 0, 0);
+    g_assert_cmphex(m->gpr[8], ==, VS_MODE_INTERRUPTS >> 1);
+    /* htinst ignores writes */
+    mock_trap_from_l1(&t, EXC_VIRTUAL_INST, 0x80201018, CSRRW(CSR_HTINST, 0, 9), 0, 0);
+    g_assert_cmphex(t.vc->vcsr.val[VCSR_HTINST], ==, 0);
+    /* a write to read-only hgeip is an illegal instruction for L1 */
+    uint32_t bad = CSRRW(CSR_HGEIP, 0, 9);
+    mock_trap_from_l1(&t, EXC_VIRTUAL_INST, 0x8020101c, bad, 0, 0);
+    g_assert_cmphex(m->pc, ==, 0x80200800);
+    g_assert_cmpuint(m->csr[CSR_VSCAUSE], ==, EXC_ILLEGAL_INST);
+    g_assert_cmphex(m->csr[CSR_VSTVAL], ==, bad);
+    g_assert_cmphex(m->csr[CSR_VSEPC], ==, 0x8020101c);
+    g_assert_true(m->csr[CSR_VSSTATUS] & MSTATUS_SPP);
+    /* from L1's U-mode an H CSR is illegal too */
+    m->csr[CSR_SSTATUS] &= ~MSTATUS_SPP;
+    m->csr[CSR_HSTATUS] |= HSTATUS_SPV;
+    m->csr[CSR_SCAUSE] = EXC_VIRTUAL_INST;
+    m->csr[CSR_SEPC] = 0x1000;
+    m->csr[CSR_STVAL] = CSRRS(CSR_HSTATUS, 8, 0);
+    rvnest_on_hs_trap(t.vc);
+    g_assert_cmpuint(m->csr[CSR_VSCAUSE], ==, EXC_ILLEGAL_INST);
+    g_assert_false(m->csr[CSR_VSSTATUS] & MSTATUS_SPP);
+    /* an unknown CSR is illegal */
+    mock_trap_from_l1(&t, EXC_VIRTUAL_INST, 0x80201020, CSRRS(0x60c /* hstateen0 */, 8, 0), 0, 0);
+    g_assert_cmpuint(m->csr[CSR_VSCAUSE], ==, EXC_ILLEGAL_INST);
+    g_assert_cmpuint(t.vm.stats.exits[EXIT_CSR], ==, 10);
+    mock_vm_free(&t);
+}
+
+static void test_other_virtual_insns(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    mock_trap_from_l1(&t, EXC_VIRTUAL_INST, 0x80201000, 0x22000073 /* hfence.gvma x0,x0 */, 0, 0);
+    g_assert_cmphex(t.m.pc, ==, 0x80201004);
+    t.vc->vcsr.val[VCSR_HSTATUS] |= HSTATUS_SPV;
+    mock_trap_from_l1(&t, EXC_VIRTUAL_INST, 0x80201004, INSN_SRET, 0, 0);
+    g_assert_nonnull(strstr(t.vm.fatal, "not implemented yet"));
+    mock_vm_free(&t);
+}
+
+static void test_plic_and_faults(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    struct mock_hart *m = &t.m;
+    m->csr[CSR_VSTVEC] = 0x80200800;
+    /* the PLIC raises SEIP: L0 shows VSEIP and masks SEIE */
+    m->csr[CSR_MIP] |= MIP_SEIP;
+    m->plic_pending_irq = 10;
+    mock_trap_from_l1(&t, CAUSE_INTERRUPT | IRQ_S_EXT, 0x80201000, 0, 0, 0);
+    g_assert_cmphex(m->pc, ==, 0x80201000);
+    g_assert_true(m->csr[CSR_HVIP] & MIP_VSEIP);
+    g_assert_false(m->csr[CSR_SIE] & MIP_SEIP);
+    /* L1 claims with lw a5, 4(a4) (transformed htinst, from c.lw: bit 1 clear) */
+    uint64_t claim = t.vm.plic_claim_page + 4;
+    uint32_t lw_a5 = (2u << 12) | (15u << 7) | 0x03;
+    mock_trap_from_l1(&t, EXC_LOAD_GUEST_PAGE_FAULT, 0x80201100, 0xffffffd600201004ull,
+                      claim >> 2, lw_a5 & ~2u);
+    g_assert_cmpuint(m->gpr[15], ==, 10);
+    g_assert_cmphex(m->pc, ==, 0x80201102);
+    g_assert_false(m->csr[CSR_HVIP] & MIP_VSEIP);       /* level followed */
+    g_assert_true(m->csr[CSR_SIE] & MIP_SEIP);
+    /* complete: sw a5, 4(a4) */
+    uint32_t sw_a5 = (15u << 20) | (2u << 12) | 0x23;
+    mock_trap_from_l1(&t, EXC_STORE_GUEST_PAGE_FAULT, 0x80201200, 0xffffffd600201004ull,
+                      claim >> 2, sw_a5);
+    g_assert_cmpuint(m->plic_completed, ==, 10);
+    g_assert_cmphex(m->pc, ==, 0x80201204);
+    g_assert_cmpuint(t.vm.stats.exits[EXIT_MMIO_PLIC], ==, 2);
+    /* a load from L0 memory is an access fault for L1 with the VA in stval */
+    mock_trap_from_l1(&t, EXC_LOAD_GUEST_PAGE_FAULT, 0x80201300, 0xffffffff12345678ull,
+                      t.vm.l0_base >> 2, lw_a5);
+    g_assert_cmphex(m->pc, ==, 0x80200800);
+    g_assert_cmpuint(m->csr[CSR_VSCAUSE], ==, EXC_LOAD_ACCESS);
+    g_assert_cmphex(m->csr[CSR_VSTVAL], ==, 0xffffffff12345678ull);
+    mock_trap_from_l1(&t, EXC_INST_GUEST_PAGE_FAULT, t.vm.l0_base, t.vm.l0_base, t.vm.l0_base >> 2, 0);
+    g_assert_cmpuint(m->csr[CSR_VSCAUSE], ==, EXC_INST_ACCESS);
+    mock_vm_free(&t);
+}
+
+static void test_plic_fetch_when_no_htinst(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    struct mock_hart *m = &t.m;
+    /* L1 runs with satp=0 here: the instruction is read at sepc */
+    uint16_t c_lw = 0x4398;   /* c.lw a4, 0(a5)?: funct3 010, op 00 */
+    m->h.ops->write_phys(&m->h, 0x80202000, &c_lw, 2);
+    m->plic_pending_irq = 3;
+    uint64_t claim = t.vm.plic_claim_page + 4;
+    mock_trap_from_l1(&t, EXC_LOAD_GUEST_PAGE_FAULT, 0x80202000, claim, claim >> 2, 0);
+    g_assert_cmpuint(m->gpr[8 + ((c_lw >> 2) & 7)], ==, 3);
+    g_assert_cmphex(m->pc, ==, 0x80202002);
+    mock_vm_free(&t);
+}
+
+static void test_decode(void)
+{
+    struct insn_mem d;
+    g_assert_true(rvnest_decode_mem(0x0007b783 /* ld a5,0(a5) */, false, &d));
+    g_assert_false(d.store);
+    g_assert_cmpuint(d.width, ==, 8);
+    g_assert_cmpuint(d.reg, ==, 15);
+    g_assert_cmpuint(d.len, ==, 4);
+    g_assert_true(rvnest_decode_mem(0x0007c783 /* lbu */, false, &d));
+    g_assert_false(d.is_signed);
+    g_assert_cmpuint(d.width, ==, 1);
+    g_assert_true(rvnest_decode_mem(0x00f72023 /* sw a5,0(a4) */, false, &d));
+    g_assert_true(d.store);
+    g_assert_cmpuint(d.reg, ==, 15);
+    g_assert_true(rvnest_decode_mem(0xc398 /* c.sw a4,0(a5) */, false, &d));
+    g_assert_true(d.store);
+    g_assert_cmpuint(d.len, ==, 2);
+    g_assert_cmpuint(d.width, ==, 4);
+    g_assert_false(rvnest_decode_mem(0x00000013 /* addi */, false, &d));
+    g_assert_false(rvnest_decode_mem(0x00003000 /* pseudoinstruction */, true, &d));
+    g_assert_false(rvnest_decode_mem(0x0007f783 /* funct3 7 */, false, &d));
+    struct insn_csr c;
+    g_assert_true(rvnest_decode_csr(0x60002573 /* csrr a0, hstatus */, &c));
+    g_assert_cmphex(c.csr, ==, 0x600);
+    g_assert_cmpuint(c.rd, ==, 10);
+    g_assert_cmpuint(c.op, ==, 2);
+    g_assert_true(rvnest_decode_csr(0x6062d073 /* csrwi hcounteren, 5 */, &c));
+    g_assert_true(c.imm);
+    g_assert_cmpuint(c.rs1, ==, 5);
+    g_assert_false(rvnest_decode_csr(INSN_SRET, &c));
+}
+
+static void test_options(void)
+{
+    struct plugin_options o;
+    char err[300];
+    char *good[] = { "l0-mem=8", "stats=/tmp/x.json", "audit=on", "quiet=no", "trace=false" };
+    g_assert_cmpint(rvnest_parse_options(5, good, &o, err, sizeof(err)), ==, 0);
+    g_assert_cmpuint(o.engine.l0_mem, ==, 8ull << 20);
+    g_assert_true(o.audit);
+    g_assert_false(o.engine.quiet);
+    g_assert_cmpstr(o.engine.stats_path, ==, "/tmp/x.json");
+    char *bad[][1] = { { "bogus=1" }, { "l0-mem=3" }, { "l0-mem=abc" }, { "l0-mem=0" },
+                       { "audit=maybe" }, { "stats=" }, { "quiet" } };
+    const char *msg[] = { "unknown option 'bogus'", "l0-mem='3'", "l0-mem='abc'", "l0-mem='0'",
+                          "not 'maybe'", "stats= needs", "needs a value" };
+    for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_assert_cmpint(rvnest_parse_options(1, bad[i], &o, err, sizeof(err)), ==, -1);
+        g_assert_nonnull(strstr(err, msg[i]));
+    }
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/traps/csr-emulation", test_csr_emulation);
+    g_test_add_func("/traps/other-virtual-insns", test_other_virtual_insns);
+    g_test_add_func("/traps/plic-and-faults", test_plic_and_faults);
+    g_test_add_func("/traps/plic-fetch-without-htinst", test_plic_fetch_when_no_htinst);
+    g_test_add_func("/decode", test_decode);
+    g_test_add_func("/options", test_options);
+    return g_test_run();
+}

@@ -42,7 +42,7 @@ for i in $(seq 1 "$runs"); do
         exit 1
     fi
     # one line of key=value samples per run
-    tr -d '\r' < "$work/l1.log" | awk -v q="$(echo "$t1 - $t0" | bc)" '
+    tr -d '\r' < "$work/l1.log" | awk -v q="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" '
         /^rvnest-vmm: boot-to-poweroff:/ { printf "l2_boot_s=%s ", $3 }
         /^rvnest-vmm: exits:/     { for (i = 3; i <= NF; i++) printf "vmm:%s ", $i }
         /^rvnest-vmm: kvm-stats:/ { for (i = 3; i <= NF; i++) printf "kvm:%s ", $i }

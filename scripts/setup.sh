@@ -32,7 +32,12 @@ mkdir -p "$RVNEST_CACHE"
 HOST_PKGS=(build-essential dpkg-dev xz-utils ninja-build libglib2.0-dev
     libpixman-1-dev libfdt-dev pkg-config flex bison python3-venv libslirp-dev
     gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf gcc-riscv64-linux-gnu
-    cpio device-tree-compiler bc)
+    libc6-dev-riscv64-cross cpio device-tree-compiler bc)
+# The riscv64 cross runtime must be bookworm's (binutils 2.40 crashes linking
+# against trixie's); trixie is pinned so that its arch-all packages never win.
+CROSS_PKGS=(libc6-riscv64-cross libc6-dev-riscv64-cross linux-libc-dev-riscv64-cross
+    libgcc-12-dev-riscv64-cross libgcc-s1-riscv64-cross libatomic1-riscv64-cross
+    libasan8-riscv64-cross libgomp1-riscv64-cross gcc-12-cross-base-ports)
 BPO_PKGS=(meson python3-pycotap opensbi)
 
 pkgs_missing() {
@@ -70,6 +75,11 @@ Suites: trixie
 Components: main
 Architectures: riscv64
 Signed-By: $KEYRING"
+# Only riscv64 guest packages come from trixie, and only by download: pin it
+# below everything so that no install ever takes a package from it.
+write_source /etc/apt/preferences.d/rvnest-trixie "Package: *
+Pin: release n=trixie
+Pin-Priority: 1"
 if ! dpkg --print-foreign-architectures | grep -qx riscv64; then
     $SUDO dpkg --add-architecture riscv64
     APT_CHANGED=1
@@ -101,6 +111,19 @@ if [ "${#miss[@]}" -gt 0 ] && [ -n "${miss[0]}" ]; then
     info "installing from bookworm-backports: ${miss[*]}"
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
         -t bookworm-backports "${miss[@]}" >/dev/null || die "apt-get install -t bookworm-backports ${miss[*]} failed"
+fi
+# Repair a machine where trixie's cross runtime was installed before the pin.
+wrong=()
+for p in "${CROSS_PKGS[@]}"; do
+    inst=$(dpkg-query -W -f='${Version}' "$p" 2>/dev/null || true)
+    [ -n "$inst" ] || continue
+    cand=$(apt-cache policy "$p" 2>/dev/null | sed -n 's/^ *Candidate: //p')
+    [ -z "$cand" ] || [ "$cand" = "(none)" ] || [ "$inst" = "$cand" ] || wrong+=("$p=$cand")
+done
+if [ "${#wrong[@]}" -gt 0 ]; then
+    info "putting the riscv64 cross runtime back to bookworm's: ${wrong[*]}"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends --allow-downgrades \
+        "${wrong[@]}" >/dev/null || die "apt-get install ${wrong[*]} failed"
 fi
 [ -f "$RVNEST_OPENSBI" ] || die "OpenSBI firmware $RVNEST_OPENSBI missing after install"
 info "ok: meson $(/usr/bin/meson --version), OpenSBI $(dpkg-query -W -f='${Version}' opensbi)"
@@ -160,13 +183,13 @@ info "ok: $("$QEMU_PREFIX/bin/qemu-system-riscv64" --version | head -1) at $QEMU
 step 4 "Debian riscv64 kernel, busybox and libfdt (downloaded, unpacked, never installed)"
 rv=$RVNEST_CACHE/riscv64
 mkdir -p "$rv/debs"
-fetch_rv() { # package -> unpacked into $rv/root, records the .deb name
-    local pkg=$1 stamp=$rv/debs/$1.stamp
+fetch_rv() { # package [apt spec] -> unpacked into $rv/root, records the .deb name
+    local pkg=$1 spec=${2:-$1:riscv64} stamp=$rv/debs/$1.stamp
     [ -f "$stamp" ] && [ -f "$rv/debs/$(cat "$stamp")" ] && return 0
     apt_update
-    (cd "$rv/debs" && apt-get download -qq "$pkg:riscv64" >/dev/null 2>&1) || die "apt-get download $pkg:riscv64 failed"
+    (cd "$rv/debs" && apt-get download -qq "$spec" >/dev/null 2>&1) || die "apt-get download $spec failed"
     local deb
-    deb=$(cd "$rv/debs" && ls -t "${pkg}"_*_riscv64.deb | head -1)
+    deb=$(cd "$rv/debs" && ls -t "${pkg}"_*.deb | head -1)
     dpkg-deb -x "$rv/debs/$deb" "$rv/root"
     echo "$deb" > "$stamp"
     info "unpacked $deb"
@@ -181,6 +204,7 @@ fetch_rv "$(cat "$rv/debs/kernel-pkg")"
 fetch_rv busybox-static
 fetch_rv libfdt1
 fetch_rv libfdt-dev
+fetch_rv linux-libc-dev linux-libc-dev/trixie     # arch-all: RISC-V KVM uapi headers
 kimg=$(ls "$rv"/root/boot/vmlinux-* 2>/dev/null | head -1 || true)
 [ -n "$kimg" ] || die "no /boot/vmlinux-* in the kernel package"
 kver=${kimg##*/vmlinux-}

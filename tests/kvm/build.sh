@@ -52,7 +52,8 @@ if ! up_to_date "$VMM" "${VMM_SRCS[@]/#/$REPO/vmm/}" "$REPO"/vmm/*.h "$LIBFDT_A"
     # (DBCN, satp_mode, ...) are the ones the L1 kernel implements.
     "$CC" -std=c11 -D_GNU_SOURCE -O2 -g0 -Wall -Wextra -Werror -static -s \
         -isystem "$ROOT/usr/include/riscv64-linux-gnu" -isystem "$ROOT/usr/include" \
-        "${VMM_SRCS[@]/#/$REPO/vmm/}" "$LIBFDT_A" -lpthread -o "$VMM.$$.tmp"
+        "${VMM_SRCS[@]/#/$REPO/vmm/}" "$LIBFDT_A" -lpthread -o "$VMM.$$.tmp" \
+        || die "building rvnest-vmm failed (if ld crashed: the riscv64 cross libc/libgcc packages must be bookworm's, matching binutils 2.40, not trixie's)"
     mv -f "$VMM.$$.tmp" "$VMM"
 fi
 
@@ -108,6 +109,25 @@ if ! up_to_date "$L2" "$BUSYBOX" "$HERE/l2-init.sh" "$HERE/build.sh"; then
     rm -rf "$st"; trap - EXIT
 fi
 
+# ------------------------------------------------------------------ bare-metal probes
+# Tiny raw RV64 programs for the VMM's --kernel-format bin checks, written as
+# instruction words (little endian) so that no toolchain is needed.
+words_bin() { # FILE WORD...
+    local f=$1 w; shift
+    : > "$f"
+    # shellcheck disable=SC2059 # the format is the bytes themselves
+    for w in "$@"; do printf "\\x${w:6:2}\\x${w:4:2}\\x${w:2:2}\\x${w:0:2}" >> "$f"; done
+}
+SRST_SHUTDOWN=(535258B7 35488893 00000813 00000513 00000593 00000073 0000006F)
+#   lui a7,0x53525; addi a7,a7,0x354 (a7 = SRST "SRST"); li a6,0 (system_reset);
+#   li a0,0 (shutdown); li a1,0 (no reason); ecall; j .
+bare_programs() { # DIR
+    # UART hello: lui t0,0x10000; li t1,'A'; sb t1,0(t0); li t1,'\n'; sb t1,0(t0); SRST
+    words_bin "$1/bare-hello.bin" 100002B7 04100313 00628023 00A00313 00628023 "${SRST_SHUTDOWN[@]}"
+    # unmapped MMIO: lui t0,0x20000; sw zero,0(t0); j .
+    words_bin "$1/bare-bad-mmio.bin" 200002B7 0002A023 0000006F
+}
+
 # ------------------------------------------------------------------ L1 initramfs
 # kvm.ko plus the modules it depends on (read from its .modinfo).
 kvm_modules() {
@@ -144,6 +164,7 @@ if ! up_to_date "$L1" "$BUSYBOX" "$HERE/l1-init.sh" "$HERE/build.sh" "$VMM" "$L2
     cp "$VMM" "$st/bin/rvnest-vmm"
     cp "$KERNEL" "$st/guest/Image"
     cp "$L2" "$st/guest/l2-initramfs.cpio.gz"
+    bare_programs "$st/guest"
     pack_initramfs "$st" "$L1"
     rm -rf "$st"; trap - EXIT
 fi

@@ -60,13 +60,26 @@ if [ "${rvnest_checks:-1}" = 1 ]; then
     # a guest that never powers off: --timeout stops it, status 124
     check guest-hang 124 "did not power off within 5 s" -- --kernel "$K" --timeout 5 \
         --append "console=ttyS0 quiet rdinit=/nonexistent panic=0"
+    # bare-metal programs (raw binaries): an access to an address with no
+    # device is a clear error; UART output and SRST shutdown work
+    check bare-bad-mmio 1 "unmapped address 0x20000000" -- --kernel /guest/bare-bad-mmio.bin \
+        --kernel-format bin --mem 32M
+    out=$(timeout 60 "$VMM" --kernel /guest/bare-hello.bin --kernel-format bin --mem 32M 2>&1)
+    st=$?
+    if [ "$st" = 0 ] && [ "$out" = A ]; then
+        say "check bare-hello ok: printed '$out' and powered off"
+    else
+        say "check bare-hello FAILED: status $st (want 0), output '$out' (want 'A')"
+        failed=$((failed + 1))
+    fi
     say "checks-failed=$failed"
 fi
 
 say "starting L2"
+# shellcheck disable=SC2086 # rvnest_vmm_args is a list of arguments
 "$VMM" --kernel "$K" --initrd "$I" --mem "${rvnest_l2_mem:-256M}" \
     --append "${rvnest_l2_append:-console=ttyS0 quiet panic=-1}" \
-    --no-reboot --timeout "${rvnest_l2_timeout:-240}" --stats $rvnest_vmm_args
+    --no-reboot --timeout "${rvnest_l2_timeout:-240}" --stats ${rvnest_vmm_args:-}
 st=$?
 say "vmm-exit=$st"
 if [ "$st" = 0 ] && [ "$failed" = 0 ]; then say PASS; else say FAIL; fi

@@ -11,8 +11,8 @@ RVNEST_MODE=${RVNEST_MODE:-native}
 L1_TIMEOUT=${RVNEST_L1_TIMEOUT:-300}
 L1_MEM=${RVNEST_L1_MEM:-1G}
 # What the L2 workload (tests/kvm/l2-init.sh) must print.
-L2_EXPECTED_MD5=$(seq 1 20000 | md5sum | cut -d' ' -f1)
-L2_EXPECTED_FORKS=200
+# shellcheck disable=SC2034 # used by the scripts that source this file
+L2_EXPECTED_MD5=$(seq 1 20000 | md5sum | cut -d' ' -f1) L2_EXPECTED_FORKS=200
 
 # kvm_prereqs: prints a reason and returns 1 if this machine cannot run the
 # scenario at all (setup never ran).

@@ -63,23 +63,71 @@ static bool write_words(struct rvnest_hart *h, uint64_t pa, const uint32_t *w, s
     return h->ops->write_phys(h, pa, w, n * sizeof(uint32_t));
 }
 
-/* Chooses L0's region: 2 MiB aligned, just below the device tree (which
- * QEMU's virt board puts in the last 2 MiB of RAM and which must stay where
- * it is), clear of the initrd. */
-static bool place_l0(struct rvnest_vm *vm, const struct rvnest_fdt_facts *f)
+static void add_hole(struct rvnest_vm *vm, uint64_t base, uint64_t end)
 {
-    uint64_t end = vm->fdt_pa & ~(SZ_2M - 1);
-    uint64_t size = vm->opt.l0_mem;
-    if (end < f->ram_base + size + (64ull << 20)) {
-        rvnest_fatal(vm, "not enough RAM for L0's %llu MiB below the device tree at %#llx; give the machine more memory",
-                     (unsigned long long)(size >> 20), (unsigned long long)vm->fdt_pa);
-        return false;
+    if (end > base && vm->nholes < RVNEST_MAX_HOLES) {
+        vm->holes[vm->nholes].base = base;
+        vm->holes[vm->nholes].size = end - base;
+        vm->nholes++;
     }
-    vm->l0_base = end - size;
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+
+/* Chooses L0's region and what L1 must not reach (docs/architecture.md,
+ * "Memory").
+ *
+ * With l1-mem (the launcher's way): QEMU's RAM is larger than L1's. L1's
+ * /memory is cut to l1-mem and L0 lives above it, so L1's RAM gigabytes stay
+ * whole 1 GiB G-stage leaves (each G-stage walk is one access, not two).
+ * Everything above L1's RAM is unmapped for L1 except the device tree,
+ * which QEMU may have put there.
+ *
+ * Without it: L0 takes l0-mem 2 MiB-aligned just below the device tree
+ * (which must stay where it is), hidden from L1 by a no-map reserved-memory
+ * node. */
+static bool place_l0(struct rvnest_vm *vm, const struct rvnest_fdt_facts *f, uint64_t fdt_bytes)
+{
+    uint64_t size = vm->opt.l0_mem;
+    uint64_t ram_end = f->ram_base + f->ram_size;
+    uint64_t dt_lo = vm->fdt_pa & ~(SZ_2M - 1), dt_hi = align_up(vm->fdt_pa + fdt_bytes, SZ_2M);
+    uint64_t l1_end;
+    vm->nholes = 0;
+    if (vm->opt.l1_mem) {
+        l1_end = f->ram_base + vm->opt.l1_mem;
+        uint64_t base = align_up(l1_end, SZ_2M);
+        if (base < dt_hi && base + size > dt_lo)
+            base = dt_hi;
+        if (vm->opt.l1_mem >= f->ram_size || base + size > ram_end) {
+            rvnest_fatal(vm, "l1-mem=%llu MiB leaves no room for L0's %llu MiB in the machine's %llu MiB of RAM; give QEMU more memory than l1-mem",
+                         (unsigned long long)(vm->opt.l1_mem >> 20), (unsigned long long)(size >> 20),
+                         (unsigned long long)(f->ram_size >> 20));
+            return false;
+        }
+        vm->l0_base = base;
+        if (vm->fdt_pa >= l1_end) {
+            add_hole(vm, l1_end, dt_lo > l1_end ? dt_lo : l1_end);
+            add_hole(vm, dt_hi, ram_end);
+        } else {
+            add_hole(vm, l1_end, ram_end);
+        }
+    } else {
+        uint64_t end = dt_lo;
+        if (end < f->ram_base + size + (64ull << 20)) {
+            rvnest_fatal(vm, "not enough RAM for L0's %llu MiB below the device tree at %#llx; give the machine more memory",
+                         (unsigned long long)(size >> 20), (unsigned long long)vm->fdt_pa);
+            return false;
+        }
+        vm->l0_base = end - size;
+        l1_end = ram_end;
+        add_hole(vm, vm->l0_base, end);
+    }
     vm->l0_size = size;
+    add_hole(vm, vm->plic_claim_page, vm->plic_claim_page + 0x1000);
     if (f->initrd_end > f->initrd_start &&
-        l0_overlaps(vm, f->initrd_start, f->initrd_end - f->initrd_start)) {
-        rvnest_fatal(vm, "the initrd [%#llx, %#llx) overlaps L0 memory [%#llx, %#llx); give the machine more memory or a smaller l0-mem",
+        (l1_range_unmapped(vm, f->initrd_start, f->initrd_end - f->initrd_start) ||
+         f->initrd_end > l1_end)) {
+        rvnest_fatal(vm, "the initrd [%#llx, %#llx) is outside L1's memory or overlaps L0's [%#llx, %#llx); give the machine more memory or a smaller l0-mem",
                      (unsigned long long)f->initrd_start, (unsigned long long)f->initrd_end,
                      (unsigned long long)vm->l0_base, (unsigned long long)(vm->l0_base + size));
         return false;
@@ -123,13 +171,15 @@ static bool setup_l0(struct rvnest_vcpu *vc)
     vm->plic_size = f.plic_size;
     vm->plic_claim_page = f.plic_base + PLIC_CONTEXT_BASE +
                           (uint64_t)f.plic_s_context * PLIC_CONTEXT_STRIDE;
-    if (!place_l0(vm, &f))
+    if (!place_l0(vm, &f, fdt_size + FDT_GROWTH))
         goto fail;
 
     if (!f.has_rvnest_node) {
         int rc = fdt_open_into(fdt, fdt, (int)(fdt_size + FDT_GROWTH));
         if (!rc)
             rc = rvnest_fdt_reserve(fdt, vm->l0_base, vm->l0_size);
+        if (!rc && vm->opt.l1_mem)
+            rc = rvnest_fdt_set_memory_size(fdt, f.ram_base, vm->opt.l1_mem);
         if (!rc)
             rc = fdt_pack(fdt);
         uint32_t newsize = fdt_totalsize(fdt);
@@ -158,9 +208,12 @@ static bool setup_l0(struct rvnest_vcpu *vc)
         .root = vm->l0_base + L0_OFF_GSTAGE,
         .pool = vm->l0_base + L0_OFF_GSTAGE + L0_GSTAGE_ROOT_SIZE,
         .pool_end = vm->l0_base + vm->l0_size,
-        .holes = { { vm->l0_base, vm->l0_size }, { vm->plic_claim_page, 0x1000 } },
-        .nholes = 2,
+        .nholes = vm->nholes,
     };
+    for (unsigned i = 0; i < vm->nholes; i++) {
+        gl.holes[i].base = vm->holes[i].base;
+        gl.holes[i].size = vm->holes[i].size;
+    }
     uint64_t hgatp = rvnest_gstage_build_l1(h, &gl);
     if (!hgatp) {
         rvnest_fatal(vm, "cannot build L0's G-stage table for L1 (l0-mem too small?)");

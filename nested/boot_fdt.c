@@ -117,14 +117,14 @@ int rvnest_fdt_inspect(const void *fdt, uint64_t fdt_pa, struct rvnest_fdt_facts
         for (int i = 0; reg && (i + 1) * (ac + sc) * 4 <= len; i++) {
             uint64_t b = read_cells(reg + i * (ac + sc), ac);
             uint64_t s = read_cells(reg + i * (ac + sc) + ac, sc);
-            if (fdt_pa >= b && fdt_pa - b < s) {
-                f->ram_base = b;
+            if ((fdt_pa >= b && fdt_pa - b < s) || !f->ram_size) {
+                f->ram_base = b;          /* the range holding the DT, else the first */
                 f->ram_size = s;
             }
         }
     }
     if (!f->ram_size) {
-        snprintf(err, errlen, "no /memory range in L1's device tree holds the device tree itself");
+        snprintf(err, errlen, "no /memory range in L1's device tree");
         return -FDT_ERR_NOTFOUND;
     }
     inspect_cpu0(fdt, f);
@@ -184,4 +184,23 @@ int rvnest_fdt_reserve(void *fdt, uint64_t base, uint64_t size)
         (rc = fdt_setprop(fdt, node, "no-map", NULL, 0)))
         return rc;
     return 0;
+}
+
+int rvnest_fdt_set_memory_size(void *fdt, uint64_t base, uint64_t size)
+{
+    int ac = fdt_address_cells(fdt, 0), sc = fdt_size_cells(fdt, 0), node;
+    fdt_for_each_subnode(node, fdt, 0) {
+        const char *dt = fdt_getprop(fdt, node, "device_type", NULL);
+        int len;
+        const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+        if (!dt || strcmp(dt, "memory") || !reg || len < (ac + sc) * 4 || read_cells(reg, ac) != base)
+            continue;
+        fdt32_t cells[4];
+        memcpy(cells, reg, (size_t)(ac + sc) * 4);
+        if (sc == 2)
+            cells[ac] = cpu_to_fdt32((uint32_t)(size >> 32));
+        cells[ac + sc - 1] = cpu_to_fdt32((uint32_t)size);
+        return fdt_setprop_inplace_namelen_partial(fdt, node, "reg", 3, 0, cells, (ac + sc) * 4);
+    }
+    return -FDT_ERR_NOTFOUND;
 }

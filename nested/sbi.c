@@ -120,16 +120,14 @@ static enum sbi_action sbi_forward(struct rvnest_vcpu *vc, struct sbi_call *c)
     return SBI_FORWARD;
 }
 
-/* DBCN passes a guest-physical buffer: refuse one that reaches L0 memory
- * (SBI spec, DBCN: SBI_ERR_INVALID_PARAM when the memory does not satisfy
+/* DBCN passes a guest-physical buffer: refuse one that reaches memory L1
+ * cannot access itself, e.g. L0's (SBI spec, DBCN: SBI_ERR_INVALID_PARAM when the memory does not satisfy
  * the requirements). */
 static enum sbi_action sbi_dbcn(struct rvnest_vcpu *vc, struct sbi_call *c)
 {
     if (c->fid == SBI_DBCN_WRITE || c->fid == SBI_DBCN_READ) {
         uint64_t len = c->arg[0], base = c->arg[1];
-        if (c->arg[2] != 0 || base + len < base || l0_overlaps(vc->vm, base, len) ||
-            (vc->vm->plic_claim_page && base < vc->vm->plic_claim_page + 0x1000 &&
-             base + len > vc->vm->plic_claim_page)) {
+        if (c->arg[2] != 0 || l1_range_unmapped(vc->vm, base, len)) {
             c->err = SBI_ERR_INVALID_PARAM;
             return SBI_DONE;
         }

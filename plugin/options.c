@@ -45,6 +45,15 @@ int rvnest_parse_options(int argc, char **argv, struct plugin_options *o, char *
                 return -1;
             }
             o->engine.l0_mem = mib << 20;
+        } else if (KEY("l1-mem")) {
+            char *end;
+            errno = 0;
+            unsigned long long mib = strtoull(val, &end, 10);
+            if (errno || end == val || *end || mib < 64 || mib > (1ull << 24)) {
+                snprintf(err, errlen, "rvnest: l1-mem='%s' must be a whole number of MiB, at least 64", val);
+                return -1;
+            }
+            o->engine.l1_mem = mib << 20;
         } else if (KEY("stats")) {
             if (!*val) {
                 snprintf(err, errlen, "rvnest: stats= needs a file name");

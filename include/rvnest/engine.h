@@ -15,6 +15,7 @@
 
 struct rvnest_options {
     uint64_t l0_mem;                  /* bytes, multiple of 2 MiB */
+    uint64_t l1_mem;                  /* bytes of RAM L1 gets, 0: all but L0's */
     const char *stats_path;           /* JSON statistics file, or NULL */
     bool quiet;                       /* no report on stderr at exit */
     bool trace;                       /* one stderr line per L0 exit */
@@ -52,6 +53,8 @@ struct rvnest_vcpu {
     uint64_t l1_entries;              /* firmware entries turned into V=1 */
 };
 
+#define RVNEST_MAX_HOLES 4
+
 struct rvnest_vm {
     struct rvnest_options opt;
     bool booted;
@@ -61,6 +64,9 @@ struct rvnest_vm {
     uint64_t fdt_pa;
     uint64_t plic_base, plic_size;
     uint64_t plic_claim_page;         /* hart 0 S-context page, trapped */
+    /* guest-physical ranges L0's G-stage leaves unmapped for L1 */
+    struct { uint64_t base, size; } holes[RVNEST_MAX_HOLES];
+    unsigned nholes;
     uint64_t menvcfg;
     bool sstc;
     struct rvnest_stats stats;
@@ -78,6 +84,17 @@ static inline bool l0_owns(const struct rvnest_vm *vm, uint64_t pa)
 static inline bool l0_overlaps(const struct rvnest_vm *vm, uint64_t pa, uint64_t len)
 {
     return vm->l0_size && len && pa < vm->l0_base + vm->l0_size && pa + len > vm->l0_base;
+}
+/* True when [pa, pa+len) touches guest-physical memory L1 cannot access
+ * directly (L0 memory, RAM above L1's, the trapped PLIC page). */
+static inline bool l1_range_unmapped(const struct rvnest_vm *vm, uint64_t pa, uint64_t len)
+{
+    if (pa + len < pa)
+        return true;
+    for (unsigned i = 0; i < vm->nholes; i++)
+        if (len && pa < vm->holes[i].base + vm->holes[i].size && pa + len > vm->holes[i].base)
+            return true;
+    return false;
 }
 
 /* Events from the plugin. Each returns after it has set where the hart

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 struct rvnest_fdt_facts {
-    uint64_t ram_base, ram_size;      /* the /memory range holding the DT */
+    uint64_t ram_base, ram_size;      /* the /memory range holding the DT (else the first) */
     uint64_t plic_base, plic_size;
     int plic_s_context;               /* hart 0's S-mode external context, -1 if none */
     uint64_t initrd_start, initrd_end;
@@ -22,6 +22,9 @@ int rvnest_fdt_inspect(const void *fdt, uint64_t fdt_pa, struct rvnest_fdt_facts
  * uses L0's memory. fdt must have room (fdt_open_into). Returns 0 or a
  * negative libfdt error. */
 int rvnest_fdt_reserve(void *fdt, uint64_t base, uint64_t size);
+
+/* Cuts the /memory range starting at base to size (in place). */
+int rvnest_fdt_set_memory_size(void *fdt, uint64_t base, uint64_t size);
 
 #define RVNEST_FDT_NODE "rvnest-l0"
 

@@ -46,6 +46,8 @@ case_ "plugin: bad l0-mem" "l0-mem='3' must be" "$Q" "${QARGS[@]}" -plugin "$P,l
 case_ "plugin: smp > 1" "only 1 hart is supported" "$Q" "${QARGS[@]}" -smp 2 -plugin "$P"
 case_ "plugin: no H extension" "H extension" "$Q" -M virt -cpu rv64,h=false -m 256M -nographic -no-reboot -bios "$RVNEST_OPENSBI" -kernel "$BM/smoke.elf" -plugin "$P"
 case_ "plugin: L0 memory does not fit" "not enough RAM for L0" "$Q" -M virt -cpu rv64,h=true -m 128M -nographic -no-reboot -bios "$RVNEST_OPENSBI" -kernel "$BM/smoke.elf" -plugin "$P,l0-mem=100"
+case_ "plugin: l1-mem leaves no room for L0" "leaves no room for L0" "$Q" "${QARGS[@]}" -plugin "$P,l1-mem=256"
+case_ "plugin: bad l1-mem" "l1-mem='abc' must be" "$Q" "${QARGS[@]}" -plugin "$P,l1-mem=abc"
 case_ "plugin: stats file cannot be written" "cannot write statistics" "$RVNEST" run --kernel "$BM/smoke.elf" --mem 256M --stats /nonexistent/dir/s.json
 echo "$((n - bad))/$n error cases ok"
 [ "$bad" = 0 ]

@@ -138,25 +138,30 @@ void *mock_fdt_build(uint64_t ram_base, uint64_t ram_size, bool with_h, size_t *
 
 void mock_vm_boot(struct mock_vm *t)
 {
+    g_assert_true(mock_vm_boot_with(t, 1ull << 30, 0xbfe00000, 0));
+    g_assert_cmpstr(t->vm.fatal, ==, "");
+}
+
+bool mock_vm_boot_with(struct mock_vm *t, uint64_t ram_size, uint64_t fdt_pa, uint64_t l1_mem)
+{
     mock_hart_init(&t->m);
-    struct rvnest_options o = { .l0_mem = RVNEST_DEFAULT_L0_MEM, .quiet = true };
+    struct rvnest_options o = { .l0_mem = RVNEST_DEFAULT_L0_MEM, .l1_mem = l1_mem, .quiet = true };
     rvnest_vm_init(&t->vm, &o);
     t->vc = rvnest_vcpu_init(&t->vm, &t->m.h);
     size_t size;
-    void *fdt = mock_fdt_build(0x80000000, 1ull << 30, true, &size);
-    t->m.h.ops->write_phys(&t->m.h, 0xbfe00000, fdt, size);
+    void *fdt = mock_fdt_build(0x80000000, ram_size, true, &size);
+    t->m.h.ops->write_phys(&t->m.h, fdt_pa, fdt, size);
     g_free(fdt);
     t->m.gpr[10] = 0;
-    t->m.gpr[11] = 0xbfe00000;
+    t->m.gpr[11] = fdt_pa;
     t->m.csr[CSR_MENVCFG] = ENVCFG_STCE | ENVCFG_PBMTE | ENVCFG_CBZE;
     t->m.csr[CSR_MSTATUS] = (uint64_t)PRV_S << MSTATUS_MPP_SHIFT;
     t->m.csr[CSR_MEPC] = 0x80200000;
     t->m.csr[CSR_STVEC] = 0x80200100;
     t->m.priv = PRV_M;
     rvnest_on_mret(t->vc);
-    g_assert_cmpstr(t->vm.fatal, ==, "");
-    g_assert_true(t->vm.booted);
     t->m.plic_claim_reg = t->vm.plic_claim_page + 4;
+    return t->vm.booted;
 }
 
 void mock_vm_free(struct mock_vm *t) { mock_hart_free(&t->m); }

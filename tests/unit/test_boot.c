@@ -108,6 +108,47 @@ static void test_too_little_ram(void)
     mock_hart_free(&m);
 }
 
+static uint64_t root_pte(struct mock_vm *t, uint64_t gpa)
+{
+    return mock_read64(&t->m, (t->m.csr[CSR_HGATP] & ATP_PPN_MASK) * 4096 + (gpa >> 30) * 8);
+}
+
+static uint64_t memory_size_in_dt(struct mock_vm *t, uint64_t fdt_pa)
+{
+    uint8_t buf[16384];
+    t->m.h.ops->read_phys(&t->m.h, fdt_pa, buf, sizeof(buf));
+    struct rvnest_fdt_facts f;
+    char err[100];
+    g_assert_cmpint(rvnest_fdt_inspect(buf, fdt_pa, &f, err, sizeof(err)), ==, 0);
+    return f.ram_size;
+}
+
+/* l1-mem: L0 above L1's RAM, L1's gigabyte stays one 1 GiB leaf. */
+static void test_l1_mem(void)
+{
+    struct mock_vm t;
+    g_assert_true(mock_vm_boot_with(&t, (1ull << 30) + (8ull << 20), 0xbfe00000, 1ull << 30));
+    g_assert_cmphex(t.vm.l0_base, ==, 0xc0000000);
+    g_assert_cmphex(memory_size_in_dt(&t, 0xbfe00000), ==, 1ull << 30);
+    g_assert_cmphex(root_pte(&t, 0x80000000) & 0xff, ==, 0xdf);           /* a leaf */
+    g_assert_cmphex(root_pte(&t, 0xc0000000) & 0xf, ==, PTE_V);           /* split */
+    g_assert_true(l1_range_unmapped(&t.vm, 0xc0000000, 8));                /* L0 */
+    g_assert_true(l1_range_unmapped(&t.vm, 0xc07ff000, 8));                /* RAM above L1's */
+    g_assert_false(l1_range_unmapped(&t.vm, 0xbfff0000, 8));
+    mock_vm_free(&t);
+    /* a smaller L1: QEMU put the DT above L1's RAM; it stays mapped */
+    g_assert_true(mock_vm_boot_with(&t, (512ull << 20) + (8ull << 20), 0xa0600000, 512ull << 20));
+    g_assert_cmphex(t.vm.l0_base, ==, 0xa0000000);
+    g_assert_false(l1_range_unmapped(&t.vm, 0xa0600000, 0x1000));
+    g_assert_true(l1_range_unmapped(&t.vm, 0xa0400000, 8));
+    g_assert_cmphex(memory_size_in_dt(&t, 0xa0600000), ==, 512ull << 20);
+    mock_vm_free(&t);
+    /* l1-mem as large as the machine: no room for L0 */
+    g_assert_false(mock_vm_boot_with(&t, 1ull << 30, 0xbfe00000, 1ull << 30));
+    g_assert_nonnull(strstr(t.vm.fatal, "leaves no room for L0"));
+    mock_vm_free(&t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -115,5 +156,6 @@ int main(int argc, char **argv)
     g_test_add_func("/boot/mret-pass-through-and-resume", test_mret_pass_through);
     g_test_add_func("/boot/no-h-extension", test_no_h);
     g_test_add_func("/boot/too-little-ram", test_too_little_ram);
+    g_test_add_func("/boot/l1-mem", test_l1_mem);
     return g_test_run();
 }

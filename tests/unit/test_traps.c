@@ -168,16 +168,17 @@ static void test_options(void)
 {
     struct plugin_options o;
     char err[300];
-    char *good[] = { "l0-mem=8", "stats=/tmp/x.json", "audit=on", "quiet=no", "trace=false" };
-    g_assert_cmpint(rvnest_parse_options(5, good, &o, err, sizeof(err)), ==, 0);
+    char *good[] = { "l0-mem=8", "stats=/tmp/x.json", "audit=on", "quiet=no", "trace=false", "l1-mem=1024" };
+    g_assert_cmpint(rvnest_parse_options(6, good, &o, err, sizeof(err)), ==, 0);
+    g_assert_cmpuint(o.engine.l1_mem, ==, 1ull << 30);
     g_assert_cmpuint(o.engine.l0_mem, ==, 8ull << 20);
     g_assert_true(o.audit);
     g_assert_false(o.engine.quiet);
     g_assert_cmpstr(o.engine.stats_path, ==, "/tmp/x.json");
     char *bad[][1] = { { "bogus=1" }, { "l0-mem=3" }, { "l0-mem=abc" }, { "l0-mem=0" },
-                       { "audit=maybe" }, { "stats=" }, { "quiet" } };
+                       { "audit=maybe" }, { "stats=" }, { "quiet" }, { "l1-mem=32" } };
     const char *msg[] = { "unknown option 'bogus'", "l0-mem='3'", "l0-mem='abc'", "l0-mem='0'",
-                          "not 'maybe'", "stats= needs", "needs a value" };
+                          "not 'maybe'", "stats= needs", "needs a value", "l1-mem='32'" };
     for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_assert_cmpint(rvnest_parse_options(1, bad[i], &o, err, sizeof(err)), ==, -1);
         g_assert_nonnull(strstr(err, msg[i]));

@@ -61,7 +61,8 @@ int parse_size(const char *s, uint64_t *out)
     return 0;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+/* Formats a one-line error message into err; returns -1. */
+int fail(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

@@ -11,15 +11,6 @@
 
 #include "vmm.h"
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 int isa_string(unsigned xlen, uint64_t base_bitmap, const char *const *exts, size_t n_exts,
                char *out, size_t outlen)
 {

@@ -18,15 +18,6 @@
 #define ISA_EXT_REG(id)  REG64(KVM_REG_RISCV_ISA_EXT | KVM_REG_RISCV_ISA_SINGLE, id)
 #define SBI_EXT_REG(id)  REG64(KVM_REG_RISCV_SBI_EXT | KVM_REG_RISCV_SBI_SINGLE, id)
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 int kvm_open(unsigned ncpus, char *err, size_t errlen)
 {
     int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);

@@ -20,15 +20,6 @@
 
 #define MIB(x) ((double)(x) / (1 << 20))
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 void *guest_ram_ptr(const struct guest_ram *ram, uint64_t gpa, uint64_t len)
 {
     if (gpa < ram->gpa || len > ram->size || gpa - ram->gpa > ram->size - len)

@@ -48,6 +48,7 @@ int parse_args(int argc, char **argv, struct vmm_options *opts, char *err, size_
 /* "256M", "1G", "65536", "512k": bytes. Returns -1 on garbage, zero or
  * overflow. */
 int parse_size(const char *s, uint64_t *out);
+int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void print_usage(FILE *f);
 
 /* ---------------------------------------------------------------- loader.c */

@@ -138,22 +138,24 @@ void *mock_fdt_build(uint64_t ram_base, uint64_t ram_size, bool with_h, size_t *
 
 void mock_vm_boot(struct mock_vm *t)
 {
-    g_assert_true(mock_vm_boot_with(t, 1ull << 30, 0xbfe00000, 0));
+    struct mock_machine mm = { .ram_size = 1ull << 30, .fdt_pa = 0xbfe00000 };
+    g_assert_true(mock_vm_boot_with(t, &mm));
     g_assert_cmpstr(t->vm.fatal, ==, "");
 }
 
-bool mock_vm_boot_with(struct mock_vm *t, uint64_t ram_size, uint64_t fdt_pa, uint64_t l1_mem)
+bool mock_vm_boot_with(struct mock_vm *t, const struct mock_machine *mm)
 {
     mock_hart_init(&t->m);
-    struct rvnest_options o = { .l0_mem = RVNEST_DEFAULT_L0_MEM, .l1_mem = l1_mem, .quiet = true };
+    struct rvnest_options o = { .l0_mem = mm->l0_mem ? mm->l0_mem : RVNEST_DEFAULT_L0_MEM,
+                                .l1_mem = mm->l1_mem, .quiet = true };
     rvnest_vm_init(&t->vm, &o);
     t->vc = rvnest_vcpu_init(&t->vm, &t->m.h);
     size_t size;
-    void *fdt = mock_fdt_build(0x80000000, ram_size, true, &size);
-    t->m.h.ops->write_phys(&t->m.h, fdt_pa, fdt, size);
+    void *fdt = mock_fdt_build(0x80000000, mm->ram_size, !mm->no_h, &size);
+    t->m.h.ops->write_phys(&t->m.h, mm->fdt_pa, fdt, size);
     g_free(fdt);
     t->m.gpr[10] = 0;
-    t->m.gpr[11] = fdt_pa;
+    t->m.gpr[11] = mm->fdt_pa;
     t->m.csr[CSR_MENVCFG] = ENVCFG_STCE | ENVCFG_PBMTE | ENVCFG_CBZE;
     t->m.csr[CSR_MSTATUS] = (uint64_t)PRV_S << MSTATUS_MPP_SHIFT;
     t->m.csr[CSR_MEPC] = 0x80200000;

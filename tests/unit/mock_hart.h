@@ -29,9 +29,13 @@ struct mock_vm {
     struct rvnest_vcpu *vc;
 };
 void mock_vm_boot(struct mock_vm *t);
-/* The same with another RAM size, DT address and l1-mem; returns whether
- * L0 booted (vm.fatal says why not). */
-bool mock_vm_boot_with(struct mock_vm *t, uint64_t ram_size, uint64_t fdt_pa, uint64_t l1_mem);
+/* The same with another machine; returns whether L0 booted (vm.fatal says
+ * why not). */
+struct mock_machine {
+    uint64_t ram_size, fdt_pa, l0_mem, l1_mem;
+    bool no_h;
+};
+bool mock_vm_boot_with(struct mock_vm *t, const struct mock_machine *mm);
 void mock_vm_free(struct mock_vm *t);
 /* Builds the device tree QEMU's virt board would give (subset). */
 void *mock_fdt_build(uint64_t ram_base, uint64_t ram_size, bool with_h, size_t *size);

@@ -68,44 +68,20 @@ static void test_mret_pass_through(void)
 
 static void test_no_h(void)
 {
-    struct mock_hart m;
-    struct rvnest_vm vm;
-    mock_hart_init(&m);
-    struct rvnest_options o = { 0 };
-    rvnest_vm_init(&vm, &o);
-    struct rvnest_vcpu *vc = rvnest_vcpu_init(&vm, &m.h);
-    size_t size;
-    void *fdt = mock_fdt_build(0x80000000, 1ull << 30, false, &size);
-    m.h.ops->write_phys(&m.h, 0xbfe00000, fdt, size);
-    g_free(fdt);
-    m.gpr[11] = 0xbfe00000;
-    m.csr[CSR_MSTATUS] = (uint64_t)PRV_S << MSTATUS_MPP_SHIFT;
-    m.csr[CSR_MEPC] = 0x80200000;
-    rvnest_on_mret(vc);
-    g_assert_nonnull(strstr(vm.fatal, "no H extension"));
-    g_assert_false(vm.booted);
-    mock_hart_free(&m);
+    struct mock_vm t;
+    struct mock_machine mm = { .ram_size = 1ull << 30, .fdt_pa = 0xbfe00000, .no_h = true };
+    g_assert_false(mock_vm_boot_with(&t, &mm));
+    g_assert_nonnull(strstr(t.vm.fatal, "no H extension"));
+    mock_vm_free(&t);
 }
 
 static void test_too_little_ram(void)
 {
-    struct mock_hart m;
-    struct rvnest_vm vm;
-    mock_hart_init(&m);
-    struct rvnest_options o = { .l0_mem = 64ull << 20 };
-    rvnest_vm_init(&vm, &o);
-    struct rvnest_vcpu *vc = rvnest_vcpu_init(&vm, &m.h);
-    size_t size;
-    void *fdt = mock_fdt_build(0x80000000, 128ull << 20, true, &size);
-    m.h.ops->write_phys(&m.h, 0x87e00000, fdt, size);
-    g_free(fdt);
-    m.gpr[11] = 0x87e00000;
-    m.csr[CSR_MENVCFG] = ENVCFG_STCE;
-    m.csr[CSR_MSTATUS] = (uint64_t)PRV_S << MSTATUS_MPP_SHIFT;
-    m.csr[CSR_MEPC] = 0x80200000;
-    rvnest_on_mret(vc);
-    g_assert_nonnull(strstr(vm.fatal, "not enough RAM"));
-    mock_hart_free(&m);
+    struct mock_vm t;
+    struct mock_machine mm = { .ram_size = 128ull << 20, .fdt_pa = 0x87e00000, .l0_mem = 64ull << 20 };
+    g_assert_false(mock_vm_boot_with(&t, &mm));
+    g_assert_nonnull(strstr(t.vm.fatal, "not enough RAM"));
+    mock_vm_free(&t);
 }
 
 static uint64_t root_pte(struct mock_vm *t, uint64_t gpa)
@@ -127,7 +103,9 @@ static uint64_t memory_size_in_dt(struct mock_vm *t, uint64_t fdt_pa)
 static void test_l1_mem(void)
 {
     struct mock_vm t;
-    g_assert_true(mock_vm_boot_with(&t, (1ull << 30) + (8ull << 20), 0xbfe00000, 1ull << 30));
+    struct mock_machine mm = { .ram_size = (1ull << 30) + (8ull << 20), .fdt_pa = 0xbfe00000,
+                               .l1_mem = 1ull << 30 };
+    g_assert_true(mock_vm_boot_with(&t, &mm));
     g_assert_cmphex(t.vm.l0_base, ==, 0xc0000000);
     g_assert_cmphex(memory_size_in_dt(&t, 0xbfe00000), ==, 1ull << 30);
     g_assert_cmphex(root_pte(&t, 0x80000000) & 0xff, ==, 0xdf);           /* a leaf */
@@ -137,14 +115,17 @@ static void test_l1_mem(void)
     g_assert_false(l1_range_unmapped(&t.vm, 0xbfff0000, 8));
     mock_vm_free(&t);
     /* a smaller L1: QEMU put the DT above L1's RAM; it stays mapped */
-    g_assert_true(mock_vm_boot_with(&t, (512ull << 20) + (8ull << 20), 0xa0600000, 512ull << 20));
+    mm = (struct mock_machine){ .ram_size = (512ull << 20) + (8ull << 20), .fdt_pa = 0xa0600000,
+                                .l1_mem = 512ull << 20 };
+    g_assert_true(mock_vm_boot_with(&t, &mm));
     g_assert_cmphex(t.vm.l0_base, ==, 0xa0000000);
     g_assert_false(l1_range_unmapped(&t.vm, 0xa0600000, 0x1000));
     g_assert_true(l1_range_unmapped(&t.vm, 0xa0400000, 8));
     g_assert_cmphex(memory_size_in_dt(&t, 0xa0600000), ==, 512ull << 20);
     mock_vm_free(&t);
     /* l1-mem as large as the machine: no room for L0 */
-    g_assert_false(mock_vm_boot_with(&t, 1ull << 30, 0xbfe00000, 1ull << 30));
+    mm = (struct mock_machine){ .ram_size = 1ull << 30, .fdt_pa = 0xbfe00000, .l1_mem = 1ull << 30 };
+    g_assert_false(mock_vm_boot_with(&t, &mm));
     g_assert_nonnull(strstr(t.vm.fatal, "leaves no room for L0"));
     mock_vm_free(&t);
 }

@@ -21,11 +21,5 @@ void trap(uint64_t *frame);
 extern volatile uint64_t last_cause, last_tval, trap_count;
 extern volatile uint64_t irq_count[16];
 
-#define SBI_EXT_BASE 0x10
-#define SBI_EXT_TIME 0x54494D45
-#define SBI_EXT_IPI 0x735049
-#define SBI_EXT_RFENCE 0x52464E43
-#define SBI_EXT_HSM 0x48534D
-#define SBI_EXT_SRST 0x53525354
-#define SBI_EXT_DBCN 0x4442434E
+#include "rvnest/sbi.h"
 #endif

@@ -10,7 +10,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 pairs=${1:-5}
 [[ "$pairs" =~ ^[1-9][0-9]*$ ]] || { echo "usage: bench/boot-ratio.sh [PAIRS]" >&2; exit 2; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-args=(--kernel "$RVNEST_IMAGES/Image" --initrd "$RVNEST_IMAGES/l1-test.cpio.gz" --append "console=ttyS0 quiet" --timeout 600)
+args=(--kernel "$RVNEST_IMAGES/Image" --initrd "$RVNEST_IMAGES/l1-test.cpio.gz" --append "$RVNEST_L1_APPEND" --timeout 600)
 run() { # mode outfile -> seconds
     local s e
     s=$(date +%s.%N)

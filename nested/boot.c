@@ -245,6 +245,7 @@ static bool setup_l0(struct rvnest_vcpu *vc)
     hart_set_csr(h, CSR_HGATP, hgatp);
     hart_set_csr(h, CSR_SIE, MIP_SEIP);              /* L0 takes only SEI itself */
     vc->seip_presented = false;
+    vc->uc.kind = UCODE_NONE;         /* a reset can cut a microcode run short */
     vm->booted = true;
     return true;
 fail:

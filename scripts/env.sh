@@ -11,4 +11,8 @@ rvnest_qemu_prefix() {
     elif [ -f "$RVNEST_CACHE/qemu-prefix" ]; then cat "$RVNEST_CACHE/qemu-prefix"
     else echo /usr; fi
 }
-export RVNEST_CACHE RVNEST_IMAGES RVNEST_RISCV64_ROOT RVNEST_BUILD RVNEST_OPENSBI
+# The default L1 command line. QEMU's virt board also offers a syscon
+# power-off device, which Linux prefers; keeping its driver out makes L1
+# power off through SBI SRST, the path an L0 must provide.
+RVNEST_L1_APPEND=${RVNEST_L1_APPEND:-console=ttyS0 quiet initcall_blacklist=syscon_poweroff_driver_init}
+export RVNEST_L1_APPEND RVNEST_CACHE RVNEST_IMAGES RVNEST_RISCV64_ROOT RVNEST_BUILD RVNEST_OPENSBI

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Debian's kernel boots as L1 with a busybox initramfs, natively and under
 # rvnest: the ISA line shows h, the workload output is identical, the clock
-# advances, L1 powers off and QEMU exits 0 in both; L1 ran at V=1.
+# advances, L1 powers off through SBI SRST and QEMU exits 0 in both; L1 ran
+# at V=1, no guest code ran in real HS, and no CSR access of L1 trapped.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-args=(--kernel "$RVNEST_IMAGES/Image" --initrd "$RVNEST_IMAGES/l1-test.cpio.gz" --append "console=ttyS0 quiet" --timeout 300)
+args=(--kernel "$RVNEST_IMAGES/Image" --initrd "$RVNEST_IMAGES/l1-test.cpio.gz" --append "$RVNEST_L1_APPEND" --timeout 300)
 "$RVNEST" run --native "${args[@]}" >"$tmp/native" 2>&1 || { tail -5 "$tmp/native"; fail "native run exited $?"; }
 "$RVNEST" run "${args[@]}" --audit --stats "$tmp/stats.json" >"$tmp/nested" 2>&1 || { tail -20 "$tmp/nested"; fail "nested run exited $?"; }
 grep '^RVNEST:' "$tmp/native" | tr -d '\r' >"$tmp/a"
@@ -20,4 +21,6 @@ grep -q 'L1 ran at V=1' "$tmp/nested" || fail "no V=1 report"
 grep -q '"audit_hs_guest_blocks": 0,' "$tmp/stats.json" || fail "guest code ran in real HS"
 grep -q '"irq_external": [1-9]' "$tmp/stats.json" || fail "no external interrupt went through L0"
 grep -q '"mmio_plic": [1-9]' "$tmp/stats.json" || fail "no PLIC claim/complete went through L0"
+grep -q '"sbi_srst": 1,' "$tmp/stats.json" || fail "L1 did not power off through SBI SRST"
+grep -q '"csr": 0,' "$tmp/stats.json" || fail "L1 trapped on CSRs during boot (counters must not trap)"
 echo "identical RVNEST lines ($(wc -l <"$tmp/a")), $(grep -o '"exits_total": [0-9]*' "$tmp/stats.json")"

@@ -71,6 +71,21 @@ void rvnest_resume_l1_after(struct rvnest_vcpu *vc, unsigned insn_len)
     rvnest_resume(vc, hart_csr(vc->hart, CSR_SEPC) + insn_len, rvnest_trap_priv(vc) | PRIV_V);
 }
 
+/* The real hstatus while L1 runs (ARCHITECTURE.md section 5): VTSR is armed
+ * exactly while L1's virtual hstatus.SPV is 1, so that the sret with which
+ * L1 enters a guest traps to L0 instead of returning inside L1's own
+ * context (H chapter, "Hypervisor Status Register": VTSR makes SRET in
+ * VS-mode a virtual-instruction exception). */
+void rvnest_sync_l1_hstatus(struct rvnest_vcpu *vc)
+{
+    struct rvnest_hart *h = vc->hart;
+    uint64_t hs = hart_csr(h, CSR_HSTATUS), want = hs & ~HSTATUS_VTSR;
+    if (vc->vcsr.val[VCSR_HSTATUS] & HSTATUS_SPV)
+        want |= HSTATUS_VTSR;
+    if (want != hs)
+        hart_set_csr(h, CSR_HSTATUS, want);
+}
+
 /* Deliver a synchronous exception to L1 as its hardware would: L1 believes
  * it runs in HS with V=0, so this is a trap from HS/U to HS (priv spec,
  * "Supervisor Trap Handling"; H chapter "Trap Entry": hstatus.SPV=0 and
@@ -95,6 +110,7 @@ void rvnest_inject_l1_exception(struct rvnest_vcpu *vc, uint64_t cause, uint64_t
     v->val[VCSR_HSTATUS] &= ~(HSTATUS_SPV | HSTATUS_GVA);
     v->val[VCSR_HTVAL] = 0;
     v->val[VCSR_HTINST] = 0;
+    rvnest_sync_l1_hstatus(vc);
     rvnest_resume(vc, hart_csr(h, CSR_VSTVEC) & ~3ull, PRV_S | PRIV_V);
 }
 

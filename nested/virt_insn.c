@@ -33,9 +33,27 @@ static void emulate_csr(struct rvnest_vcpu *vc, uint32_t insn, const struct insn
     if (write) {
         uint64_t val = c->op == 1 ? operand : c->op == 2 ? (old | operand) : (old & ~operand);
         rvnest_vcsr_write(&vc->vcsr, h, c->csr, val);
+        if (c->csr == CSR_HSTATUS)
+            rvnest_sync_l1_hstatus(vc);
     }
     hart_set_gpr(h, c->rd, old);
     rvnest_resume_l1_after(vc, 4);
+}
+
+/* An SRET of L1 within its own context (virtual SPV=0), should VTSR have
+ * trapped it: what SRET does in S-mode (priv spec, "Trap-Return
+ * Instructions") on L1's S registers, which are the real VS ones. */
+static void emulate_sret(struct rvnest_vcpu *vc)
+{
+    struct rvnest_hart *h = vc->hart;
+    uint64_t vs = hart_csr(h, CSR_VSSTATUS);
+    unsigned to = (vs & MSTATUS_SPP) ? PRV_S : PRV_U;
+    vs &= ~(MSTATUS_SIE | MSTATUS_SPP);
+    if (vs & MSTATUS_SPIE)
+        vs |= MSTATUS_SIE;
+    vs |= MSTATUS_SPIE;
+    hart_set_csr(h, CSR_VSSTATUS, vs);
+    rvnest_resume(vc, hart_csr(h, CSR_VSEPC), to | PRIV_V);
 }
 
 void rvnest_virtual_instruction(struct rvnest_vcpu *vc)
@@ -59,6 +77,10 @@ void rvnest_virtual_instruction(struct rvnest_vcpu *vc)
         if (insn == INSN_SRET && (vc->vcsr.val[VCSR_HSTATUS] & HSTATUS_SPV)) {
             rvnest_fatal(vc->vm, "L1 entered a guest (sret with hstatus.SPV=1 at %#llx): running L2 is not implemented yet",
                          (unsigned long long)hart_csr(h, CSR_SEPC));
+            return;
+        }
+        if (insn == INSN_SRET) {
+            emulate_sret(vc);
             return;
         }
         if (insn == INSN_WFI) {       /* only with VTW, which L0 never sets */

@@ -114,6 +114,7 @@ void rvnest_resume_l1_after(struct rvnest_vcpu *vc, unsigned insn_len);
 void rvnest_resume_l1_at_sepc(struct rvnest_vcpu *vc);
 unsigned rvnest_trap_priv(struct rvnest_vcpu *vc);
 void rvnest_inject_l1_exception(struct rvnest_vcpu *vc, uint64_t cause, uint64_t tval);
+void rvnest_sync_l1_hstatus(struct rvnest_vcpu *vc);
 void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t resume_pc,
                       unsigned resume_priv);
 void rvnest_fatal(struct rvnest_vm *vm, const char *fmt, ...)

@@ -10,20 +10,26 @@ busybox=$RVNEST_RISCV64_ROOT/usr/bin/busybox
 [ -x "$busybox" ] || busybox=$RVNEST_RISCV64_ROOT/bin/busybox
 [ -f "$busybox" ] || { echo "rvnest: busybox-static riscv64 missing; run scripts/setup.sh" >&2; exit 1; }
 
-# The L1 Linux test initramfs.
-out=$RVNEST_IMAGES/l1-test.cpio.gz
-init=$REPO/tests/guest/linux/init
-if [ ! -f "$out" ] || [ "$init" -nt "$out" ] || [ "$busybox" -nt "$out" ]; then
+# The L1 Linux test initramfs images: busybox, an init, maybe kvm.ko.
+build_initramfs() { # output init [extra file...]
+    local out=$1 init=$2 newest=$2 f
+    shift 2
+    for f in "$busybox" "$@"; do [ "$f" -nt "$newest" ] && newest=$f; done
+    [ -f "$out" ] && [ "$out" -nt "$newest" ] && return 0
     echo "    building $(basename "$out")"
+    local stage
     stage=$(mktemp -d)
     mkdir -p "$stage"/{bin,sbin,proc,sys,dev,tmp,etc}
     cp "$busybox" "$stage/bin/busybox"
     cp "$init" "$stage/init"
     chmod +x "$stage/init"
-    (cd "$stage" && find . | cpio -o -H newc --quiet | gzip -9) > "$out.tmp"
-    mv "$out.tmp" "$out"
+    for f in "$@"; do cp "$f" "$stage/"; done
+    (cd "$stage" && find . | cpio -o -H newc --quiet | gzip -9) > "$out.tmp.$$"
+    mv "$out.tmp.$$" "$out"
     rm -rf "$stage"
-fi
+}
+build_initramfs "$RVNEST_IMAGES/l1-test.cpio.gz" "$REPO/tests/guest/linux/init"
+build_initramfs "$RVNEST_IMAGES/l1-kvm-init.cpio.gz" "$REPO/tests/guest/linux/init-kvm" "$RVNEST_IMAGES/kvm.ko"
 
 # The bare-metal L1 programs.
 make -s -C "$REPO/tests/guest/baremetal" OUT="$RVNEST_IMAGES/baremetal"

@@ -68,8 +68,29 @@ static void test_other_virtual_insns(void)
 {
     struct mock_vm t;
     mock_vm_boot(&t);
+    struct mock_hart *m = &t.m;
     mock_trap_from_l1(&t, EXC_VIRTUAL_INST, 0x80201000, 0x22000073 /* hfence.gvma x0,x0 */, 0, 0);
     g_assert_cmphex(t.m.pc, ==, 0x80201004);
+    /* an sret within L1 (SPV=0): back to L1's U-mode at vsepc, SIE from SPIE */
+    m->csr[CSR_VSEPC] = 0x1000;
+    m->csr[CSR_VSSTATUS] = MSTATUS_SPIE;
+    mock_trap_from_l1(&t, EXC_VIRTUAL_INST, 0x80201004, INSN_SRET, 0, 0);
+    g_assert_cmphex(m->pc, ==, 0x1000);
+    g_assert_cmpuint(m->priv, ==, PRV_U | PRIV_V);
+    g_assert_cmphex(m->csr[CSR_VSSTATUS] & (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP), ==,
+                    MSTATUS_SIE | MSTATUS_SPIE);
+    /* VTSR follows L1's hstatus.SPV, so that L1's guest entry traps */
+    m->gpr[6] = HSTATUS_VSXL_64 | HSTATUS_SPV;
+    mock_trap_from_l1(&t, EXC_VIRTUAL_INST, 0x80201000, CSRRW(CSR_HSTATUS, 0, 6), 0, 0);
+    g_assert_true(m->csr[CSR_HSTATUS] & HSTATUS_VTSR);
+    m->gpr[6] = HSTATUS_VSXL_64;
+    mock_trap_from_l1(&t, EXC_VIRTUAL_INST, 0x80201004, CSRRW(CSR_HSTATUS, 0, 6), 0, 0);
+    g_assert_false(m->csr[CSR_HSTATUS] & HSTATUS_VTSR);
+    m->gpr[6] = HSTATUS_VSXL_64 | HSTATUS_SPV;
+    mock_trap_from_l1(&t, EXC_VIRTUAL_INST, 0x80201008, CSRRW(CSR_HSTATUS, 0, 6), 0, 0);
+    mock_trap_from_l1(&t, EXC_BREAKPOINT, 0x8020100c, 0, 0, 0);    /* a trap into L1 clears SPV */
+    g_assert_false(t.vc->vcsr.val[VCSR_HSTATUS] & HSTATUS_SPV);
+    g_assert_false(m->csr[CSR_HSTATUS] & HSTATUS_VTSR);
     t.vc->vcsr.val[VCSR_HSTATUS] |= HSTATUS_SPV;
     mock_trap_from_l1(&t, EXC_VIRTUAL_INST, 0x80201004, INSN_SRET, 0, 0);
     g_assert_nonnull(strstr(t.vm.fatal, "not implemented yet"));

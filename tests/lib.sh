@@ -7,3 +7,29 @@ BM=$RVNEST_IMAGES/baremetal
 fail() { echo "FAIL: $*"; exit 1; }
 # Guest output without firmware banners and L0's report.
 guest_lines() { tr -d '\r' <"$1" | grep -v -E '^(Domain|Boot|Firmware|Platform|OpenSBI|Runtime| |rvnest|qemu-system)|^$' || true; }
+# The guest's "RVNEST:" lines.
+rvnest_lines() { tr -d '\r' <"$1" | grep '^RVNEST:' || true; }
+# run_both DIR RUN-ARGS...: runs L1 natively (DIR/native) and under rvnest
+# with the audit on (DIR/nested, DIR/stats.json); fails if either run fails.
+run_both() {
+    local d=$1
+    shift
+    "$RVNEST" run --native "$@" >"$d/native" 2>&1 || { tail -5 "$d/native"; fail "native run exited $?"; }
+    "$RVNEST" run "$@" --audit --stats "$d/stats.json" >"$d/nested" 2>&1 \
+        || { tail -20 "$d/nested"; fail "nested run exited $?"; }
+    grep -q '"audit_hs_guest_blocks": 0,' "$d/stats.json" || fail "guest code ran in real HS"
+}
+# same_output DIR FILTER WANT...: FILTER (guest_lines or rvnest_lines) of
+# both runs into DIR/a and DIR/b; each WANT regex must match a line of both,
+# and the two must be identical.
+same_output() {
+    local d=$1 filter=$2 want
+    shift 2
+    "$filter" "$d/native" >"$d/a"
+    "$filter" "$d/nested" >"$d/b"
+    for want in "$@"; do
+        grep -q "^$want" "$d/a" || { cat "$d/a"; fail "native run lacks '$want'"; }
+        grep -q "^$want" "$d/b" || { cat "$d/b"; fail "nested run lacks '$want'"; }
+    done
+    diff -u "$d/a" "$d/b" || fail "output under rvnest differs from native H"
+}

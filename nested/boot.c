@@ -12,9 +12,6 @@
 #include "rvnest/fdt.h"
 #include "rvnest/gstage.h"
 
-extern const uint32_t rvnest_ucode_ecall[2];
-extern const uint32_t rvnest_ucode_vstimecmp[2];
-
 #define SZ_2M (2ull << 20)
 #define FDT_GROWTH 1024
 #define PLIC_CONTEXT_BASE 0x200000

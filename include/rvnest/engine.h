@@ -117,6 +117,9 @@ void rvnest_inject_l1_exception(struct rvnest_vcpu *vc, uint64_t cause, uint64_t
 void rvnest_sync_l1_hstatus(struct rvnest_vcpu *vc);
 void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t resume_pc,
                       unsigned resume_priv);
+/* The microcode words (nested/ucode.c), written into L0 memory at boot. */
+extern const uint32_t rvnest_ucode_ecall[2];
+extern const uint32_t rvnest_ucode_vstimecmp[2];
 void rvnest_fatal(struct rvnest_vm *vm, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -5,6 +5,7 @@
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$REPO/scripts/env.sh"
+. "$REPO/scripts/initramfs.sh"
 mkdir -p "$RVNEST_IMAGES"
 busybox=$RVNEST_RISCV64_ROOT/usr/bin/busybox
 [ -x "$busybox" ] || busybox=$RVNEST_RISCV64_ROOT/bin/busybox
@@ -24,8 +25,7 @@ build_initramfs() { # output init [extra file...]
     cp "$init" "$stage/init"
     chmod +x "$stage/init"
     for f in "$@"; do cp "$f" "$stage/"; done
-    (cd "$stage" && find . | cpio -o -H newc --quiet | gzip -9) > "$out.tmp.$$"
-    mv "$out.tmp.$$" "$out"
+    pack_initramfs "$stage" "$out"
     rm -rf "$stage"
 }
 build_initramfs "$RVNEST_IMAGES/l1-test.cpio.gz" "$REPO/tests/guest/linux/init"

@@ -18,7 +18,8 @@ static void emulate_csr(struct rvnest_vcpu *vc, uint32_t insn, const struct insn
 {
     struct rvnest_hart *h = vc->hart;
     vc->vm->stats.exits[EXIT_CSR]++;
-    if (rvnest_trap_priv(vc) != PRV_S || !rvnest_vcsr_known(c->csr)) {
+    uint64_t old;
+    if (rvnest_trap_priv(vc) != PRV_S || rvnest_vcsr_read(&vc->vcsr, h, c->csr, &old) != VCSR_OK) {
         illegal(vc, insn);            /* L1's U-mode, or a CSR L1's HS lacks */
         return;
     }
@@ -28,8 +29,6 @@ static void emulate_csr(struct rvnest_vcpu *vc, uint32_t insn, const struct insn
         illegal(vc, insn);
         return;
     }
-    uint64_t old;
-    rvnest_vcsr_read(&vc->vcsr, h, c->csr, &old);
     if (write) {
         uint64_t val = c->op == 1 ? operand : c->op == 2 ? (old | operand) : (old & ~operand);
         rvnest_vcsr_write(&vc->vcsr, h, c->csr, val);

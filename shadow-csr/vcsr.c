@@ -69,11 +69,6 @@ static int index_of(unsigned csr)
     return -1;
 }
 
-bool rvnest_vcsr_known(unsigned csr)
-{
-    return index_of(csr) >= 0;
-}
-
 static uint64_t probe(struct rvnest_hart *h, unsigned csr, uint64_t old, uint64_t val)
 {
     uint64_t saved, legal = old;

@@ -26,7 +26,6 @@ enum vcsr_result {
 };
 
 void rvnest_vcsr_reset(struct rvnest_vcsr *v, struct rvnest_hart *h);
-bool rvnest_vcsr_known(unsigned csr);
 enum vcsr_result rvnest_vcsr_read(struct rvnest_vcsr *v, struct rvnest_hart *h,
                                   unsigned csr, uint64_t *val);
 enum vcsr_result rvnest_vcsr_write(struct rvnest_vcsr *v, struct rvnest_hart *h,

@@ -88,10 +88,11 @@ void rvnest_sync_l1_hstatus(struct rvnest_vcpu *vc)
 
 /* Deliver a synchronous exception to L1 as its hardware would: L1 believes
  * it runs in HS with V=0, so this is a trap from HS/U to HS (priv spec,
- * "Supervisor Trap Handling"; H chapter "Trap Entry": hstatus.SPV=0 and
- * GVA=0 for a trap taken from V=0, htval/htinst written). L1's S registers
- * are the real VS ones. */
-void rvnest_inject_l1_exception(struct rvnest_vcpu *vc, uint64_t cause, uint64_t tval)
+ * "Supervisor Trap Handling"; H chapter "Trap Entry"): hstatus.SPV=0 (the
+ * trap came from V=0), SPVP unchanged, GVA set when stval is a guest virtual
+ * address (HLV/HSV faults), htval and htinst written (0 unless given). L1's
+ * S registers are the real VS ones. */
+void rvnest_inject_l1_trap(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t)
 {
     struct rvnest_hart *h = vc->hart;
     unsigned from = rvnest_trap_priv(vc);
@@ -104,14 +105,22 @@ void rvnest_inject_l1_exception(struct rvnest_vcpu *vc, uint64_t cause, uint64_t
     vs &= ~MSTATUS_SIE;
     hart_set_csr(h, CSR_VSSTATUS, vs);
     hart_set_csr(h, CSR_VSEPC, hart_csr(h, CSR_SEPC));
-    hart_set_csr(h, CSR_VSCAUSE, cause);
-    hart_set_csr(h, CSR_VSTVAL, tval);
+    hart_set_csr(h, CSR_VSCAUSE, t->cause);
+    hart_set_csr(h, CSR_VSTVAL, t->tval);
     struct rvnest_vcsr *v = &vc->vcsr;
     v->val[VCSR_HSTATUS] &= ~(HSTATUS_SPV | HSTATUS_GVA);
-    v->val[VCSR_HTVAL] = 0;
-    v->val[VCSR_HTINST] = 0;
+    if (t->gva)
+        v->val[VCSR_HSTATUS] |= HSTATUS_GVA;
+    v->val[VCSR_HTVAL] = t->htval;
+    v->val[VCSR_HTINST] = t->htinst;
     rvnest_sync_l1_hstatus(vc);
     rvnest_resume(vc, hart_csr(h, CSR_VSTVEC) & ~3ull, PRV_S | PRIV_V);
+}
+
+void rvnest_inject_l1_exception(struct rvnest_vcpu *vc, uint64_t cause, uint64_t tval)
+{
+    struct rvnest_l1_trap t = { .cause = cause, .tval = tval };
+    rvnest_inject_l1_trap(vc, &t);
 }
 
 static void reflect_exception(struct rvnest_vcpu *vc, uint64_t cause)

@@ -113,6 +113,13 @@ void rvnest_resume(struct rvnest_vcpu *vc, uint64_t pc, unsigned priv);
 void rvnest_resume_l1_after(struct rvnest_vcpu *vc, unsigned insn_len);
 void rvnest_resume_l1_at_sepc(struct rvnest_vcpu *vc);
 unsigned rvnest_trap_priv(struct rvnest_vcpu *vc);
+/* A synchronous trap into L1's (virtual) HS, with what a native trap into
+ * HS writes besides scause/stval: htval, htinst and hstatus.GVA. */
+struct rvnest_l1_trap {
+    uint64_t cause, tval, htval, htinst;
+    bool gva;
+};
+void rvnest_inject_l1_trap(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t);
 void rvnest_inject_l1_exception(struct rvnest_vcpu *vc, uint64_t cause, uint64_t tval);
 void rvnest_sync_l1_hstatus(struct rvnest_vcpu *vc);
 void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t resume_pc,

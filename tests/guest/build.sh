@@ -32,7 +32,7 @@ build_initramfs "$RVNEST_IMAGES/l1-test.cpio.gz" "$REPO/tests/guest/linux/init"
 build_initramfs "$RVNEST_IMAGES/l1-kvm-init.cpio.gz" "$REPO/tests/guest/linux/init-kvm" "$RVNEST_IMAGES/kvm.ko"
 
 # The bare-metal L1 programs.
-make -s -C "$REPO/tests/guest/baremetal" OUT="$RVNEST_IMAGES/baremetal"
+make -s -C "$REPO/tests/guest/baremetal" OUT="$RVNEST_BM"
 
 # The KVM VMM and its images (issue 3), when present.
 if [ -x "$REPO/tests/kvm/build.sh" ]; then

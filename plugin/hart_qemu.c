@@ -34,6 +34,16 @@ static const struct { unsigned num; const char *name; bool required; } csr_names
     { CSR_MCOUNTEREN, "mcounteren", false }, { CSR_MENVCFG, "menvcfg", true },
     { CSR_MEPC, "mepc", true }, { CSR_MCAUSE, "mcause", true }, { CSR_MTVAL, "mtval", false },
     { CSR_MIP, "mip", true }, { CSR_MHARTID, "mhartid", false },
+    { CSR_MSECCFG, "mseccfg", false },
+    { CSR_PMPCFG0, "pmpcfg0", true }, { CSR_PMPCFG0 + 2, "pmpcfg2", true },
+    { CSR_PMPADDR0, "pmpaddr0", true }, { CSR_PMPADDR0 + 1, "pmpaddr1", true },
+    { CSR_PMPADDR0 + 2, "pmpaddr2", true }, { CSR_PMPADDR0 + 3, "pmpaddr3", true },
+    { CSR_PMPADDR0 + 4, "pmpaddr4", true }, { CSR_PMPADDR0 + 5, "pmpaddr5", true },
+    { CSR_PMPADDR0 + 6, "pmpaddr6", true }, { CSR_PMPADDR0 + 7, "pmpaddr7", true },
+    { CSR_PMPADDR0 + 8, "pmpaddr8", true }, { CSR_PMPADDR0 + 9, "pmpaddr9", true },
+    { CSR_PMPADDR0 + 10, "pmpaddr10", true }, { CSR_PMPADDR0 + 11, "pmpaddr11", true },
+    { CSR_PMPADDR0 + 12, "pmpaddr12", true }, { CSR_PMPADDR0 + 13, "pmpaddr13", true },
+    { CSR_PMPADDR0 + 14, "pmpaddr14", true }, { CSR_PMPADDR0 + 15, "pmpaddr15", true },
     { CSR_CYCLE, "cycle", false }, { CSR_TIME, "time", false }, { CSR_INSTRET, "instret", false },
 };
 

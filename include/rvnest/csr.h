@@ -59,6 +59,9 @@
 #define CSR_MTVAL       0x343
 #define CSR_MIP         0x344
 #define CSR_MHARTID     0xf14
+#define CSR_MSECCFG     0x747
+#define CSR_PMPCFG0     0x3a0
+#define CSR_PMPADDR0    0x3b0
 /* Counters */
 #define CSR_CYCLE       0xc00
 #define CSR_TIME        0xc01

@@ -97,6 +97,19 @@ static inline bool l1_range_unmapped(const struct rvnest_vm *vm, uint64_t pa, ui
     return false;
 }
 
+/* nested/l1_mem.c: what L1 can reach by itself. The real PMP is evaluated
+ * for an S-mode access and L0's holes are never reachable. */
+#define RVNEST_PMP_ENTRIES 16
+enum l1_access { L1_ACC_READ, L1_ACC_WRITE, L1_ACC_FETCH };
+bool rvnest_l1_may_access(struct rvnest_vcpu *vc, uint64_t pa, uint64_t len, enum l1_access acc);
+/* [pa, pa+len) lies in L1's RAM (page tables and instructions are read only
+ * from there: never from MMIO, firmware or L0 memory). */
+bool rvnest_l1_is_ram(struct rvnest_vcpu *vc, uint64_t pa, uint64_t len);
+/* An 8-byte page-table entry of L1's, read or written (A/D updates) as an
+ * S-mode implicit access; false where L1 itself could not. */
+bool rvnest_l1_read_table(struct rvnest_vcpu *vc, uint64_t pa, uint64_t *pte);
+bool rvnest_l1_write_table(struct rvnest_vcpu *vc, uint64_t pa, uint64_t pte);
+
 /* Events from the plugin. Each returns after it has set where the hart
  * resumes (pc and priv, or mepc/mstatus when in_mret). */
 

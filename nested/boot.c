@@ -16,16 +16,9 @@
 #define FDT_GROWTH 1024
 #define PLIC_CONTEXT_BASE 0x200000
 #define PLIC_CONTEXT_STRIDE 0x1000
+#define PLIC_ENABLE_BASE 0x2000
+#define PLIC_ENABLE_STRIDE 0x80
 
-/* Exceptions L1's own code takes in HS natively and so must get straight
- * from hardware at V=1: everything but the ecalls to L0 (9-11) and the
- * guest-page-fault / virtual-instruction causes (20-23). */
-#define L1_HEDELEG ((1u << EXC_INST_MISALIGNED) | (1u << EXC_INST_ACCESS) | \
-                    (1u << EXC_ILLEGAL_INST) | (1u << EXC_BREAKPOINT) |     \
-                    (1u << EXC_LOAD_MISALIGNED) | (1u << EXC_LOAD_ACCESS) | \
-                    (1u << EXC_STORE_MISALIGNED) | (1u << EXC_STORE_ACCESS) | \
-                    (1u << EXC_U_ECALL) | (1u << EXC_INST_PAGE_FAULT) |     \
-                    (1u << EXC_LOAD_PAGE_FAULT) | (1u << EXC_STORE_PAGE_FAULT))
 /* envcfg bits that carry L1's HS environment (menvcfg) over to V=1. */
 #define ENVCFG_L1_BITS (ENVCFG_FIOM | ENVCFG_CBIE | ENVCFG_CBCFE | ENVCFG_CBZE | \
                         ENVCFG_ADUE | ENVCFG_PBMTE | ENVCFG_STCE)
@@ -60,13 +53,21 @@ static bool write_words(struct rvnest_hart *h, uint64_t pa, const uint32_t *w, s
     return h->ops->write_phys(h, pa, w, n * sizeof(uint32_t));
 }
 
-static void add_hole(struct rvnest_vm *vm, uint64_t base, uint64_t end)
+/* A guest-physical range L0's G-stage leaves unmapped for L1. The table is
+ * fixed-size: running out is a setup error, never a silent drop. */
+static bool add_hole(struct rvnest_vm *vm, uint64_t base, uint64_t end)
 {
-    if (end > base && vm->nholes < RVNEST_MAX_HOLES) {
-        vm->holes[vm->nholes].base = base;
-        vm->holes[vm->nholes].size = end - base;
-        vm->nholes++;
+    if (end <= base)
+        return true;
+    if (vm->nholes >= RVNEST_MAX_HOLES) {
+        rvnest_fatal(vm, "more than %d guest-physical ranges to hide from L1 (RVNEST_MAX_HOLES)",
+                     RVNEST_MAX_HOLES);
+        return false;
     }
+    vm->holes[vm->nholes].base = base;
+    vm->holes[vm->nholes].size = end - base;
+    vm->nholes++;
+    return true;
 }
 
 static uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
@@ -102,12 +103,11 @@ static bool place_l0(struct rvnest_vm *vm, const struct rvnest_fdt_facts *f, uin
             return false;
         }
         vm->l0_base = base;
-        if (vm->fdt_pa >= l1_end) {
-            add_hole(vm, l1_end, dt_lo > l1_end ? dt_lo : l1_end);
-            add_hole(vm, dt_hi, ram_end);
-        } else {
-            add_hole(vm, l1_end, ram_end);
-        }
+        bool ok = vm->fdt_pa >= l1_end
+                  ? add_hole(vm, l1_end, dt_lo > l1_end ? dt_lo : l1_end) && add_hole(vm, dt_hi, ram_end)
+                  : add_hole(vm, l1_end, ram_end);
+        if (!ok)
+            return false;
     } else {
         uint64_t end = dt_lo;
         if (end < f->ram_base + size + (64ull << 20)) {
@@ -117,10 +117,13 @@ static bool place_l0(struct rvnest_vm *vm, const struct rvnest_fdt_facts *f, uin
         }
         vm->l0_base = end - size;
         l1_end = ram_end;
-        add_hole(vm, vm->l0_base, end);
+        if (!add_hole(vm, vm->l0_base, end))
+            return false;
     }
     vm->l0_size = size;
-    add_hole(vm, vm->plic_claim_page, vm->plic_claim_page + 0x1000);
+    for (unsigned i = 0; i < RVNEST_PLIC_PAGES; i++)
+        if (!add_hole(vm, vm->plic_page[i], vm->plic_page[i] + 0x1000))
+            return false;
     if (f->initrd_end > f->initrd_start &&
         (l1_range_unmapped(vm, f->initrd_start, f->initrd_end - f->initrd_start) ||
          f->initrd_end > l1_end)) {
@@ -166,8 +169,13 @@ static bool setup_l0(struct rvnest_vcpu *vc)
     vm->ram_size = f.ram_size;
     vm->plic_base = f.plic_base;
     vm->plic_size = f.plic_size;
-    vm->plic_claim_page = f.plic_base + PLIC_CONTEXT_BASE +
-                          (uint64_t)f.plic_s_context * PLIC_CONTEXT_STRIDE;
+    /* The PLIC pages whose writes change L1's interrupt level: source
+     * priorities, L1's context enables, L1's context (threshold, claim and
+     * complete). L0 performs those accesses (nested/plic.c). */
+    vm->plic_page[0] = f.plic_base;
+    vm->plic_page[1] = f.plic_base + ((PLIC_ENABLE_BASE + (uint64_t)f.plic_s_context * PLIC_ENABLE_STRIDE) & ~0xfffull);
+    vm->plic_page[2] = f.plic_base + PLIC_CONTEXT_BASE + (uint64_t)f.plic_s_context * PLIC_CONTEXT_STRIDE;
+    vm->plic_claim_page = vm->plic_page[2];
     if (!place_l0(vm, &f, fdt_size + FDT_GROWTH))
         goto fail;
 
@@ -192,11 +200,9 @@ static bool setup_l0(struct rvnest_vcpu *vc)
     free(fdt);
     fdt = NULL;
 
-    /* The L0 vector and the microcode. */
+    /* The L0 vector (the microcode is written before each run). */
     static const uint32_t zero = 0;
-    if (!write_words(h, vm->l0_base + L0_OFF_VECTOR, &zero, 1) ||
-        !write_words(h, vm->l0_base + L0_OFF_UC_ECALL, rvnest_ucode_ecall, 2) ||
-        !write_words(h, vm->l0_base + L0_OFF_UC_VSTIMECMP, rvnest_ucode_vstimecmp, 2)) {
+    if (!write_words(h, vm->l0_base + L0_OFF_VECTOR, &zero, 1)) {
         rvnest_fatal(vm, "cannot write L0 memory at %#llx", (unsigned long long)vm->l0_base);
         return false;
     }
@@ -228,20 +234,29 @@ static bool setup_l0(struct rvnest_vcpu *vc)
     for (size_t i = 0; i < sizeof(s_to_vs) / sizeof(s_to_vs[0]); i++)
         hart_set_csr(h, s_to_vs[i][1], hart_csr(h, s_to_vs[i][0]));
     hart_set_csr(h, CSR_VSIE, 0);
-    rvnest_vcsr_reset(&vc->vcsr, h);
+    rvnest_vcsr_reset(&vc->vcsr, h, vm->menvcfg);
 
     hart_set_csr(h, CSR_STVEC, vm->l0_base + L0_OFF_VECTOR);
     hart_set_csr(h, CSR_SATP, 0);
     hart_set_csr(h, CSR_HSTATUS, HSTATUS_VSXL_64);
-    hart_set_csr(h, CSR_HEDELEG, L1_HEDELEG);
+    vc->hedeleg = ~0ull;              /* unknown: rvnest_sync_l1_traps writes it */
+    rvnest_sync_l1_traps(vc);
     hart_set_csr(h, CSR_HIDELEG, VS_MODE_INTERRUPTS);
     hart_set_csr(h, CSR_HCOUNTEREN, 0xffffffffu);   /* time, cycle, instret never trap */
-    hart_set_csr(h, CSR_HENVCFG, vm->menvcfg & ENVCFG_L1_BITS);
+    /* STCE is always set (Sstc is required), so the real henvcfg is never
+     * 0 while L0 runs L1: QEMU's reset clears it, which is how a system
+     * reset is recognised (rvnest_on_mret). */
+    vm->l1_henvcfg = vm->menvcfg & ENVCFG_L1_BITS;
+    hart_set_csr(h, CSR_HENVCFG, vm->l1_henvcfg);
+    vm->l1_henvcfg = hart_csr(h, CSR_HENVCFG);
     hart_set_csr(h, CSR_HTIMEDELTA, 0);
     hart_set_csr(h, CSR_HVIP, 0);
     hart_set_csr(h, CSR_HGATP, hgatp);
-    hart_set_csr(h, CSR_SIE, MIP_SEIP);              /* L0 takes only SEI itself */
+    vm->l1_hgatp = hgatp;
     vc->seip_presented = false;
+    hart_set_csr(h, CSR_SIE, rvnest_l0_sie(vc));
+    hart_set_csr(h, CSR_SSCRATCH, rvnest_l0_sscratch(vm));
+    rvnest_l1_hstateen_setup(vc);
     vc->uc.kind = UCODE_NONE;         /* a reset can cut a microcode run short */
     vm->booted = true;
     return true;
@@ -250,20 +265,34 @@ fail:
     return false;
 }
 
-bool rvnest_firmware_entry(struct rvnest_vcpu *vc, uint64_t entry_pc)
+/* OpenSBI's mode switch into HS (sbi_hart_switch_mode) writes stvec =
+ * entry, sscratch = 0, sie = 0 and satp = 0, leaves sstatus alone, and
+ * passes a0 = hart id, a1 = the caller's opaque value. Those writes are
+ * L1's: move them to L1's registers (the real VS ones) and put L0's back. */
+static void hsm_entry(struct rvnest_vcpu *vc)
 {
-    struct rvnest_vm *vm = vc->vm;
     struct rvnest_hart *h = vc->hart;
-    /* After a system reset the real CSRs are back at reset values: set up
-     * again. Otherwise this is a later entry (HSM start, non-retentive
-     * resume) of a hart L0 already runs: L1 starts with its MMU off and
-     * interrupts disabled (SBI HSM, "hart_start"). */
-    if (!vm->booted || hart_csr(h, CSR_STVEC) != vm->l0_base + L0_OFF_VECTOR) {
+    struct rvnest_vm *vm = vc->vm;
+    hart_set_csr(h, CSR_VSTVEC, hart_csr(h, CSR_STVEC));
+    hart_set_csr(h, CSR_VSSCRATCH, hart_csr(h, CSR_SSCRATCH));
+    hart_set_csr(h, CSR_VSIE, hart_csr(h, CSR_SIE) >> 1);
+    hart_set_csr(h, CSR_VSATP, hart_csr(h, CSR_SATP));
+    hart_set_csr(h, CSR_STVEC, vm->l0_base + L0_OFF_VECTOR);
+    hart_set_csr(h, CSR_SSCRATCH, rvnest_l0_sscratch(vm));
+    hart_set_csr(h, CSR_SIE, rvnest_l0_sie(vc));
+    hart_set_csr(h, CSR_SATP, 0);
+}
+
+/* L1 is entered at V=1 at entry_pc, whatever that address is: an address
+ * L1 cannot reach faults for L1 when it runs there (its G-stage has nothing
+ * there), exactly as natively; real HS never runs it. */
+bool rvnest_firmware_entry(struct rvnest_vcpu *vc, uint64_t entry_pc, bool reset)
+{
+    if (reset) {
         if (!setup_l0(vc))
             return false;
     } else {
-        hart_set_csr(h, CSR_VSATP, 0);
-        hart_set_csr(h, CSR_VSSTATUS, hart_csr(h, CSR_VSSTATUS) & ~MSTATUS_SIE);
+        hsm_entry(vc);
     }
     vc->l1_entries++;
     rvnest_resume(vc, entry_pc, PRV_S | PRIV_V);

@@ -5,7 +5,19 @@
 static bool decode32(uint32_t insn, struct insn_mem *m)
 {
     unsigned f3 = (insn >> 12) & 7;
+    m->amo = false;
     switch (insn & 0x7f) {
+    case 0x2f:                                /* AMO (A extension) */
+        if (f3 != 2 && f3 != 3)
+            return false;
+        m->amo = true;
+        m->amo_funct5 = insn >> 27;
+        m->amo_rs2 = (insn >> 20) & 31;
+        m->store = m->amo_funct5 != AMO_LR;
+        m->width = f3 == 2 ? 4 : 8;
+        m->is_signed = true;
+        m->reg = (insn >> 7) & 31;
+        return true;
     case 0x03:                                /* LOAD */
         if (f3 == 7)
             return false;
@@ -34,6 +46,7 @@ static bool decode16(uint16_t insn, struct insn_mem *m)
     unsigned op = insn & 3, f3 = insn >> 13;
     unsigned rd_p = ((insn >> 2) & 7) + 8, rd = (insn >> 7) & 31, rs2 = (insn >> 2) & 31;
     m->is_signed = true;
+    m->amo = false;
     if (op == 0) {
         switch (f3) {
         case 2: m->store = false; m->width = 4; m->reg = rd_p; return true;   /* c.lw */

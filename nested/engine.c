@@ -71,19 +71,83 @@ void rvnest_resume_l1_after(struct rvnest_vcpu *vc, unsigned insn_len)
     rvnest_resume(vc, hart_csr(vc->hart, CSR_SEPC) + insn_len, rvnest_trap_priv(vc) | PRIV_V);
 }
 
-/* The real hstatus while L1 runs (ARCHITECTURE.md section 5): VTSR is armed
- * exactly while L1's virtual hstatus.SPV is 1, so that the sret with which
- * L1 enters a guest traps to L0 instead of returning inside L1's own
- * context (H chapter, "Hypervisor Status Register": VTSR makes SRET in
- * VS-mode a virtual-instruction exception). */
-void rvnest_sync_l1_hstatus(struct rvnest_vcpu *vc)
+/* Exceptions L1's own code takes in HS natively and that hardware can
+ * deliver straight to L1 at V=1 with nothing left to do: a native trap into
+ * HS from V=0 writes hstatus.SPV=0, GVA=0, htval=0 and, for these causes,
+ * htinst=0 (QEMU riscv_cpu_do_interrupt). Load/store/AMO faults (4-7, 13,
+ * 15) are not here: natively they write the transformed instruction to
+ * htinst, which only L0 can do. ECALLs from S (9-11) and the H causes
+ * (20-23) always come to L0. */
+#define L1_HEDELEG_CLEAN ((1u << EXC_INST_MISALIGNED) | (1u << EXC_INST_ACCESS) | \
+                          (1u << EXC_ILLEGAL_INST) | (1u << EXC_BREAKPOINT) |     \
+                          (1u << EXC_U_ECALL) | (1u << EXC_INST_PAGE_FAULT))
+
+/* L1's trap state is what a native trap into HS overwrites: hstatus.SPV,
+ * hstatus.GVA, htval, htinst. While any of it is non-zero, hardware
+ * delegation would leave it stale, so L0 takes every exception itself. */
+static bool l1_trap_state_dirty(const struct rvnest_vcsr *v)
+{
+    return (v->val[VCSR_HSTATUS] & (HSTATUS_SPV | HSTATUS_GVA)) || v->val[VCSR_HTVAL] ||
+           v->val[VCSR_HTINST];
+}
+
+static void l1_trap_fingerprint(struct rvnest_vcpu *vc, uint64_t fp[3])
 {
     struct rvnest_hart *h = vc->hart;
+    fp[0] = hart_csr(h, CSR_VSCAUSE);
+    fp[1] = hart_csr(h, CSR_VSEPC);
+    fp[2] = hart_csr(h, CSR_VSTVAL);
+}
+
+/* The real H CSRs that follow L1's virtual trap state (ARCHITECTURE.md
+ * section 5), to be called after every change of it:
+ *  - hstatus.VTSR is armed exactly while L1's virtual hstatus.SPV is 1, so
+ *    that the sret with which L1 enters a guest traps to L0 instead of
+ *    returning inside L1's own context (H chapter, "Hypervisor Status
+ *    Register": VTSR makes SRET in VS-mode a virtual-instruction exception);
+ *  - hedeleg delegates L1_HEDELEG_CLEAN only while the trap state is clean;
+ *  - while it is dirty, interrupts still go straight to L1 (hideleg must
+ *    stay, or L1's sie would read 0), so L0 records L1's last trap
+ *    registers to recognise one later (rvnest_l1_trap_catchup). */
+void rvnest_sync_l1_traps(struct rvnest_vcpu *vc)
+{
+    struct rvnest_hart *h = vc->hart;
+    struct rvnest_vcsr *v = &vc->vcsr;
     uint64_t hs = hart_csr(h, CSR_HSTATUS), want = hs & ~HSTATUS_VTSR;
-    if (vc->vcsr.val[VCSR_HSTATUS] & HSTATUS_SPV)
+    if (v->val[VCSR_HSTATUS] & HSTATUS_SPV)
         want |= HSTATUS_VTSR;
     if (want != hs)
         hart_set_csr(h, CSR_HSTATUS, want);
+    bool dirty = l1_trap_state_dirty(v);
+    uint64_t deleg = dirty ? 0 : L1_HEDELEG_CLEAN;
+    if (vc->hedeleg != deleg) {
+        hart_set_csr(h, CSR_HEDELEG, deleg);
+        vc->hedeleg = deleg;
+    }
+    if (dirty)
+        l1_trap_fingerprint(vc, vc->trap_fp);
+}
+
+/* While L1's trap state is dirty, an interrupt hardware delivered to L1
+ * (through hideleg) changed L1's scause/sepc/stval; natively that trap into
+ * HS cleared SPV, GVA, htval and htinst. Called before L0 reads or changes
+ * L1's trap state. Exceptions cannot have happened unseen: L0 takes them
+ * all while the state is dirty. */
+void rvnest_l1_trap_catchup(struct rvnest_vcpu *vc)
+{
+    struct rvnest_vcsr *v = &vc->vcsr;
+    if (!l1_trap_state_dirty(v))
+        return;
+    uint64_t now[3];
+    l1_trap_fingerprint(vc, now);
+    if (!(now[0] & CAUSE_INTERRUPT) ||
+        (now[0] == vc->trap_fp[0] && now[1] == vc->trap_fp[1] && now[2] == vc->trap_fp[2]))
+        return;
+    v->val[VCSR_HSTATUS] &= ~(HSTATUS_SPV | HSTATUS_GVA);
+    v->val[VCSR_HTVAL] = 0;
+    v->val[VCSR_HTINST] = 0;
+    vc->stats_l1_irq_catchups++;
+    rvnest_sync_l1_traps(vc);
 }
 
 /* Deliver a synchronous exception to L1 as its hardware would: L1 believes
@@ -113,7 +177,7 @@ void rvnest_inject_l1_trap(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *
         v->val[VCSR_HSTATUS] |= HSTATUS_GVA;
     v->val[VCSR_HTVAL] = t->htval;
     v->val[VCSR_HTINST] = t->htinst;
-    rvnest_sync_l1_hstatus(vc);
+    rvnest_sync_l1_traps(vc);
     rvnest_resume(vc, hart_csr(h, CSR_VSTVEC) & ~3ull, PRV_S | PRIV_V);
 }
 
@@ -123,10 +187,19 @@ void rvnest_inject_l1_exception(struct rvnest_vcpu *vc, uint64_t cause, uint64_t
     rvnest_inject_l1_trap(vc, &t);
 }
 
+/* An exception of L1's own code that L0 took instead of delegating it:
+ * the trap from V=1 into real HS came with the values a native trap from
+ * V=0 into HS has, except htval (a GPA, 0 natively for L1's own accesses)
+ * and GVA (0: not a two-stage access for L1). htinst is QEMU's transformed
+ * instruction, computed the same way for both. */
 static void reflect_exception(struct rvnest_vcpu *vc, uint64_t cause)
 {
+    struct rvnest_hart *h = vc->hart;
     vc->vm->stats.exits[EXIT_EXCEPTION_OTHER]++;
-    rvnest_inject_l1_exception(vc, cause, hart_csr(vc->hart, CSR_STVAL));
+    struct rvnest_l1_trap t = {
+        .cause = cause, .tval = hart_csr(h, CSR_STVAL), .htinst = hart_csr(h, CSR_HTINST),
+    };
+    rvnest_inject_l1_trap(vc, &t);
 }
 
 static void dispatch_hs_trap(struct rvnest_vcpu *vc)
@@ -139,6 +212,7 @@ static void dispatch_hs_trap(struct rvnest_vcpu *vc)
                      (unsigned long long)cause, (unsigned long long)hart_csr(h, CSR_SEPC));
         return;
     }
+    rvnest_l1_trap_catchup(vc);
     if (cause & CAUSE_INTERRUPT) {
         rvnest_hs_interrupt(vc, (unsigned)(cause & 63));
         return;
@@ -163,58 +237,99 @@ static void dispatch_hs_trap(struct rvnest_vcpu *vc)
     }
 }
 
-void rvnest_on_hs_trap(struct rvnest_vcpu *vc)
+/* A discontinuity whose target is the L0 vector. It is an HS trap only if
+ * the hart now is in S with V=0: a guest whose own trap vector (or jump
+ * target) is a virtual address equal to the L0 vector arrives there at V=1
+ * (or in U) and is none of L0's business. */
+bool rvnest_on_hs_trap(struct rvnest_vcpu *vc)
 {
+    if (vc->hart->ops->get_priv(vc->hart) != PRV_S)
+        return false;
     vc->in_mret = false;
     dispatch_hs_trap(vc);
+    return true;
 }
 
+/* The real sscratch while L0 runs L1: L0's marker. OpenSBI's mode switch
+ * into HS (sbi_hart_switch_mode: hart start, non-retentive resume) writes
+ * sscratch = 0, and nothing else writes it (L1's sscratch is the real
+ * vsscratch), so a differing value means a firmware entry. */
+uint64_t rvnest_l0_sscratch(const struct rvnest_vm *vm)
+{
+    return vm->l0_base | 1;
+}
+
+/* An mret OpenSBI executes toward HS (MPP=S, MPV=0). Only an mret that
+ * executes in M concerns L0: a guest's own mret is an illegal or virtual
+ * instruction for that guest and takes no firmware path, whatever address it
+ * runs at. What the entry is follows from state no guest can forge
+ * (docs/architecture.md, "How control reaches L0"):
+ *  - real henvcfg differs from L0's: QEMU's reset cleared it (cold boot or
+ *    system reset; OpenSBI never writes henvcfg): L0 sets itself up from the
+ *    device tree this boot's firmware passes;
+ *  - real sscratch lost L0's marker: OpenSBI's mode switch (hart start,
+ *    non-retentive resume) into L1;
+ *  - mepc inside the microcode run in flight: OpenSBI returning into it;
+ *  - mepc at the L0 vector: OpenSBI redirecting a trap to HS;
+ *  - anything else cannot come from OpenSBI's paths: an L0 bug. */
 void rvnest_on_mret(struct rvnest_vcpu *vc)
 {
     struct rvnest_hart *h = vc->hart;
     struct rvnest_vm *vm = vc->vm;
+    if (h->ops->get_priv(h) != PRV_M)
+        return;
     uint64_t ms = hart_csr(h, CSR_MSTATUS);
     unsigned mpp = (unsigned)((ms & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
     if (mpp != PRV_S || (ms & MSTATUS_MPV))
         return;                       /* back to M, U, or a guest at V=1 */
     uint64_t mepc = hart_csr(h, CSR_MEPC);
     vc->in_mret = true;
-    if (l0_owns(vm, mepc)) {
-        if (mepc == vm->l0_base + L0_OFF_VECTOR) {
-            /* OpenSBI redirected a trap to HS (sbi_trap_redirect): the HS
-             * trap registers are set as hardware would; handle it now and
-             * let this mret take the hart where L0 decides. */
-            vm->stats.exits[EXIT_FW_REDIRECT]++;
-            dispatch_hs_trap(vc);
-        }
-        /* otherwise: OpenSBI returning into L0 microcode */
-    } else {
-        /* A firmware entry into HS: boot, HSM start, non-retentive resume. */
+    if (!vm->booted || hart_csr(h, CSR_HENVCFG) != vm->l1_henvcfg) {
         vm->stats.exits[EXIT_FW_ENTRY]++;
-        rvnest_firmware_entry(vc, mepc);
+        rvnest_firmware_entry(vc, mepc, true);
+    } else if (hart_csr(h, CSR_SSCRATCH) != rvnest_l0_sscratch(vm)) {
+        vm->stats.exits[EXIT_FW_ENTRY]++;
+        rvnest_firmware_entry(vc, mepc, false);
+    } else if (rvnest_ucode_owns_pc(vc, mepc)) {
+        /* OpenSBI returning into the microcode run in flight */
+    } else if (mepc == vm->l0_base + L0_OFF_VECTOR && vc->uc.kind == UCODE_NONE) {
+        /* OpenSBI redirected a trap to HS (sbi_trap_redirect): the HS trap
+         * registers are set as hardware would; handle it now and let this
+         * mret take the hart where L0 decides. */
+        vm->stats.exits[EXIT_FW_REDIRECT]++;
+        dispatch_hs_trap(vc);
+    } else {
+        rvnest_fatal(vm, "the firmware entered HS at %#llx outside any L0 path (microcode %s): an L0 bug",
+                     (unsigned long long)mepc, vc->uc.kind == UCODE_NONE ? "idle" : "running");
     }
     vc->in_mret = false;
 }
 
+/* A trap into M from from_pc. It is L0's own only when it came from real HS
+ * (MPP=S, MPV=0: no guest ever runs there) at the end word of the microcode
+ * run in flight, or at the L0 vector word (never executed: an L0 bug). A
+ * guest executing at a virtual address equal to those traps from V=1 or
+ * from U and is none of L0's business. Returns true when handled. */
 bool rvnest_on_m_trap(struct rvnest_vcpu *vc, uint64_t from_pc)
 {
     struct rvnest_vm *vm = vc->vm;
     struct rvnest_hart *h = vc->hart;
+    if (h->ops->get_priv(h) != PRV_M)
+        return false;
+    uint64_t ms = hart_csr(h, CSR_MSTATUS);
+    unsigned mpp = (unsigned)((ms & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
+    if (mpp != PRV_S || (ms & MSTATUS_MPV))
+        return false;
     bool uc_end = vc->uc.kind != UCODE_NONE && from_pc == vc->uc.end_pc;
-    bool vector = from_pc == vm->l0_base + L0_OFF_VECTOR;
-    if (!uc_end && !vector)
+    if (!uc_end) {
+        if (from_pc == vm->l0_base + L0_OFF_VECTOR)
+            rvnest_fatal(vm, "the L0 vector executed in HS (scause %#llx sepc %#llx): an L0 bug",
+                         (unsigned long long)hart_csr(h, CSR_SCAUSE),
+                         (unsigned long long)hart_csr(h, CSR_SEPC));
         return false;                     /* e.g. the microcode's own ecall */
-    if (vector) {
-        /* The vector word itself executed: some path reached HS that L0
-         * did not intercept. Never expected; stop rather than run on. */
-        rvnest_fatal(vm, "the L0 vector executed in HS (scause %#llx sepc %#llx): an L0 bug",
-                     (unsigned long long)hart_csr(h, CSR_SCAUSE),
-                     (unsigned long long)hart_csr(h, CSR_SEPC));
-        return true;
     }
     /* Undo the M-mode trap entry before any firmware instruction runs:
      * mstatus.MIE comes back from MPIE. */
-    uint64_t ms = hart_csr(h, CSR_MSTATUS);
     if (ms & MSTATUS_MPIE)
         ms |= MSTATUS_MIE;
     hart_set_csr(h, CSR_MSTATUS, ms);

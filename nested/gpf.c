@@ -2,11 +2,20 @@
  * L0's G-stage maps all of L1's guest-physical space except L0 memory and
  * the PLIC claim/complete page of L1's context. The first is an access
  * fault for L1, as an access to nonexistent memory would be; the second is
- * emulated so that L0 can follow the PLIC's level (nested/irq.c). */
+ * emulated so that L0 can follow the PLIC's level (nested/plic.c). */
 #include "rvnest/engine.h"
 #include "rvnest/csr.h"
 #include "rvnest/decode.h"
 #include "nested/fetch.h"
+
+static uint64_t page_fault_for(uint64_t cause)
+{
+    switch (cause) {
+    case EXC_INST_GUEST_PAGE_FAULT: return EXC_INST_PAGE_FAULT;
+    case EXC_LOAD_GUEST_PAGE_FAULT: return EXC_LOAD_PAGE_FAULT;
+    default: return EXC_STORE_PAGE_FAULT;
+    }
+}
 
 static uint64_t access_fault_for(uint64_t cause)
 {
@@ -17,33 +26,17 @@ static uint64_t access_fault_for(uint64_t cause)
     }
 }
 
-static bool emulate_plic_access(struct rvnest_vcpu *vc, uint64_t gpa)
+/* The instruction behind a load/store guest page fault: the transformed
+ * instruction QEMU writes to htinst, or L1's instruction fetched through
+ * its own tables when htinst is 0. */
+static bool faulting_access(struct rvnest_vcpu *vc, struct insn_mem *m)
 {
     struct rvnest_hart *h = vc->hart;
     uint32_t insn = (uint32_t)hart_csr(h, CSR_HTINST);
     bool from_htinst = insn != 0;
-    struct insn_mem m;
     if (!from_htinst && !rvnest_fetch_l1_insn(vc, hart_csr(h, CSR_SEPC), &insn))
         return false;
-    if (!rvnest_decode_mem(insn, from_htinst, &m))
-        return false;
-    if (m.store) {
-        uint64_t v = hart_gpr(h, m.reg);
-        if (!h->ops->write_phys(h, gpa, &v, m.width))
-            return false;
-    } else {
-        uint64_t v = 0;
-        if (!h->ops->read_phys(h, gpa, &v, m.width))
-            return false;
-        if (m.is_signed && m.width < 8) {
-            unsigned sh = 64 - 8 * m.width;
-            v = (uint64_t)((int64_t)(v << sh) >> sh);
-        }
-        hart_set_gpr(h, m.reg, v);
-    }
-    rvnest_irq_resample(vc);
-    rvnest_resume_l1_after(vc, m.len);
-    return true;
+    return rvnest_decode_mem(insn, from_htinst, m);
 }
 
 void rvnest_guest_page_fault(struct rvnest_vcpu *vc, uint64_t cause)
@@ -52,11 +45,31 @@ void rvnest_guest_page_fault(struct rvnest_vcpu *vc, uint64_t cause)
     struct rvnest_vm *vm = vc->vm;
     uint64_t stval = hart_csr(h, CSR_STVAL);
     uint64_t gpa = (hart_csr(h, CSR_HTVAL) << 2) | (stval & 3);
-    if (cause != EXC_INST_GUEST_PAGE_FAULT && vm->plic_claim_page &&
-        gpa - vm->plic_claim_page < 0x1000) {
+    uint64_t htinst = hart_csr(h, CSR_HTINST);
+    /* A G-stage fault on an implicit access of L1's own page-table walk
+     * (htinst holds a pseudoinstruction, H chapter "Transformed Instruction
+     * or Pseudoinstruction"): natively the page-table entry lies in memory
+     * that does not exist, and QEMU's walk fails as a page fault of the
+     * original access (get_physical_address: TRANSLATE_FAIL), not an access
+     * fault. */
+    if (htinst == HTINST_PSEUDO_READ64 || htinst == HTINST_PSEUDO_READ32 ||
+        htinst == HTINST_PSEUDO_WRITE64 || htinst == HTINST_PSEUDO_WRITE32) {
+        vm->stats.exits[EXIT_GUEST_FAULT]++;
+        rvnest_inject_l1_exception(vc, page_fault_for(cause), stval);
+        return;
+    }
+    if (cause != EXC_INST_GUEST_PAGE_FAULT && rvnest_plic_page(vm, gpa)) {
         vm->stats.exits[EXIT_MMIO_PLIC]++;
-        if (emulate_plic_access(vc, gpa))
+        struct insn_mem m;
+        if (faulting_access(vc, &m)) {
+            uint64_t exc = rvnest_plic_access(vc, gpa, &m);
+            if (!exc) {
+                rvnest_resume_l1_after(vc, m.len);
+                return;
+            }
+            rvnest_inject_l1_exception(vc, exc, stval);
             return;
+        }
     } else {
         vm->stats.exits[EXIT_GUEST_FAULT]++;
     }

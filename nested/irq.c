@@ -6,7 +6,9 @@
  * level cannot storm. Claim and complete go through L0 (nested/gpf.c),
  * which re-samples the real level after each: VSEIP follows SEIP exactly.
  *
- * Software: IPIs to this hart set hvip.VSSIP; L1 clears it by writing
+ * Software: L1's SBI IPIs go to OpenSBI, which raises the real SSIP on the
+ * target hart; that HS interrupt traps to L0 at V=1 and becomes hvip.VSSIP
+ * (the legacy IPI call sets it directly). L1 clears it by writing
  * sip.SSIP, which at V=1 is the same bit. Timer: L1's stimecmp is the real
  * vstimecmp (Sstc), nothing reaches L0. */
 #include "rvnest/engine.h"
@@ -18,18 +20,20 @@ static void set_hvip(struct rvnest_hart *h, uint64_t set, uint64_t clear)
     hart_set_csr(h, CSR_HVIP, (v & ~clear) | set);
 }
 
+uint64_t rvnest_l0_sie(const struct rvnest_vcpu *vc)
+{
+    return MIP_SSIP | (vc->seip_presented ? 0 : MIP_SEIP);
+}
+
 static void present_seip(struct rvnest_vcpu *vc, bool level)
 {
     struct rvnest_hart *h = vc->hart;
-    uint64_t sie = hart_csr(h, CSR_SIE);
-    if (level) {
-        set_hvip(h, MIP_VSEIP, 0);
-        hart_set_csr(h, CSR_SIE, sie & ~MIP_SEIP);
-    } else {
-        set_hvip(h, 0, MIP_VSEIP);
-        hart_set_csr(h, CSR_SIE, sie | MIP_SEIP);
-    }
     vc->seip_presented = level;
+    if (level)
+        set_hvip(h, MIP_VSEIP, 0);
+    else
+        set_hvip(h, 0, MIP_VSEIP);
+    hart_set_csr(h, CSR_SIE, rvnest_l0_sie(vc));
 }
 
 void rvnest_irq_resample(struct rvnest_vcpu *vc)
@@ -65,14 +69,29 @@ void rvnest_hs_interrupt(struct rvnest_vcpu *vc, unsigned irq)
         set_hvip(h, MIP_VSSIP, 0);
         break;
     case IRQ_S_TIMER:
-        /* L0 never arms the HS timer; mask it if it fires anyway. */
+        /* L0 never arms the HS timer and never enables STIE. */
         st->exits[EXIT_IRQ_TIMER]++;
-        hart_set_csr(h, CSR_SIE, hart_csr(h, CSR_SIE) & ~MIP_STIP);
-        break;
+        rvnest_fatal(vc->vm, "HS timer interrupt with STIE clear: an L0 bug");
+        return;
     default:
         st->exits[EXIT_IRQ_OTHER]++;
-        hart_set_csr(h, CSR_SIE, hart_csr(h, CSR_SIE) & ~(1ull << irq));
-        break;
+        rvnest_fatal(vc->vm, "HS interrupt %u L0 never enables: an L0 bug", irq);
+        return;
     }
+    rvnest_irq_resample(vc);
     rvnest_resume_l1_at_sepc(vc);
+}
+
+/* Smstateen: the real hstateen0-3 gate what L1 may touch at V=1; natively
+ * L1 in HS is gated only by the firmware's mstateen. Setting them to all
+ * ones (QEMU keeps what mstateen allows) gives L1 the same. Models without
+ * Smstateen have no such registers. */
+void rvnest_l1_hstateen_setup(struct rvnest_vcpu *vc)
+{
+    struct rvnest_hart *h = vc->hart;
+    for (unsigned i = 0; i < 4; i++) {
+        uint64_t v;
+        if (h->ops->get_csr(h, CSR_HSTATEEN0 + i, &v))
+            h->ops->set_csr(h, CSR_HSTATEEN0 + i, ~0ull);
+    }
 }

@@ -29,20 +29,6 @@ struct sbi_ext {
     enum sbi_action (*handle)(struct rvnest_vcpu *vc, struct sbi_call *c);
 };
 
-/* Hart masks: only hart 0 exists (SMP comes later). OpenSBI ignores mask
- * bits of absent harts and rejects a base beyond them. */
-static bool hart_mask_ok(uint64_t mask, uint64_t base, bool *hits0)
-{
-    if (base == (uint64_t)-1) {
-        *hits0 = true;
-        return true;
-    }
-    if (base >= RVNEST_MAX_HARTS)
-        return false;
-    *hits0 = mask & 1;
-    return true;
-}
-
 static enum sbi_action sbi_base(struct rvnest_vcpu *vc, struct sbi_call *c);
 
 static enum sbi_action sbi_time(struct rvnest_vcpu *vc, struct sbi_call *c)
@@ -55,64 +41,10 @@ static enum sbi_action sbi_time(struct rvnest_vcpu *vc, struct sbi_call *c)
     return SBI_SET_TIMER;
 }
 
-static enum sbi_action sbi_ipi(struct rvnest_vcpu *vc, struct sbi_call *c)
-{
-    bool hits0;
-    if (c->fid != 0) {
-        c->err = SBI_ERR_NOT_SUPPORTED;
-    } else if (!hart_mask_ok(c->arg[0], c->arg[1], &hits0)) {
-        c->err = SBI_ERR_INVALID_PARAM;
-    } else {
-        if (hits0)
-            rvnest_irq_send_ipi(vc);
-        c->err = SBI_SUCCESS;
-    }
-    return SBI_DONE;
-}
-
-/* Remote fences for this hart: every L0 exit switches V twice and QEMU
- * flushes its whole TLB on each switch (ARCHITECTURE.md fact 4), and QEMU
- * keeps translated code coherent with stores, so the fence is done by the
- * time L1 runs again. L1's G-stage is not shadowed yet: nothing to drop. */
-static enum sbi_action sbi_rfence(struct rvnest_vcpu *vc, struct sbi_call *c)
-{
-    (void)vc;
-    bool hits0;
-    if (c->fid > 6)
-        c->err = SBI_ERR_NOT_SUPPORTED;
-    else if (!hart_mask_ok(c->arg[0], c->arg[1], &hits0))
-        c->err = SBI_ERR_INVALID_PARAM;
-    else
-        c->err = SBI_SUCCESS;
-    return SBI_DONE;
-}
-
-static enum sbi_action sbi_hsm(struct rvnest_vcpu *vc, struct sbi_call *c)
-{
-    (void)vc;
-    switch (c->fid) {
-    case SBI_HSM_HART_START:
-        c->err = c->arg[0] == 0 ? SBI_ERR_ALREADY_AVAILABLE : SBI_ERR_INVALID_PARAM;
-        return SBI_DONE;
-    case SBI_HSM_HART_GET_STATUS:
-        if (c->arg[0] != 0) {
-            c->err = SBI_ERR_INVALID_PARAM;
-        } else {
-            c->err = SBI_SUCCESS;
-            c->value = SBI_HSM_STATE_STARTED;
-        }
-        return SBI_DONE;
-    case SBI_HSM_HART_STOP:
-    case SBI_HSM_HART_SUSPEND:
-        /* OpenSBI stops or suspends the real hart; a non-retentive resume
-         * comes back as a firmware entry, which L0 turns into V=1. */
-        return SBI_FORWARD;
-    default:
-        c->err = SBI_ERR_NOT_SUPPORTED;
-        return SBI_DONE;
-    }
-}
-
+/* HSM: OpenSBI answers every call itself (its hart-id, address and state
+ * checks are the native ones). A start or a non-retentive resume comes back
+ * as a firmware entry into HS, which L0 turns into an entry into L1 at V=1
+ * (nested/boot.c); stop and suspend act on the real hart. */
 static enum sbi_action sbi_forward(struct rvnest_vcpu *vc, struct sbi_call *c)
 {
     (void)vc;
@@ -120,14 +52,29 @@ static enum sbi_action sbi_forward(struct rvnest_vcpu *vc, struct sbi_call *c)
     return SBI_FORWARD;
 }
 
-/* DBCN passes a guest-physical buffer: refuse one that reaches memory L1
- * cannot access itself, e.g. L0's (SBI spec, DBCN: SBI_ERR_INVALID_PARAM when the memory does not satisfy
- * the requirements). */
+/* IPI and RFENCE also go to OpenSBI, which validates the hart mask as
+ * natively and delivers: an IPI raises the real SSIP of the target hart,
+ * which L0 turns into L1's VSSIP (nested/irq.c); a fence runs on the real
+ * harts. L1's guest tables are not shadowed yet, so there is nothing of
+ * L0's to drop; QEMU's TLB is also flushed on every V switch
+ * (ARCHITECTURE.md fact 4). */
+
+/* DBCN passes a guest-physical buffer that OpenSBI accesses from M-mode,
+ * where L0's G-stage does not apply. OpenSBI's own checks come first and in
+ * its order (lib/sbi/sbi_ecall_dbcn.c): a non-zero high address word is
+ * SBI_ERR_FAILED on RV64. Then L0 refuses a buffer that reaches memory L1
+ * cannot access itself, e.g. L0's (SBI spec, DBCN: SBI_ERR_INVALID_PARAM
+ * when the memory does not satisfy the requirements); natively such memory
+ * does not exist. The rest is OpenSBI's. */
 static enum sbi_action sbi_dbcn(struct rvnest_vcpu *vc, struct sbi_call *c)
 {
     if (c->fid == SBI_DBCN_WRITE || c->fid == SBI_DBCN_READ) {
         uint64_t len = c->arg[0], base = c->arg[1];
-        if (c->arg[2] != 0 || l1_range_unmapped(vc->vm, base, len)) {
+        if (c->arg[2] != 0) {
+            c->err = SBI_ERR_FAILED;
+            return SBI_DONE;
+        }
+        if (l1_range_unmapped(vc->vm, base, len)) {
             c->err = SBI_ERR_INVALID_PARAM;
             return SBI_DONE;
         }
@@ -165,9 +112,9 @@ static const struct sbi_ext sbi_exts[] = {
     { SBI_EXT_LEGACY_SET_TIMER, SBI_EXT_LEGACY_SHUTDOWN, EXIT_SBI_LEGACY, false, sbi_legacy },
     { SBI_EXT_BASE, SBI_EXT_BASE, EXIT_SBI_BASE, true, sbi_base },
     { SBI_EXT_TIME, SBI_EXT_TIME, EXIT_SBI_TIME, true, sbi_time },
-    { SBI_EXT_IPI, SBI_EXT_IPI, EXIT_SBI_IPI, true, sbi_ipi },
-    { SBI_EXT_RFENCE, SBI_EXT_RFENCE, EXIT_SBI_RFENCE, true, sbi_rfence },
-    { SBI_EXT_HSM, SBI_EXT_HSM, EXIT_SBI_HSM, true, sbi_hsm },
+    { SBI_EXT_IPI, SBI_EXT_IPI, EXIT_SBI_IPI, false, sbi_forward },
+    { SBI_EXT_RFENCE, SBI_EXT_RFENCE, EXIT_SBI_RFENCE, false, sbi_forward },
+    { SBI_EXT_HSM, SBI_EXT_HSM, EXIT_SBI_HSM, false, sbi_forward },
     { SBI_EXT_SRST, SBI_EXT_SRST, EXIT_SBI_SRST, false, sbi_forward },
     { SBI_EXT_DBCN, SBI_EXT_DBCN, EXIT_SBI_DBCN, false, sbi_dbcn },
 };

@@ -3,37 +3,59 @@
  * QEMU's register list (ARCHITECTURE.md fact 8). Each sequence ends with an
  * all-zero word: an illegal instruction OpenSBI does not delegate, so it
  * traps to M where rvnest_on_m_trap() takes over before any firmware
- * instruction runs. HS interrupts stay masked (HS sstatus.SIE is 0). */
+ * instruction runs. HS interrupts stay masked (HS sstatus.SIE is 0).
+ *
+ * There is no IOMMU on the virt board: a DMA-capable device L1 controls can
+ * write any RAM, L0's included. The sequence is therefore written afresh
+ * into L0 memory before every run, so what runs in real HS is always L0's
+ * own code (docs/architecture.md, "Limits"). */
 #include "rvnest/engine.h"
 #include "rvnest/csr.h"
 
-void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t resume_pc,
-                      unsigned resume_priv)
-{
-    struct rvnest_vm *vm = vc->vm;
-    uint64_t start;
-    switch (kind) {
-    case UCODE_SBI_FORWARD:
-        start = vm->l0_base + L0_OFF_UC_ECALL;
-        break;
-    case UCODE_SET_VSTIMECMP:
-    case UCODE_SET_VSTIMECMP_LEGACY:
-        start = vm->l0_base + L0_OFF_UC_VSTIMECMP;
-        break;
-    default:
-        return;
-    }
-    vc->uc.kind = kind;
-    vc->uc.resume_pc = resume_pc;
-    vc->uc.resume_priv = resume_priv;
-    vc->uc.end_pc = start + 4;
-    vm->stats.ucode_runs++;
-    rvnest_resume(vc, start, PRV_S);
-}
+struct ucode_seq {
+    uint64_t offset;                  /* in L0 memory */
+    const uint32_t *words;
+    unsigned n;                       /* including the final zero word */
+};
 
-/* The microcode words, written into L0 memory at boot. */
+/* The microcode words. */
 const uint32_t rvnest_ucode_ecall[2] = { 0x00000073u /* ecall */, 0 };
 const uint32_t rvnest_ucode_vstimecmp[2] = {
     (CSR_VSTIMECMP << 20) | (10u << 15) | (1u << 12) | 0x73u, /* csrw vstimecmp, a0 */
     0,
 };
+
+static const struct ucode_seq seqs[] = {
+    [UCODE_SBI_FORWARD] = { L0_OFF_UC_ECALL, rvnest_ucode_ecall, 2 },
+    [UCODE_SET_VSTIMECMP] = { L0_OFF_UC_VSTIMECMP, rvnest_ucode_vstimecmp, 2 },
+    [UCODE_SET_VSTIMECMP_LEGACY] = { L0_OFF_UC_VSTIMECMP, rvnest_ucode_vstimecmp, 2 },
+};
+
+void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t resume_pc,
+                      unsigned resume_priv)
+{
+    struct rvnest_vm *vm = vc->vm;
+    struct rvnest_hart *h = vc->hart;
+    if (kind == UCODE_NONE || kind >= sizeof(seqs) / sizeof(seqs[0]) || !seqs[kind].words) {
+        rvnest_fatal(vm, "unknown microcode sequence %d: an L0 bug", (int)kind);
+        return;
+    }
+    const struct ucode_seq *s = &seqs[kind];
+    uint64_t start = vm->l0_base + s->offset;
+    if (!h->ops->write_phys(h, start, s->words, s->n * sizeof(uint32_t))) {
+        rvnest_fatal(vm, "cannot write L0 microcode at %#llx", (unsigned long long)start);
+        return;
+    }
+    vc->uc.kind = kind;
+    vc->uc.resume_pc = resume_pc;
+    vc->uc.resume_priv = resume_priv;
+    vc->uc.start_pc = start;
+    vc->uc.end_pc = start + 4ull * (s->n - 1);
+    vm->stats.ucode_runs++;
+    rvnest_resume(vc, start, PRV_S);
+}
+
+bool rvnest_ucode_owns_pc(const struct rvnest_vcpu *vc, uint64_t pc)
+{
+    return vc->uc.kind != UCODE_NONE && pc >= vc->uc.start_pc && pc <= vc->uc.end_pc;
+}

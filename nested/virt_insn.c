@@ -32,8 +32,8 @@ static void emulate_csr(struct rvnest_vcpu *vc, uint32_t insn, const struct insn
     if (write) {
         uint64_t val = c->op == 1 ? operand : c->op == 2 ? (old | operand) : (old & ~operand);
         rvnest_vcsr_write(&vc->vcsr, h, c->csr, val);
-        if (c->csr == CSR_HSTATUS)
-            rvnest_sync_l1_hstatus(vc);
+        if (c->csr == CSR_HSTATUS || c->csr == CSR_HTVAL || c->csr == CSR_HTINST)
+            rvnest_sync_l1_traps(vc);
     }
     hart_set_gpr(h, c->rd, old);
     rvnest_resume_l1_after(vc, 4);

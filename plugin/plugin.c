@@ -72,15 +72,17 @@ static void vcpu_discon(qemu_plugin_id_t id, unsigned int vcpu_index,
     if (vcpu_index >= RVNEST_MAX_HARTS || !vm.booted)
         return;
     struct rvnest_vcpu *vc = &vm.vcpu[vcpu_index];
-    uint64_t t0;
+    uint64_t t0 = now_ns();
+    if (type == QEMU_PLUGIN_DISCON_HOSTCALL)
+        return;
     if (to_pc == vm.l0_base + L0_OFF_VECTOR) {
-        t0 = now_ns();
         if (opts.engine.trace)
             trace_trap(vc);
-        rvnest_on_hs_trap(vc);
+        if (!rvnest_on_hs_trap(vc))
+            return;                   /* a guest's own trap to that address */
     } else if (type == QEMU_PLUGIN_DISCON_EXCEPTION && l0_owns(&vm, from_pc)) {
-        t0 = now_ns();
-        rvnest_on_m_trap(vc, from_pc);
+        if (!rvnest_on_m_trap(vc, from_pc))
+            return;
     } else {
         return;
     }

@@ -1,18 +1,28 @@
 /* L1's virtual H and VS CSRs with their WARL behaviour.
  *
- * The reference for every WARL rule is QEMU's native H on the same -cpu
- * model (ARCHITECTURE.md section 5). For most registers rvnest does not
- * re-implement the rule: it *probes* the real register, which has exactly the
- * rule L1 would see natively. L0 runs at V=0 where the real H/VS CSRs are
- * reachable; a probe writes the virtual old value, then the new value, reads
- * the legal result back and restores the real register (the old value first,
- * because some rules keep the old value for illegal writes, e.g. an
- * unsupported hgatp/vsatp MODE: priv spec "Supervisor Address Translation
- * and Protection (satp) Register").
+ * The reference for every rule is QEMU's native H on the same -cpu model
+ * (ARCHITECTURE.md section 5; QEMU target/riscv/csr.c). For most registers
+ * rvnest does not re-implement the rule: it *probes* the real register,
+ * which has exactly the rule L1 would see natively. L0 runs at V=0 where the
+ * real H/VS CSRs are reachable; a probe writes the virtual old value, then
+ * the new value, reads the legal result back and restores the real register
+ * (the old value first, because some rules keep the old value for illegal
+ * writes, e.g. an unsupported hgatp/vsatp MODE: priv spec "Supervisor
+ * Address Translation and Protection (satp) Register").
  *
- * Registers whose real counterpart has side effects or aliases (the
- * interrupt registers, htimedelta, htinst, vstimecmp) use an explicit rule
- * instead; see the table. */
+ * The interrupt registers are views of one state, as in QEMU, where hvip's
+ * VS bits live in mip, hie in mie, and vsip/vsie/hip are masked views:
+ *  - L1's mip: its own S-level bits come from the real hart (SSIP = real
+ *    VSSIP, STIP = real VSTIP from L1's stimecmp = real vstimecmp, SEIP =
+ *    the PLIC line, M bits as they are), its VS bits and LCOFIP from what
+ *    it wrote to hvip (QEMU rmw_mip64 lets hvip write VS bits and LCOFIP).
+ *  - hvip reads all of L1's mip (QEMU rmw_hvip64 with hvien = 0);
+ *  - hip reads it plus the Sstc VSTIP of L1's vstimecmp, masked to VS|SGEI;
+ *  - vsip reads that under hideleg, shifted; vsie is mie under hideleg
+ *    (VS bits shifted, bits 14-63 as they are); hie is mie's VS|SGEI bits.
+ * Sstc (QEMU riscv_timer_write_timecmp): L1's VSTIP is pending while
+ * menvcfg.STCE and L1's henvcfg.STCE are set and time + htimedelta >=
+ * vstimecmp. */
 #include "rvnest/vcsr.h"
 #include "rvnest/csr.h"
 
@@ -20,45 +30,57 @@ enum rule {
     R_PROBE,     /* legalize through the real CSR */
     R_STORE,     /* any value, kept as written */
     R_IGNORE,    /* writes ignored (QEMU: htinst is not writable) */
-    R_MASK,      /* only the bits in mask are writable */
     R_RO,        /* read-only CSR number (bits 11:10 == 3) */
-    R_VSIE,      /* view of hie under hideleg (H chapter, "vsip and vsie") */
-    R_VSIP,      /* view of hip under hideleg */
-    R_HIP,       /* hip: VSSIP writable (alias of hvip.VSSIP) */
+    R_HIE,       /* VS|SGEI bits of L1's mie */
+    R_VSIE,      /* L1's mie under hideleg (H chapter, "vsip and vsie") */
+    R_HVIP,      /* L1's mip; VS bits and LCOFIP writable */
+    R_HIP,       /* L1's mip + VSTIP, VS|SGEI bits; VSSIP writable */
+    R_VSIP,      /* hip's view under hideleg; VSSIP writable */
 };
 
 struct vcsr_desc {
     unsigned csr;
     enum rule rule;
-    uint64_t mask;
+    int stateen;                /* -1, or the mstateen index that gates HS access */
+    uint64_t stateen_bit;
 };
 
+#define LOCAL_INTERRUPTS (~0x1fffull)            /* bits 13-63 */
+#define MIP_LCOFIP (1ull << 13)
+#define M_MODE_BITS ((1ull << 3) | (1ull << 7) | (1ull << 11))
+#define HS_MODE_INTERRUPTS (VS_MODE_INTERRUPTS | MIP_SGEIP)
+#define SMSTATEEN_STATEEN (1ull << 63)
+#define SMSTATEEN0_HSENVCFG (1ull << 62)
+
 static const struct vcsr_desc table[VCSR__COUNT] = {
-    [VCSR_HSTATUS]    = { CSR_HSTATUS,    R_PROBE, 0 },
-    [VCSR_HEDELEG]    = { CSR_HEDELEG,    R_PROBE, 0 },
-    [VCSR_HIDELEG]    = { CSR_HIDELEG,    R_PROBE, 0 },
-    /* H chapter, "hip and hie": only VS-level and SGEI bits exist. */
-    [VCSR_HIE]        = { CSR_HIE,        R_MASK, VS_MODE_INTERRUPTS | MIP_SGEIP },
-    [VCSR_HTIMEDELTA] = { CSR_HTIMEDELTA, R_STORE, 0 },
-    [VCSR_HCOUNTEREN] = { CSR_HCOUNTEREN, R_PROBE, 0 },
-    [VCSR_HGEIE]      = { CSR_HGEIE,      R_PROBE, 0 },
-    [VCSR_HENVCFG]    = { CSR_HENVCFG,    R_PROBE, 0 },
-    [VCSR_HTVAL]      = { CSR_HTVAL,      R_STORE, 0 },
-    [VCSR_HIP]        = { CSR_HIP,        R_HIP, MIP_VSSIP },
-    [VCSR_HVIP]       = { CSR_HVIP,       R_MASK, VS_MODE_INTERRUPTS },
-    [VCSR_HTINST]     = { CSR_HTINST,     R_IGNORE, 0 },
-    [VCSR_HGATP]      = { CSR_HGATP,      R_PROBE, 0 },
-    [VCSR_HGEIP]      = { CSR_HGEIP,      R_RO, 0 },
-    [VCSR_VSSTATUS]   = { CSR_VSSTATUS,   R_PROBE, 0 },
-    [VCSR_VSIE]       = { CSR_VSIE,       R_VSIE, 0 },
-    [VCSR_VSTVEC]     = { CSR_VSTVEC,     R_PROBE, 0 },
-    [VCSR_VSSCRATCH]  = { CSR_VSSCRATCH,  R_STORE, 0 },
-    [VCSR_VSEPC]      = { CSR_VSEPC,      R_PROBE, 0 },
-    [VCSR_VSCAUSE]    = { CSR_VSCAUSE,    R_PROBE, 0 },
-    [VCSR_VSTVAL]     = { CSR_VSTVAL,     R_PROBE, 0 },
-    [VCSR_VSIP]       = { CSR_VSIP,       R_VSIP, 0 },
-    [VCSR_VSATP]      = { CSR_VSATP,      R_PROBE, 0 },
-    [VCSR_VSTIMECMP]  = { CSR_VSTIMECMP,  R_STORE, 0 },
+    [VCSR_HSTATUS]    = { CSR_HSTATUS,    R_PROBE, -1, 0 },
+    [VCSR_HEDELEG]    = { CSR_HEDELEG,    R_PROBE, -1, 0 },
+    [VCSR_HIDELEG]    = { CSR_HIDELEG,    R_PROBE, -1, 0 },
+    [VCSR_HIE]        = { CSR_HIE,        R_HIE, -1, 0 },
+    [VCSR_HTIMEDELTA] = { CSR_HTIMEDELTA, R_STORE, -1, 0 },
+    [VCSR_HCOUNTEREN] = { CSR_HCOUNTEREN, R_PROBE, -1, 0 },
+    [VCSR_HGEIE]      = { CSR_HGEIE,      R_PROBE, -1, 0 },
+    [VCSR_HENVCFG]    = { CSR_HENVCFG,    R_PROBE, 0, SMSTATEEN0_HSENVCFG },
+    [VCSR_HTVAL]      = { CSR_HTVAL,      R_STORE, -1, 0 },
+    [VCSR_HIP]        = { CSR_HIP,        R_HIP, -1, 0 },
+    [VCSR_HVIP]       = { CSR_HVIP,       R_HVIP, -1, 0 },
+    [VCSR_HTINST]     = { CSR_HTINST,     R_IGNORE, -1, 0 },
+    [VCSR_HGATP]      = { CSR_HGATP,      R_PROBE, -1, 0 },
+    [VCSR_HGEIP]      = { CSR_HGEIP,      R_RO, -1, 0 },
+    [VCSR_HSTATEEN0]  = { CSR_HSTATEEN0,  R_PROBE, 0, SMSTATEEN_STATEEN },
+    [VCSR_HSTATEEN1]  = { CSR_HSTATEEN0 + 1, R_PROBE, 1, SMSTATEEN_STATEEN },
+    [VCSR_HSTATEEN2]  = { CSR_HSTATEEN0 + 2, R_PROBE, 2, SMSTATEEN_STATEEN },
+    [VCSR_HSTATEEN3]  = { CSR_HSTATEEN0 + 3, R_PROBE, 3, SMSTATEEN_STATEEN },
+    [VCSR_VSSTATUS]   = { CSR_VSSTATUS,   R_PROBE, -1, 0 },
+    [VCSR_VSIE]       = { CSR_VSIE,       R_VSIE, -1, 0 },
+    [VCSR_VSTVEC]     = { CSR_VSTVEC,     R_PROBE, -1, 0 },
+    [VCSR_VSSCRATCH]  = { CSR_VSSCRATCH,  R_STORE, -1, 0 },
+    [VCSR_VSEPC]      = { CSR_VSEPC,      R_PROBE, -1, 0 },
+    [VCSR_VSCAUSE]    = { CSR_VSCAUSE,    R_PROBE, -1, 0 },
+    [VCSR_VSTVAL]     = { CSR_VSTVAL,     R_PROBE, -1, 0 },
+    [VCSR_VSIP]       = { CSR_VSIP,       R_VSIP, -1, 0 },
+    [VCSR_VSATP]      = { CSR_VSATP,      R_PROBE, -1, 0 },
+    [VCSR_VSTIMECMP]  = { CSR_VSTIMECMP,  R_STORE, -1, 0 },
 };
 
 static int index_of(unsigned csr)
@@ -81,36 +103,77 @@ static uint64_t probe(struct rvnest_hart *h, unsigned csr, uint64_t old, uint64_
     return legal;
 }
 
+/* Whether L1 in HS may access the CSR at all on this model: the register
+ * exists (hstateen0-3 only with Smstateen) and, with Smstateen, the
+ * firmware's mstateen lets HS reach it (QEMU smstateen_acc_ok). */
+static bool accessible(struct rvnest_hart *h, const struct vcsr_desc *d)
+{
+    uint64_t v;
+    if (d->rule == R_PROBE && !h->ops->get_csr(h, d->csr, &v))
+        return false;
+    if (d->stateen >= 0 && h->ops->get_csr(h, CSR_MSTATEEN0 + (unsigned)d->stateen, &v))
+        return (v & d->stateen_bit) != 0;
+    return true;
+}
+
+/* L1's mip as QEMU's env->mip would hold it for L1 in HS. */
+static uint64_t l1_mip(const struct rvnest_vcsr *v, struct rvnest_hart *h)
+{
+    uint64_t real = hart_csr(h, CSR_MIP);
+    uint64_t mip = real & (M_MODE_BITS | MIP_SEIP);
+    mip |= (real & MIP_VSSIP) ? MIP_SSIP : 0;
+    mip |= (real & MIP_VSTIP) ? MIP_STIP : 0;
+    return mip | (v->val[VCSR_HVIP] & (VS_MODE_INTERRUPTS | MIP_LCOFIP));
+}
+
+static uint64_t l1_vstip(const struct rvnest_vcsr *v, struct rvnest_hart *h)
+{
+    if (!(v->menvcfg & ENVCFG_STCE) || !(v->val[VCSR_HENVCFG] & ENVCFG_STCE))
+        return 0;
+    uint64_t now = hart_csr(h, CSR_TIME) + v->val[VCSR_HTIMEDELTA];
+    return now >= v->val[VCSR_VSTIMECMP] ? MIP_VSTIP : 0;
+}
+
 /* Reset values: what L1 would read on a freshly booted native hart, i.e. the
  * real registers as OpenSBI left them, legalized. Fields L0 itself sets on
  * the real registers for running L1 are not L1's and start at reset. */
-void rvnest_vcsr_reset(struct rvnest_vcsr *v, struct rvnest_hart *h)
+void rvnest_vcsr_reset(struct rvnest_vcsr *v, struct rvnest_hart *h, uint64_t menvcfg)
 {
     for (int i = 0; i < VCSR__COUNT; i++)
         v->val[i] = 0;
+    v->menvcfg = menvcfg;
     v->val[VCSR_HSTATUS] = probe(h, CSR_HSTATUS, 0, HSTATUS_VSXL_64);
     v->val[VCSR_VSSTATUS] = probe(h, CSR_VSSTATUS, 0, 0);
     v->val[VCSR_HENVCFG] = probe(h, CSR_HENVCFG, 0, 0);
     v->val[VCSR_HCOUNTEREN] = probe(h, CSR_HCOUNTEREN, 0, 0);
+    for (unsigned i = 0; i < 4; i++)
+        v->val[VCSR_HSTATEEN0 + i] = probe(h, CSR_HSTATEEN0 + i, 0, 0);
 }
 
 enum vcsr_result rvnest_vcsr_read(struct rvnest_vcsr *v, struct rvnest_hart *h,
                                   unsigned csr, uint64_t *val)
 {
-    (void)h;
     int i = index_of(csr);
-    if (i < 0)
+    if (i < 0 || !accessible(h, &table[i]))
         return VCSR_ILLEGAL;
     const uint64_t hideleg = v->val[VCSR_HIDELEG];
+    uint64_t x;
     switch (table[i].rule) {
-    case R_VSIE:
-        *val = (v->val[VCSR_HIE] & hideleg & VS_MODE_INTERRUPTS) >> 1;
+    case R_HIE:
+        *val = v->val[VCSR_HIE] & HS_MODE_INTERRUPTS;
         break;
-    case R_VSIP:
-        *val = (v->val[VCSR_HVIP] & hideleg & VS_MODE_INTERRUPTS) >> 1;
+    case R_VSIE:
+        x = v->val[VCSR_HIE] & hideleg & (VS_MODE_INTERRUPTS | LOCAL_INTERRUPTS);
+        *val = (x & LOCAL_INTERRUPTS) | ((x & VS_MODE_INTERRUPTS) >> 1);
+        break;
+    case R_HVIP:
+        *val = l1_mip(v, h);
         break;
     case R_HIP:
-        *val = v->val[VCSR_HVIP] & VS_MODE_INTERRUPTS;
+        *val = (l1_mip(v, h) | l1_vstip(v, h)) & HS_MODE_INTERRUPTS;
+        break;
+    case R_VSIP:
+        *val = ((l1_mip(v, h) | l1_vstip(v, h)) & hideleg & VS_MODE_INTERRUPTS) >> 1;
         break;
     default:
         *val = v->val[i];
@@ -122,7 +185,7 @@ enum vcsr_result rvnest_vcsr_write(struct rvnest_vcsr *v, struct rvnest_hart *h,
                                    unsigned csr, uint64_t val)
 {
     int i = index_of(csr);
-    if (i < 0)
+    if (i < 0 || !accessible(h, &table[i]))
         return VCSR_ILLEGAL;
     const struct vcsr_desc *d = &table[i];
     uint64_t *cur = &v->val[i];
@@ -137,17 +200,24 @@ enum vcsr_result rvnest_vcsr_write(struct rvnest_vcsr *v, struct rvnest_hart *h,
         break;
     case R_IGNORE:
         break;
-    case R_MASK:
-        *cur = (*cur & ~d->mask) | (val & d->mask);
-        break;
     case R_RO:
         return VCSR_ILLEGAL;
-    case R_HIP:
-        v->val[VCSR_HVIP] = (v->val[VCSR_HVIP] & ~d->mask) | (val & d->mask);
+    case R_HIE:
+        m = HS_MODE_INTERRUPTS;
+        v->val[VCSR_HIE] = (v->val[VCSR_HIE] & ~m) | (val & m);
         break;
     case R_VSIE:
-        m = hideleg & VS_MODE_INTERRUPTS;
-        v->val[VCSR_HIE] = (v->val[VCSR_HIE] & ~m) | ((val << 1) & m);
+        m = hideleg & (VS_MODE_INTERRUPTS | LOCAL_INTERRUPTS);
+        val = (val & LOCAL_INTERRUPTS) | ((val << 1) & VS_MODE_INTERRUPTS);
+        v->val[VCSR_HIE] = (v->val[VCSR_HIE] & ~m) | (val & m);
+        break;
+    case R_HVIP:
+        m = VS_MODE_INTERRUPTS | MIP_LCOFIP;
+        v->val[VCSR_HVIP] = (v->val[VCSR_HVIP] & ~m) | (val & m);
+        break;
+    case R_HIP:
+        m = MIP_VSSIP;
+        v->val[VCSR_HVIP] = (v->val[VCSR_HVIP] & ~m) | (val & m);
         break;
     case R_VSIP:
         /* Only VSSIP is writable through vsip (as sip.SSIP). */

@@ -39,6 +39,7 @@
 #define CSR_HCOUNTEREN  0x606
 #define CSR_HGEIE       0x607
 #define CSR_HENVCFG     0x60a
+#define CSR_HSTATEEN0   0x60c
 #define CSR_HTVAL       0x643
 #define CSR_HIP         0x644
 #define CSR_HVIP        0x645
@@ -54,6 +55,7 @@
 #define CSR_MTVEC       0x305
 #define CSR_MCOUNTEREN  0x306
 #define CSR_MENVCFG     0x30a
+#define CSR_MSTATEEN0   0x30c
 #define CSR_MEPC        0x341
 #define CSR_MCAUSE      0x342
 #define CSR_MTVAL       0x343
@@ -141,6 +143,14 @@
 #define EXC_VIRTUAL_INST        22
 #define EXC_STORE_GUEST_PAGE_FAULT 23
 #define CAUSE_INTERRUPT         (1ull << 63)
+
+/* htinst pseudoinstructions for G-stage faults of implicit VS-stage
+ * page-table accesses (H chapter, "Transformed Instruction or
+ * Pseudoinstruction for mtinst or htinst"). */
+#define HTINST_PSEUDO_READ32   0x00002000u
+#define HTINST_PSEUDO_WRITE32  0x00002020u
+#define HTINST_PSEUDO_READ64   0x00003000u
+#define HTINST_PSEUDO_WRITE64  0x00003020u
 
 /* Privilege levels; rvnest's "priv" value packs V in bit 2 like QEMU's
  * gdb virtual register. */

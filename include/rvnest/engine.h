@@ -6,10 +6,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "rvnest/hart.h"
+#include "rvnest/limits.h"
 #include "rvnest/stats.h"
 #include "rvnest/vcsr.h"
 
-#define RVNEST_MAX_HARTS 1            /* SMP comes with a later issue */
 #define RVNEST_DEFAULT_L0_MEM (4ull << 20)
 #define RVNEST_MIN_L0_MEM (2ull << 20)
 
@@ -48,12 +48,14 @@ struct rvnest_vcpu {
         enum rvnest_ucode kind;
         uint64_t resume_pc;
         unsigned resume_priv;
-        uint64_t end_pc;
+        uint64_t start_pc, end_pc;    /* the run's words; end_pc: the zero word */
     } uc;
     uint64_t l1_entries;              /* firmware entries turned into V=1 */
+    uint64_t hedeleg;                 /* the real hedeleg L0 last wrote */
+    uint64_t trap_fp[3];              /* L1's vscause/vsepc/vstval at the last sync */
+    uint64_t stats_l1_irq_catchups;   /* interrupts L1 took while its trap state was dirty */
 };
 
-#define RVNEST_MAX_HOLES 4
 
 struct rvnest_vm {
     struct rvnest_options opt;
@@ -63,11 +65,14 @@ struct rvnest_vm {
     uint64_t gstage_next;             /* bump allocator for table pages */
     uint64_t fdt_pa;
     uint64_t plic_base, plic_size;
-    uint64_t plic_claim_page;         /* hart 0 S-context page, trapped */
+    uint64_t plic_page[RVNEST_PLIC_PAGES]; /* priorities, L1's enables, L1's context */
+    uint64_t plic_claim_page;         /* hart 0 S-context page (plic_page[2]) */
     /* guest-physical ranges L0's G-stage leaves unmapped for L1 */
     struct { uint64_t base, size; } holes[RVNEST_MAX_HOLES];
     unsigned nholes;
     uint64_t menvcfg;
+    uint64_t l1_henvcfg;              /* real henvcfg while L1 runs (never 0) */
+    uint64_t l1_hgatp;                /* real hgatp while L1 runs */
     bool sstc;
     struct rvnest_stats stats;
     struct rvnest_vcpu vcpu[RVNEST_MAX_HARTS];
@@ -99,7 +104,6 @@ static inline bool l1_range_unmapped(const struct rvnest_vm *vm, uint64_t pa, ui
 
 /* nested/l1_mem.c: what L1 can reach by itself. The real PMP is evaluated
  * for an S-mode access and L0's holes are never reachable. */
-#define RVNEST_PMP_ENTRIES 16
 enum l1_access { L1_ACC_READ, L1_ACC_WRITE, L1_ACC_FETCH };
 bool rvnest_l1_may_access(struct rvnest_vcpu *vc, uint64_t pa, uint64_t len, enum l1_access acc);
 /* [pa, pa+len) lies in L1's RAM (page tables and instructions are read only
@@ -113,9 +117,10 @@ bool rvnest_l1_write_table(struct rvnest_vcpu *vc, uint64_t pa, uint64_t pte);
 /* Events from the plugin. Each returns after it has set where the hart
  * resumes (pc and priv, or mepc/mstatus when in_mret). */
 
-/* A trap was delivered to real HS (pc == L0 vector). */
-void rvnest_on_hs_trap(struct rvnest_vcpu *vc);
-/* An mret is about to execute in M-mode. */
+/* The hart went to the L0 vector: returns true if that was a trap into real
+ * HS (priv S, V=0) and it has been handled. */
+bool rvnest_on_hs_trap(struct rvnest_vcpu *vc);
+/* An mret is about to execute (L0 acts only if it executes in M). */
 void rvnest_on_mret(struct rvnest_vcpu *vc);
 /* A trap to M-mode from from_pc: returns true if it was L0's own (end of
  * microcode, or the L0 vector executed) and has been handled. */
@@ -134,27 +139,42 @@ struct rvnest_l1_trap {
 };
 void rvnest_inject_l1_trap(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t);
 void rvnest_inject_l1_exception(struct rvnest_vcpu *vc, uint64_t cause, uint64_t tval);
-void rvnest_sync_l1_hstatus(struct rvnest_vcpu *vc);
+void rvnest_sync_l1_traps(struct rvnest_vcpu *vc);
+void rvnest_l1_trap_catchup(struct rvnest_vcpu *vc);
 void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t resume_pc,
                       unsigned resume_priv);
+/* pc lies in the words of the microcode run in flight. */
+bool rvnest_ucode_owns_pc(const struct rvnest_vcpu *vc, uint64_t pc);
 /* The microcode words (nested/ucode.c), written into L0 memory at boot. */
 extern const uint32_t rvnest_ucode_ecall[2];
 extern const uint32_t rvnest_ucode_vstimecmp[2];
 void rvnest_fatal(struct rvnest_vm *vm, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* nested/boot.c */
-bool rvnest_firmware_entry(struct rvnest_vcpu *vc, uint64_t entry_pc);
+uint64_t rvnest_l0_sscratch(const struct rvnest_vm *vm);
+/* nested/boot.c: an entry from the firmware into HS at entry_pc; reset:
+ * the hart's H state is at reset values (cold boot, system reset). */
+bool rvnest_firmware_entry(struct rvnest_vcpu *vc, uint64_t entry_pc, bool reset);
 /* nested/sbi.c */
 void rvnest_sbi_ecall(struct rvnest_vcpu *vc);
 /* nested/virt_insn.c */
 void rvnest_virtual_instruction(struct rvnest_vcpu *vc);
 /* nested/gpf.c */
 void rvnest_guest_page_fault(struct rvnest_vcpu *vc, uint64_t cause);
+/* nested/plic.c */
+struct insn_mem;
+bool rvnest_plic_page(const struct rvnest_vm *vm, uint64_t gpa);
+uint64_t rvnest_plic_access(struct rvnest_vcpu *vc, uint64_t gpa, const struct insn_mem *m);
 /* nested/irq.c */
 void rvnest_hs_interrupt(struct rvnest_vcpu *vc, unsigned irq);
 void rvnest_irq_resample(struct rvnest_vcpu *vc);
 void rvnest_irq_send_ipi(struct rvnest_vcpu *vc);
 void rvnest_irq_clear_ipi(struct rvnest_vcpu *vc);
+/* The real sie while L1 runs: SSIE (firmware IPIs for L1), and SEIE unless
+ * the PLIC level is being presented to L1. */
+uint64_t rvnest_l0_sie(const struct rvnest_vcpu *vc);
+/* The real hstateen0-3 on models with Smstateen: everything the firmware
+ * lets HS have, so L1's own accesses at V=1 pass as they would in HS. */
+void rvnest_l1_hstateen_setup(struct rvnest_vcpu *vc);
 
 #endif

@@ -5,9 +5,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "rvnest/hart.h"
+#include "rvnest/limits.h"
 
 #define GSTAGE_SV39X4_BITS 41
-#define GSTAGE_MAX_HOLES 8
 
 struct gstage_hole {
     uint64_t base, size;              /* 4 KiB aligned */
@@ -16,7 +16,7 @@ struct gstage_hole {
 struct gstage_layout {
     uint64_t root;                    /* 16 KiB aligned */
     uint64_t pool, pool_end;          /* memory for lower-level tables */
-    struct gstage_hole holes[GSTAGE_MAX_HOLES];
+    struct gstage_hole holes[RVNEST_MAX_HOLES];
     unsigned nholes;
     /* filled in by the build */
     uint64_t tables_used;

@@ -10,6 +10,7 @@ enum vcsr_index {
     VCSR_HSTATUS, VCSR_HEDELEG, VCSR_HIDELEG, VCSR_HIE, VCSR_HTIMEDELTA,
     VCSR_HCOUNTEREN, VCSR_HGEIE, VCSR_HENVCFG, VCSR_HTVAL, VCSR_HIP,
     VCSR_HVIP, VCSR_HTINST, VCSR_HGATP, VCSR_HGEIP,
+    VCSR_HSTATEEN0, VCSR_HSTATEEN1, VCSR_HSTATEEN2, VCSR_HSTATEEN3,
     VCSR_VSSTATUS, VCSR_VSIE, VCSR_VSTVEC, VCSR_VSSCRATCH, VCSR_VSEPC,
     VCSR_VSCAUSE, VCSR_VSTVAL, VCSR_VSIP, VCSR_VSATP, VCSR_VSTIMECMP,
     VCSR__COUNT
@@ -17,15 +18,17 @@ enum vcsr_index {
 
 struct rvnest_vcsr {
     uint64_t val[VCSR__COUNT];
+    uint64_t menvcfg;         /* the firmware's, as L1 sees its M level */
 };
 
 /* Result of an emulated CSR access, as the exception L1 must see. */
 enum vcsr_result {
     VCSR_OK,
-    VCSR_ILLEGAL,          /* not a virtual H/VS CSR, or a write to a read-only one */
+    VCSR_ILLEGAL,          /* not a virtual H/VS CSR, not on this model, gated off by
+                              the firmware's mstateen, or a write to a read-only one */
 };
 
-void rvnest_vcsr_reset(struct rvnest_vcsr *v, struct rvnest_hart *h);
+void rvnest_vcsr_reset(struct rvnest_vcsr *v, struct rvnest_hart *h, uint64_t menvcfg);
 enum vcsr_result rvnest_vcsr_read(struct rvnest_vcsr *v, struct rvnest_hart *h,
                                   unsigned csr, uint64_t *val);
 enum vcsr_result rvnest_vcsr_write(struct rvnest_vcsr *v, struct rvnest_hart *h,

@@ -12,6 +12,9 @@ static bool get_csr(struct rvnest_hart *h, unsigned c, uint64_t *v)
 {
     if (c == CSR_VSTIMECMP || c == CSR_STIMECMP)
         return false;                 /* as in QEMU's register list */
+    if (((c >= CSR_HSTATEEN0 && c < CSR_HSTATEEN0 + 4) ||
+         (c >= CSR_MSTATEEN0 && c < CSR_MSTATEEN0 + 4)) && !M(h)->smstateen)
+        return false;                 /* only models with Smstateen */
     *v = M(h)->csr[c];
     return true;
 }
@@ -21,6 +24,9 @@ static bool set_csr(struct rvnest_hart *h, unsigned c, uint64_t v)
 {
     uint64_t *r = &M(h)->csr[c];
     unsigned mode;
+    uint64_t tmp;
+    if (!get_csr(h, c, &tmp))
+        return false;
     switch (c) {
     case CSR_VSTIMECMP:
     case CSR_STIMECMP:
@@ -146,6 +152,11 @@ void mock_vm_boot(struct mock_vm *t)
 bool mock_vm_boot_with(struct mock_vm *t, const struct mock_machine *mm)
 {
     mock_hart_init(&t->m);
+    return mock_vm_boot_with_hart(t, mm);
+}
+
+bool mock_vm_boot_with_hart(struct mock_vm *t, const struct mock_machine *mm)
+{
     struct rvnest_options o = { .l0_mem = mm->l0_mem ? mm->l0_mem : RVNEST_DEFAULT_L0_MEM,
                                 .l1_mem = mm->l1_mem, .quiet = true };
     rvnest_vm_init(&t->vm, &o);
@@ -182,4 +193,12 @@ void mock_trap_from_l1(struct mock_vm *t, uint64_t cause, uint64_t pc, uint64_t 
     m->pc = t->vm.l0_base + L0_OFF_VECTOR;
     m->priv = PRV_S;
     rvnest_on_hs_trap(t->vc);
+}
+
+bool mock_m_trap_from_hs(struct mock_vm *t, uint64_t from_pc)
+{
+    struct mock_hart *m = &t->m;
+    m->csr[CSR_MSTATUS] = (m->csr[CSR_MSTATUS] & MSTATUS_MPIE) | ((uint64_t)PRV_S << MSTATUS_MPP_SHIFT);
+    m->priv = PRV_M;
+    return rvnest_on_m_trap(t->vc, from_pc);
 }

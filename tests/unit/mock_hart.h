@@ -14,6 +14,7 @@ struct mock_hart {
     uint32_t plic_pending_irq;        /* returned by the next claim */
     uint32_t plic_completed;
     bool no_vstimecmp;
+    bool smstateen;                   /* hstateen0-3/mstateen0-3 exist */
 };
 
 void mock_hart_init(struct mock_hart *m);
@@ -36,10 +37,15 @@ struct mock_machine {
     bool no_h;
 };
 bool mock_vm_boot_with(struct mock_vm *t, const struct mock_machine *mm);
+/* The same on a hart the caller has initialised (mock_hart_init) and set up. */
+bool mock_vm_boot_with_hart(struct mock_vm *t, const struct mock_machine *mm);
 void mock_vm_free(struct mock_vm *t);
 /* Builds the device tree QEMU's virt board would give (subset). */
 void *mock_fdt_build(uint64_t ram_base, uint64_t ram_size, bool with_h, size_t *size);
 /* An HS trap from L1 (VS-mode) at pc with cause, stval, htval, htinst. */
 void mock_trap_from_l1(struct mock_vm *t, uint64_t cause, uint64_t pc, uint64_t stval,
                        uint64_t htval, uint64_t htinst);
+/* A trap into M from real HS at from_pc (MPP=S, MPV=0; mstatus.MPIE kept),
+ * as the end of a microcode run raises it. */
+bool mock_m_trap_from_hs(struct mock_vm *t, uint64_t from_pc);
 #endif

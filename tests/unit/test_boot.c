@@ -25,7 +25,11 @@ static void test_first_entry(void)
     g_assert_true(m->csr[CSR_HENVCFG] & ENVCFG_CBZE);
     g_assert_false(m->csr[CSR_HEDELEG] & (1u << EXC_VS_ECALL));
     g_assert_true(m->csr[CSR_HEDELEG] & (1u << EXC_ILLEGAL_INST));
-    g_assert_cmphex(m->csr[CSR_SIE], ==, MIP_SEIP);
+    /* load/store faults write htinst natively: L0 takes them */
+    g_assert_false(m->csr[CSR_HEDELEG] & (1u << EXC_LOAD_PAGE_FAULT));
+    g_assert_cmphex(m->csr[CSR_SIE], ==, MIP_SSIP | MIP_SEIP);
+    g_assert_cmphex(m->csr[CSR_SSCRATCH], ==, rvnest_l0_sscratch(&t.vm));
+    g_assert_cmphex(t.vm.l1_henvcfg, ==, m->csr[CSR_HENVCFG]);
     /* the DT now reserves L0's memory with no-map */
     uint8_t buf[16384];
     m->h.ops->read_phys(&m->h, 0xbfe00000, buf, sizeof(buf));
@@ -51,18 +55,74 @@ static void test_mret_pass_through(void)
     m->csr[CSR_MEPC] = 0x80201234;
     rvnest_on_mret(t.vc);
     g_assert_cmphex(m->csr[CSR_MEPC], ==, 0x80201234);
+    /* a guest's own mret (executing at V=1, not in M): not L0's business,
+     * even with M's mstatus saying MPP=S */
     m->csr[CSR_MSTATUS] = (uint64_t)PRV_S << MSTATUS_MPP_SHIFT;
-    m->csr[CSR_MEPC] = t.vm.l0_base + L0_OFF_UC_ECALL + 4;
+    m->csr[CSR_MEPC] = 0x80300000;
+    m->priv = PRV_S | PRIV_V;
     rvnest_on_mret(t.vc);
     g_assert_false(m->csr[CSR_MSTATUS] & MSTATUS_MPV);
+    g_assert_cmphex(m->csr[CSR_MEPC], ==, 0x80300000);
     g_assert_cmpuint(t.vc->l1_entries, ==, 1);
-    /* a later firmware entry (HSM resume) starts L1 with its MMU off */
-    m->csr[CSR_VSATP] = 0x8000000000012345ull;
-    m->csr[CSR_MEPC] = 0x80300000;
+    m->priv = PRV_M;
+    /* an mret into L0 memory that is no microcode run in flight: never
+     * honoured (real HS would run L0's data) */
+    m->csr[CSR_MEPC] = t.vm.l0_base + L0_OFF_UC_ECALL + 4;
     rvnest_on_mret(t.vc);
+    g_assert_nonnull(strstr(t.vm.fatal, "outside any L0 path"));
+    mock_vm_free(&t);
+
+    /* a later firmware entry (HSM resume / start: OpenSBI's mode switch
+     * wrote stvec = entry, sscratch = sie = satp = 0) enters L1 at V=1 with
+     * those values as L1's, L0's own put back, L0 not moved whatever a1 is */
+    mock_vm_boot(&t);
+    uint64_t l0 = t.vm.l0_base;
+    m->csr[CSR_VSATP] = 0x8000000000012345ull;
+    m->csr[CSR_VSSCRATCH] = 0x77;
+    m->csr[CSR_VSSTATUS] = MSTATUS_SIE;
+    m->csr[CSR_STVEC] = 0x80300000;
+    m->csr[CSR_SSCRATCH] = 0;
+    m->csr[CSR_SIE] = 0;
+    m->csr[CSR_SATP] = 0;
+    m->csr[CSR_MSTATUS] = (uint64_t)PRV_S << MSTATUS_MPP_SHIFT;
+    m->csr[CSR_MEPC] = 0x80300000;
+    m->gpr[11] = 0x1234;                                  /* L1's opaque value */
+    rvnest_on_mret(t.vc);
+    g_assert_cmpstr(t.vm.fatal, ==, "");
+    g_assert_cmphex(t.vm.l0_base, ==, l0);
     g_assert_cmphex(m->csr[CSR_VSATP], ==, 0);
+    g_assert_cmphex(m->csr[CSR_VSSCRATCH], ==, 0);
+    g_assert_cmphex(m->csr[CSR_VSTVEC], ==, 0x80300000);
+    g_assert_cmphex(m->csr[CSR_VSSTATUS], ==, MSTATUS_SIE);  /* sstatus untouched */
+    g_assert_cmphex(m->csr[CSR_STVEC], ==, l0 + L0_OFF_VECTOR);
+    g_assert_cmphex(m->csr[CSR_SSCRATCH], ==, rvnest_l0_sscratch(&t.vm));
+    g_assert_cmphex(m->csr[CSR_SIE], ==, MIP_SSIP | MIP_SEIP);
+    g_assert_cmphex(m->gpr[11], ==, 0x1234);
     g_assert_true(m->csr[CSR_MSTATUS] & MSTATUS_MPV);
+    g_assert_cmphex(m->csr[CSR_MEPC], ==, 0x80300000);
     g_assert_cmpuint(t.vc->l1_entries, ==, 2);
+    /* the same to an address L1 cannot reach (L0 memory): entered at V=1,
+     * where it faults for L1; real HS never runs there */
+    m->csr[CSR_SSCRATCH] = 0;
+    m->csr[CSR_STVEC] = l0 + 0x100;
+    m->csr[CSR_MSTATUS] = (uint64_t)PRV_S << MSTATUS_MPP_SHIFT;
+    m->csr[CSR_MEPC] = l0 + 0x100;
+    rvnest_on_mret(t.vc);
+    g_assert_true(m->csr[CSR_MSTATUS] & MSTATUS_MPV);
+    g_assert_cmphex(t.vm.l0_base, ==, l0);
+    /* a system reset (QEMU clears henvcfg; OpenSBI never writes it): L0
+     * sets itself up again from the device tree the firmware passes */
+    m->csr[CSR_HENVCFG] = 0;
+    m->csr[CSR_SSCRATCH] = 0;
+    m->csr[CSR_STVEC] = 0x80200000;
+    m->csr[CSR_MSTATUS] = (uint64_t)PRV_S << MSTATUS_MPP_SHIFT;
+    m->csr[CSR_MEPC] = 0x80200000;
+    m->gpr[11] = 0xbfe00000;
+    rvnest_on_mret(t.vc);
+    g_assert_cmpstr(t.vm.fatal, ==, "");
+    g_assert_cmphex(m->csr[CSR_HENVCFG], ==, t.vm.l1_henvcfg);
+    g_assert_cmphex(m->csr[CSR_STVEC], ==, l0 + L0_OFF_VECTOR);
+    g_assert_cmpuint(t.vc->l1_entries, ==, 4);
     mock_vm_free(&t);
 }
 

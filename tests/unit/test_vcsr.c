@@ -1,0 +1,155 @@
+/* L1's virtual H CSRs: the interrupt views as QEMU computes them, Sstc
+ * VSTIP, hstateen and the mstateen gate, and the trap state that decides
+ * hedeleg (shadow-csr/vcsr.c, nested/engine.c). */
+#include "mock_hart.h"
+#include "rvnest/csr.h"
+
+#define CSRRW(csr, rd, rs1) (((uint32_t)(csr) << 20) | ((rs1) << 15) | (1u << 12) | ((rd) << 7) | 0x73)
+#define CSRRS(csr, rd, rs1) (((uint32_t)(csr) << 20) | ((rs1) << 15) | (2u << 12) | ((rd) << 7) | 0x73)
+
+static uint64_t pc = 0x80201000;
+
+static uint64_t rd(struct mock_vm *t, unsigned csr)
+{
+    mock_trap_from_l1(t, EXC_VIRTUAL_INST, pc, CSRRS(csr, 8, 0), 0, 0);
+    pc += 4;
+    return t->m.gpr[8];
+}
+
+static void wr(struct mock_vm *t, unsigned csr, uint64_t v)
+{
+    t->m.gpr[9] = v;
+    mock_trap_from_l1(t, EXC_VIRTUAL_INST, pc, CSRRW(csr, 0, 9), 0, 0);
+    pc += 4;
+}
+
+static void test_interrupt_views(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    struct mock_hart *m = &t.m;
+    /* L1's own pending bits come from the real hart: its SSIP is the real
+     * VSSIP, its STIP the real VSTIP, SEIP the PLIC line, M bits as they are */
+    m->csr[CSR_MIP] = MIP_VSSIP | MIP_VSTIP | MIP_SEIP | (1u << 7);
+    g_assert_cmphex(rd(&t, CSR_HVIP), ==, MIP_SSIP | MIP_STIP | MIP_SEIP | (1u << 7));
+    /* hip shows only VS|SGEI bits; L1's own bits are not there */
+    g_assert_cmphex(rd(&t, CSR_HIP), ==, 0);
+    m->csr[CSR_MIP] = 0;
+    /* hvip: VS bits and LCOFIP writable, nothing else */
+    wr(&t, CSR_HVIP, ~0ull);
+    g_assert_cmphex(rd(&t, CSR_HVIP), ==, VS_MODE_INTERRUPTS | (1u << 13));
+    g_assert_cmphex(rd(&t, CSR_HIP), ==, VS_MODE_INTERRUPTS);
+    g_assert_cmphex(rd(&t, CSR_VSIP), ==, 0);              /* nothing delegated */
+    wr(&t, CSR_HIDELEG, MIP_VSSIP | MIP_VSEIP);
+    g_assert_cmphex(rd(&t, CSR_VSIP), ==, (MIP_VSSIP | MIP_VSEIP) >> 1);
+    /* hip writes only VSSIP; vsip only VSSIP under hideleg */
+    wr(&t, CSR_HIP, 0);
+    g_assert_cmphex(rd(&t, CSR_HVIP), ==, MIP_VSTIP | MIP_VSEIP | (1u << 13));
+    wr(&t, CSR_VSIP, 2);
+    g_assert_true(rd(&t, CSR_HVIP) & MIP_VSSIP);
+    /* hie: VS and SGEI bits; vsie: hie under hideleg, shifted */
+    wr(&t, CSR_HIE, ~0ull);
+    g_assert_cmphex(rd(&t, CSR_HIE), ==, VS_MODE_INTERRUPTS | MIP_SGEIP);
+    g_assert_cmphex(rd(&t, CSR_VSIE), ==, (MIP_VSSIP | MIP_VSEIP) >> 1);
+    wr(&t, CSR_VSIE, 0);
+    g_assert_cmphex(rd(&t, CSR_HIE), ==, MIP_VSTIP | MIP_SGEIP);
+    /* real hvip and hie are L0's: untouched by L1's virtual ones */
+    g_assert_false(m->csr[CSR_HVIP] & MIP_VSTIP);
+    g_assert_cmpstr(t.vm.fatal, ==, "");
+    mock_vm_free(&t);
+}
+
+static void test_sstc_vstip(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    struct mock_hart *m = &t.m;
+    m->csr[CSR_TIME] = 1000;
+    wr(&t, CSR_VSTIMECMP, 1500);
+    wr(&t, CSR_HENVCFG, ENVCFG_STCE);
+    g_assert_cmphex(rd(&t, CSR_HIP), ==, 0);
+    wr(&t, CSR_HTIMEDELTA, 500);                            /* time + delta reaches it */
+    g_assert_cmphex(rd(&t, CSR_HIP), ==, MIP_VSTIP);
+    g_assert_cmphex(rd(&t, CSR_HVIP) & MIP_VSTIP, ==, 0);   /* hvip does not show it */
+    wr(&t, CSR_HIDELEG, MIP_VSTIP);
+    g_assert_cmphex(rd(&t, CSR_VSIP), ==, MIP_STIP);
+    wr(&t, CSR_HENVCFG, 0);                                 /* STCE off: no Sstc timer */
+    g_assert_cmphex(rd(&t, CSR_HIP), ==, 0);
+    wr(&t, CSR_HENVCFG, ENVCFG_STCE);
+    m->csr[CSR_TIME] = 999;                                 /* 999 + 500 < 1500 */
+    g_assert_cmphex(rd(&t, CSR_HIP), ==, 0);
+    mock_vm_free(&t);
+}
+
+static void test_hstateen(void)
+{
+    struct mock_vm t;
+    /* without Smstateen: hstateen0 is not there */
+    mock_vm_boot(&t);
+    rd(&t, CSR_HSTATEEN0);
+    g_assert_cmpuint(t.m.csr[CSR_VSCAUSE], ==, EXC_ILLEGAL_INST);
+    mock_vm_free(&t);
+    /* with it: probed, and gated by the firmware's mstateen (STATEEN bit;
+     * henvcfg by HSENVCFG) */
+    mock_hart_init(&t.m);
+    struct mock_machine mm = { .ram_size = 1ull << 30, .fdt_pa = 0xbfe00000 };
+    t.m.smstateen = true;
+    t.m.csr[CSR_MSTATEEN0] = (1ull << 63) | (1ull << 62);
+    g_assert_true(mock_vm_boot_with_hart(&t, &mm));
+    g_assert_cmphex(t.m.csr[CSR_HSTATEEN0], ==, ~0ull);     /* L1's own accesses pass */
+    wr(&t, CSR_HSTATEEN0, 0x8000000000000001ull);
+    g_assert_cmphex(rd(&t, CSR_HSTATEEN0), ==, 0x8000000000000001ull);
+    g_assert_cmphex(t.m.csr[CSR_HSTATEEN0], ==, ~0ull);     /* the real one is L0's */
+    rd(&t, CSR_HSTATEEN0 + 1);                                  /* mstateen1.STATEEN = 0 */
+    g_assert_cmpuint(t.m.csr[CSR_VSCAUSE], ==, EXC_ILLEGAL_INST);
+    t.m.csr[CSR_MSTATEEN0] = 1ull << 63;                    /* HSENVCFG off */
+    uint64_t before = t.m.csr[CSR_VSEPC];
+    rd(&t, CSR_HENVCFG);
+    g_assert_cmpuint(t.m.csr[CSR_VSCAUSE], ==, EXC_ILLEGAL_INST);
+    g_assert_cmphex(t.m.csr[CSR_VSEPC], !=, before);
+    mock_vm_free(&t);
+}
+
+static void test_trap_state(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    struct mock_hart *m = &t.m;
+    uint64_t clean = m->csr[CSR_HEDELEG];
+    g_assert_true(clean & (1u << EXC_ILLEGAL_INST));
+    /* L1 writes htval: a native trap would clear it, hardware delegation
+     * would not, so L0 takes every exception */
+    wr(&t, CSR_HTVAL, 0x1234);
+    g_assert_cmphex(m->csr[CSR_HEDELEG], ==, 0);
+    m->csr[CSR_HTINST] = 0;
+    mock_trap_from_l1(&t, EXC_ILLEGAL_INST, 0x80205000, 0x13, 0, 0);
+    g_assert_cmpuint(m->csr[CSR_VSCAUSE], ==, EXC_ILLEGAL_INST);
+    g_assert_cmphex(rd(&t, CSR_HTVAL), ==, 0);
+    g_assert_cmphex(m->csr[CSR_HEDELEG], ==, clean);
+    /* a load page fault L0 reflects carries the transformed instruction */
+    mock_trap_from_l1(&t, EXC_LOAD_PAGE_FAULT, 0x80205000, 0x1000, 0, 0x0005b503);
+    g_assert_cmphex(rd(&t, CSR_HTINST), ==, 0x0005b503);
+    g_assert_cmphex(m->csr[CSR_HEDELEG], ==, 0);            /* htinst != 0: dirty */
+    /* SPV set by L1, then an interrupt hardware delivers to L1 (through
+     * hideleg): L0 recognises it by L1's trap registers */
+    wr(&t, CSR_HSTATUS, rd(&t, CSR_HSTATUS) | HSTATUS_SPV);
+    g_assert_true(m->csr[CSR_HSTATUS] & HSTATUS_VTSR);
+    m->csr[CSR_VSCAUSE] = CAUSE_INTERRUPT | IRQ_S_TIMER;
+    m->csr[CSR_VSEPC] = 0x80206000;
+    g_assert_false(rd(&t, CSR_HSTATUS) & HSTATUS_SPV);
+    g_assert_cmphex(rd(&t, CSR_HTINST), ==, 0);
+    g_assert_false(m->csr[CSR_HSTATUS] & HSTATUS_VTSR);
+    g_assert_cmphex(m->csr[CSR_HEDELEG], ==, clean);
+    g_assert_cmpuint(t.vc->stats_l1_irq_catchups, ==, 1);
+    mock_vm_free(&t);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/vcsr/interrupt-views", test_interrupt_views);
+    g_test_add_func("/vcsr/sstc-vstip", test_sstc_vstip);
+    g_test_add_func("/vcsr/hstateen", test_hstateen);
+    g_test_add_func("/vcsr/trap-state", test_trap_state);
+    return g_test_run();
+}

@@ -250,6 +250,21 @@ bool rvnest_on_hs_trap(struct rvnest_vcpu *vc)
     return true;
 }
 
+/* A replayed CSR access (rvnest_ucode_replay_csr) trapped in real HS: L1's
+ * instruction takes the same exception, at its own pc and privilege. */
+static void replay_fault(struct rvnest_vcpu *vc)
+{
+    struct rvnest_hart *h = vc->hart;
+    struct rvnest_l1_trap t = { .cause = hart_csr(h, CSR_SCAUSE), .tval = hart_csr(h, CSR_STVAL) };
+    uint64_t ss = hart_csr(h, CSR_SSTATUS) & ~MSTATUS_SPP;
+    if ((vc->uc.resume_priv & 3) == PRV_S)
+        ss |= MSTATUS_SPP;
+    hart_set_csr(h, CSR_SSTATUS, ss);
+    hart_set_csr(h, CSR_SEPC, vc->uc.l1_pc);
+    vc->uc.kind = UCODE_NONE;
+    rvnest_inject_l1_trap(vc, &t);
+}
+
 /* The real sscratch while L0 runs L1: L0's marker. OpenSBI's mode switch
  * into HS (sbi_hart_switch_mode: hart start, non-retentive resume) writes
  * sscratch = 0, and nothing else writes it (L1's sscratch is the real
@@ -292,6 +307,12 @@ void rvnest_on_mret(struct rvnest_vcpu *vc)
         rvnest_firmware_entry(vc, mepc, false);
     } else if (rvnest_ucode_owns_pc(vc, mepc)) {
         /* OpenSBI returning into the microcode run in flight */
+    } else if (mepc == vm->l0_base + L0_OFF_VECTOR && vc->uc.kind == UCODE_CSR_REPLAY &&
+               rvnest_ucode_owns_pc(vc, hart_csr(h, CSR_SEPC))) {
+        /* The replayed CSR access faulted in HS and OpenSBI redirected the
+         * exception to HS: natively L1's instruction took it. */
+        vm->stats.exits[EXIT_FW_REDIRECT]++;
+        replay_fault(vc);
     } else if (mepc == vm->l0_base + L0_OFF_VECTOR && vc->uc.kind == UCODE_NONE) {
         /* OpenSBI redirected a trap to HS (sbi_trap_redirect): the HS trap
          * registers are set as hardware would; handle it now and let this

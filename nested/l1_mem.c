@@ -21,7 +21,7 @@
 #define PMP_A_NA4 2
 #define PMP_A_NAPOT 3
 #define PMP_L 0x80u
-#define MSECCFG_MML 1ull
+#define MSECCFG_MML 1ull             /* Smepmp machine mode lockdown */
 
 static uint8_t pmp_cfg(struct rvnest_hart *h, unsigned i)
 {

@@ -29,6 +29,7 @@ static const struct ucode_seq seqs[] = {
     [UCODE_SBI_FORWARD] = { L0_OFF_UC_ECALL, rvnest_ucode_ecall, 2 },
     [UCODE_SET_VSTIMECMP] = { L0_OFF_UC_VSTIMECMP, rvnest_ucode_vstimecmp, 2 },
     [UCODE_SET_VSTIMECMP_LEGACY] = { L0_OFF_UC_VSTIMECMP, rvnest_ucode_vstimecmp, 2 },
+    [UCODE_CSR_REPLAY] = { L0_OFF_UC_REPLAY, NULL, 2 },   /* words built per run */
 };
 
 void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t resume_pc,
@@ -36,13 +37,15 @@ void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t r
 {
     struct rvnest_vm *vm = vc->vm;
     struct rvnest_hart *h = vc->hart;
-    if (kind == UCODE_NONE || kind >= sizeof(seqs) / sizeof(seqs[0]) || !seqs[kind].words) {
+    if (kind == UCODE_NONE || kind >= sizeof(seqs) / sizeof(seqs[0]) ||
+        (!seqs[kind].words && kind != UCODE_CSR_REPLAY)) {
         rvnest_fatal(vm, "unknown microcode sequence %d: an L0 bug", (int)kind);
         return;
     }
     const struct ucode_seq *s = &seqs[kind];
+    const uint32_t *words = kind == UCODE_CSR_REPLAY ? vc->uc.replay : s->words;
     uint64_t start = vm->l0_base + s->offset;
-    if (!h->ops->write_phys(h, start, s->words, s->n * sizeof(uint32_t))) {
+    if (!h->ops->write_phys(h, start, words, s->n * sizeof(uint32_t))) {
         rvnest_fatal(vm, "cannot write L0 microcode at %#llx", (unsigned long long)start);
         return;
     }
@@ -58,4 +61,20 @@ void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t r
 bool rvnest_ucode_owns_pc(const struct rvnest_vcpu *vc, uint64_t pc)
 {
     return vc->uc.kind != UCODE_NONE && pc >= vc->uc.start_pc && pc <= vc->uc.end_pc;
+}
+
+/* Runs one Zicsr instruction of L1's in real HS, where it means what it
+ * would natively: for CSRs whose access traps only because L1 runs at V=1
+ * (Zkr seed, H chapter "Virtual Instruction Exception"). The word is built
+ * by L0 from the decoded fields, the CSR number from L0's own table, so no
+ * instruction of L1's runs in real HS; the registers it names are L1's own,
+ * live in the hart. */
+void rvnest_ucode_replay_csr(struct rvnest_vcpu *vc, unsigned csr, unsigned funct3,
+                             unsigned rd, unsigned rs1, uint64_t l1_pc, unsigned l1_priv)
+{
+    vc->uc.replay[0] = ((uint32_t)(csr & 0xfff) << 20) | ((rs1 & 31u) << 15) |
+                       ((funct3 & 7u) << 12) | ((rd & 31u) << 7) | 0x73u;
+    vc->uc.replay[1] = 0;
+    vc->uc.l1_pc = l1_pc;
+    rvnest_ucode_run(vc, UCODE_CSR_REPLAY, l1_pc + 4, l1_priv);
 }

@@ -14,11 +14,37 @@ static void illegal(struct rvnest_vcpu *vc, uint32_t insn)
 /* Zicsr semantics: csrrw always writes (and reads unless rd=x0, without
  * side effects here); csrrs/csrrc write only when rs1/uimm is not x0/0; a
  * write to a read-only CSR number (bits 11:10 == 3) is illegal. */
+/* CSRs L1 may access in HS but not at V=1 while the firmware lets S have
+ * them (H chapter, "Virtual Instruction Exception"): the access is replayed
+ * in real HS. Zkr's seed raises a virtual-instruction exception at V=1 when
+ * mseccfg.SSEED is set (QEMU csr.c seed()). */
+static const unsigned replayed_csrs[] = { CSR_SEED };
+
+static bool replayed(unsigned csr)
+{
+    for (unsigned i = 0; i < sizeof(replayed_csrs) / sizeof(replayed_csrs[0]); i++)
+        if (replayed_csrs[i] == csr)
+            return true;
+    return false;
+}
+
 static void emulate_csr(struct rvnest_vcpu *vc, uint32_t insn, const struct insn_csr *c)
 {
     struct rvnest_hart *h = vc->hart;
     vc->vm->stats.exits[EXIT_CSR]++;
     uint64_t old;
+    if (replayed(c->csr)) {
+        /* From L1's U-mode natively mseccfg.USEED decides (SSEED got us
+         * here); the value is fresh entropy either way. */
+        unsigned priv = rvnest_trap_priv(vc);
+        if (priv == PRV_U && !(hart_csr(h, CSR_MSECCFG) & MSECCFG_USEED)) {
+            illegal(vc, insn);
+            return;
+        }
+        rvnest_ucode_replay_csr(vc, c->csr, (insn >> 12) & 7, c->rd, c->rs1,
+                                hart_csr(h, CSR_SEPC), priv | PRIV_V);
+        return;
+    }
     if (rvnest_trap_priv(vc) != PRV_S || rvnest_vcsr_read(&vc->vcsr, h, c->csr, &old) != VCSR_OK) {
         illegal(vc, insn);            /* L1's U-mode, or a CSR L1's HS lacks */
         return;

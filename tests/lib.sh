@@ -11,9 +11,11 @@ guest_lines() { tr -d '\r' <"$1" | grep -v -E '^(Domain|Boot|Firmware|Platform|O
 rvnest_lines() { tr -d '\r' <"$1" | grep '^RVNEST:' || true; }
 # run_both DIR RUN-ARGS...: runs L1 natively (DIR/native) and under rvnest
 # with the audit on (DIR/nested, DIR/stats.json); fails if either run fails.
+# RVNEST_CPU_PROPS (e.g. smstateen=true) is passed to both runs.
 run_both() {
     local d=$1
     shift
+    [ -z "${RVNEST_CPU_PROPS:-}" ] || set -- "$@" --cpu-props "$RVNEST_CPU_PROPS"
     "$RVNEST" run --native "$@" >"$d/native" 2>&1 || { tail -5 "$d/native"; fail "native run exited $?"; }
     "$RVNEST" run "$@" --audit --stats "$d/stats.json" >"$d/nested" 2>&1 \
         || { tail -20 "$d/nested"; fail "nested run exited $?"; }

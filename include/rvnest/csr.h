@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+/* Unprivileged / entropy */
+#define CSR_SEED        0x015
 /* Supervisor */
 #define CSR_SSTATUS     0x100
 #define CSR_SIE         0x104
@@ -62,6 +64,8 @@
 #define CSR_MIP         0x344
 #define CSR_MHARTID     0xf14
 #define CSR_MSECCFG     0x747
+#define MSECCFG_USEED   (1ull << 8)
+#define MSECCFG_SSEED   (1ull << 9)
 #define CSR_PMPCFG0     0x3a0
 #define CSR_PMPADDR0    0x3b0
 /* Counters */

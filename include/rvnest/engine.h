@@ -25,6 +25,7 @@ struct rvnest_options {
 #define L0_OFF_VECTOR       0x000     /* stvec: an all-zero word */
 #define L0_OFF_UC_ECALL     0x100     /* ecall; .word 0 */
 #define L0_OFF_UC_VSTIMECMP 0x110     /* csrw vstimecmp, a0; .word 0 */
+#define L0_OFF_UC_REPLAY    0x120     /* one Zicsr instruction of L1's; .word 0 */
 #define L0_OFF_GSTAGE       0x4000    /* Sv39x4 root, 16 KiB aligned */
 #define L0_GSTAGE_ROOT_SIZE 0x4000
 
@@ -34,6 +35,7 @@ enum rvnest_ucode {
     UCODE_SBI_FORWARD,                /* L1's ecall passed to OpenSBI */
     UCODE_SET_VSTIMECMP,              /* SBI set_timer -> vstimecmp */
     UCODE_SET_VSTIMECMP_LEGACY,
+    UCODE_CSR_REPLAY,                 /* a CSR access L1 may make in HS, replayed there */
 };
 
 struct rvnest_vm;
@@ -49,6 +51,8 @@ struct rvnest_vcpu {
         uint64_t resume_pc;
         unsigned resume_priv;
         uint64_t start_pc, end_pc;    /* the run's words; end_pc: the zero word */
+        uint32_t replay[2];           /* UCODE_CSR_REPLAY's words */
+        uint64_t l1_pc;               /* the L1 instruction a replay stands for */
     } uc;
     uint64_t l1_entries;              /* firmware entries turned into V=1 */
     uint64_t hedeleg;                 /* the real hedeleg L0 last wrote */
@@ -143,6 +147,8 @@ void rvnest_sync_l1_traps(struct rvnest_vcpu *vc);
 void rvnest_l1_trap_catchup(struct rvnest_vcpu *vc);
 void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t resume_pc,
                       unsigned resume_priv);
+void rvnest_ucode_replay_csr(struct rvnest_vcpu *vc, unsigned csr, unsigned funct3,
+                             unsigned rd, unsigned rs1, uint64_t l1_pc, unsigned l1_priv);
 /* pc lies in the words of the microcode run in flight. */
 bool rvnest_ucode_owns_pc(const struct rvnest_vcpu *vc, uint64_t pc);
 /* The microcode words (nested/ucode.c), written into L0 memory at boot. */

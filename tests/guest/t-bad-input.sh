@@ -28,6 +28,8 @@ case_ "launcher: no kernel" "run needs --kernel" "$RVNEST" run
 case_ "launcher: missing kernel file" "kernel '/nonexistent/Image' not found" "$RVNEST" run --kernel /nonexistent/Image
 case_ "launcher: missing initrd" "initrd '/nonexistent.cpio' not found" "$RVNEST" run --kernel "$BM/smoke.elf" --initrd /nonexistent.cpio
 case_ "launcher: smp > 1" "only one hart is supported" "$RVNEST" run --kernel "$BM/smoke.elf" --smp 2
+case_ "launcher: bad --cpu-props" "is not a list like smstateen=true" "$RVNEST" run --kernel "$BM/smoke.elf" --cpu-props 'smstateen=true;reboot'
+case_ "launcher: --cpu-props without H" "cannot change h" "$RVNEST" run --kernel "$BM/smoke.elf" --cpu-props svinval=true,h=false
 case_ "launcher: bad memory size" "not a size" "$RVNEST" run --kernel "$BM/smoke.elf" --mem lots
 case_ "launcher: too little memory" "too small" "$RVNEST" run --kernel "$BM/smoke.elf" --mem 64M
 case_ "launcher: missing firmware" "OpenSBI firmware /nonexistent/fw.bin not found" env RVNEST_OPENSBI=/nonexistent/fw.bin "$RVNEST" run --kernel "$BM/smoke.elf"

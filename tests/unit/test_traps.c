@@ -207,6 +207,60 @@ static void test_options(void)
     }
 }
 
+/* seed traps at V=1 only because of V (Zkr, mseccfg.SSEED): the access is
+ * replayed in real HS as an instruction L0 builds, and a fault there is L1's */
+static void test_csr_replay(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    struct mock_hart *m = &t.m;
+    m->csr[CSR_VSTVEC] = 0x80200800;
+    uint32_t insn = CSRRW(CSR_SEED, 10, 0);
+    mock_trap_from_l1(&t, EXC_VIRTUAL_INST, 0x80201000, insn, 0, 0);
+    g_assert_cmphex(m->pc, ==, t.vm.l0_base + L0_OFF_UC_REPLAY);
+    g_assert_cmpuint(m->priv, ==, PRV_S);
+    uint32_t w[2];
+    m->h.ops->read_phys(&m->h, t.vm.l0_base + L0_OFF_UC_REPLAY, w, 8);
+    g_assert_cmphex(w[0], ==, insn);
+    g_assert_cmphex(w[1], ==, 0);
+    m->gpr[10] = 0x80001234;                                 /* what the CSR gave */
+    g_assert_true(mock_m_trap_from_hs(&t, t.vm.l0_base + L0_OFF_UC_REPLAY + 4));
+    g_assert_cmphex(m->pc, ==, 0x80201004);
+    g_assert_cmpuint(m->priv, ==, PRV_S | PRIV_V);
+    g_assert_cmphex(m->gpr[10], ==, 0x80001234);
+    /* csrrs a0, seed, x0 is illegal in HS too: OpenSBI redirects the
+     * exception to HS, L0 delivers it to L1 at L1's instruction */
+    insn = CSRRS(CSR_SEED, 10, 0);
+    mock_trap_from_l1(&t, EXC_VIRTUAL_INST, 0x80202000, insn, 0, 0);
+    m->csr[CSR_SCAUSE] = EXC_ILLEGAL_INST;
+    m->csr[CSR_SEPC] = t.vm.l0_base + L0_OFF_UC_REPLAY;
+    m->csr[CSR_STVAL] = insn;
+    m->csr[CSR_MSTATUS] = (uint64_t)PRV_S << MSTATUS_MPP_SHIFT;
+    m->csr[CSR_MEPC] = t.vm.l0_base + L0_OFF_VECTOR;
+    m->priv = PRV_M;
+    rvnest_on_mret(t.vc);
+    g_assert_cmpstr(t.vm.fatal, ==, "");
+    g_assert_cmphex(m->csr[CSR_MEPC], ==, 0x80200800);
+    g_assert_true(m->csr[CSR_MSTATUS] & MSTATUS_MPV);
+    g_assert_cmpuint(m->csr[CSR_VSCAUSE], ==, EXC_ILLEGAL_INST);
+    g_assert_cmphex(m->csr[CSR_VSEPC], ==, 0x80202000);
+    g_assert_cmphex(m->csr[CSR_VSTVAL], ==, insn);
+    g_assert_true(m->csr[CSR_VSSTATUS] & MSTATUS_SPP);
+    g_assert_cmpuint(t.vc->uc.kind, ==, UCODE_NONE);
+    /* from L1's U-mode without mseccfg.USEED: illegal, no replay */
+    m->csr[CSR_MSECCFG] = MSECCFG_SSEED;
+    m->csr[CSR_SSTATUS] &= ~MSTATUS_SPP;
+    m->csr[CSR_SCAUSE] = EXC_VIRTUAL_INST;
+    m->csr[CSR_SEPC] = 0x1000;
+    m->csr[CSR_STVAL] = CSRRW(CSR_SEED, 10, 0);
+    m->csr[CSR_HSTATUS] |= HSTATUS_SPV;
+    m->priv = PRV_S;
+    rvnest_on_hs_trap(t.vc);
+    g_assert_cmpuint(m->csr[CSR_VSCAUSE], ==, EXC_ILLEGAL_INST);
+    g_assert_cmphex(m->csr[CSR_VSEPC], ==, 0x1000);
+    mock_vm_free(&t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -214,6 +268,7 @@ int main(int argc, char **argv)
     g_test_add_func("/traps/other-virtual-insns", test_other_virtual_insns);
     g_test_add_func("/traps/plic-and-faults", test_plic_and_faults);
     g_test_add_func("/traps/plic-fetch-without-htinst", test_plic_fetch_when_no_htinst);
+    g_test_add_func("/traps/csr-replay", test_csr_replay);
     g_test_add_func("/decode", test_decode);
     g_test_add_func("/options", test_options);
     return g_test_run();

@@ -38,6 +38,15 @@ enum rvnest_ucode {
 
 struct rvnest_vm;
 
+/* An invalidation L1 asked for (HFENCE/HINVAL.VVMA/GVMA): shadow-pt/inval.c. */
+struct rvnest_inval {
+    bool all_addr;                    /* rs1 = x0 */
+    bool all_id;                      /* rs2 = x0 */
+    uint64_t addr;                    /* VVMA: guest virtual; GVMA: guest physical (rs1 << 2) */
+    uint64_t id;                      /* VVMA: ASID; GVMA: VMID */
+    uint64_t vmid;                    /* VVMA: the VMID in L1's hgatp at the fence */
+};
+
 struct rvnest_vcpu {
     struct rvnest_hart *hart;
     struct rvnest_vm *vm;
@@ -51,9 +60,19 @@ struct rvnest_vcpu {
         uint64_t end_pc;
     } uc;
     uint64_t l1_entries;              /* firmware entries turned into V=1 */
+    struct {
+        uint64_t vvma, gvma;          /* invalidations L1 asked for */
+        struct rvnest_inval last;
+    } inval;
 };
 
 #define RVNEST_MAX_HOLES 4
+
+/* Extensions of the hart that change how L1's tables are walked or which
+ * instructions L1 has (from the device tree's ISA properties). */
+struct rvnest_isa {
+    bool svnapot, svinval, svadu, svade;
+};
 
 struct rvnest_vm {
     struct rvnest_options opt;
@@ -69,6 +88,7 @@ struct rvnest_vm {
     unsigned nholes;
     uint64_t menvcfg;
     bool sstc;
+    struct rvnest_isa isa;
     struct rvnest_stats stats;
     struct rvnest_vcpu vcpu[RVNEST_MAX_HARTS];
     char fatal[256];                  /* set when L0 must stop the machine */
@@ -109,6 +129,14 @@ bool rvnest_l1_is_ram(struct rvnest_vcpu *vc, uint64_t pa, uint64_t len);
  * S-mode implicit access; false where L1 itself could not. */
 bool rvnest_l1_read_table(struct rvnest_vcpu *vc, uint64_t pa, uint64_t *pte);
 bool rvnest_l1_write_table(struct rvnest_vcpu *vc, uint64_t pa, uint64_t pte);
+/* nested/l1_walk.c: L1's tables through the walker (include/rvnest/walk.h);
+ * the walker's ctx is the vcpu. */
+struct walk_mem_ops;
+extern const struct walk_mem_ops rvnest_l1_walk_mem;
+/* Whether the hart sets A/D bits itself for an access whose only
+ * environment configuration is menvcfg (QEMU: Svadu ? menvcfg.ADUE :
+ * !Svade), e.g. L1's G-stage. */
+bool rvnest_l1_hw_adue(const struct rvnest_vm *vm);
 
 /* Events from the plugin. Each returns after it has set where the hart
  * resumes (pc and priv, or mepc/mstatus when in_mret). */
@@ -149,6 +177,13 @@ bool rvnest_firmware_entry(struct rvnest_vcpu *vc, uint64_t entry_pc);
 void rvnest_sbi_ecall(struct rvnest_vcpu *vc);
 /* nested/virt_insn.c */
 void rvnest_virtual_instruction(struct rvnest_vcpu *vc);
+/* nested/hyp_insn.c: HLV/HLVX/HSV, HFENCE/HINVAL of L1. Returns false when
+ * insn is none of them. */
+bool rvnest_hyp_insn(struct rvnest_vcpu *vc, uint32_t insn);
+/* shadow-pt/inval.c: where the shadow G-stage will drop what L1 fences.
+ * Nothing is shadowed yet; QEMU's TLB is flushed on the V switch back. */
+void rvnest_shadow_invalidate_vvma(struct rvnest_vcpu *vc, const struct rvnest_inval *r);
+void rvnest_shadow_invalidate_gvma(struct rvnest_vcpu *vc, const struct rvnest_inval *r);
 /* nested/gpf.c */
 void rvnest_guest_page_fault(struct rvnest_vcpu *vc, uint64_t cause);
 /* nested/irq.c */

@@ -123,6 +123,24 @@ void rvnest_inject_l1_exception(struct rvnest_vcpu *vc, uint64_t cause, uint64_t
     rvnest_inject_l1_trap(vc, &t);
 }
 
+/* Natively, an exception of L1 in HS that the firmware does not delegate
+ * (OpenSBI: access faults, illegal instructions) traps to M, and OpenSBI's
+ * sbi_trap_redirect sends it on to HS writing hstatus.GVA from mstatus.GVA,
+ * htval from mtval2 and htinst from mtinst. On QEMU mtval2 is 0 for these
+ * traps from V=0, mstatus.GVA is set only by traps from V=1 (L1's guests;
+ * taken as 0 here), and htinst ignores writes: L1 reads the htinst of its
+ * previous trap into HS. */
+void rvnest_deliver_l1_exception(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t)
+{
+    if (t->cause < 64 && (hart_csr(vc->hart, CSR_MEDELEG) >> t->cause) & 1) {
+        rvnest_inject_l1_trap(vc, t);
+        return;
+    }
+    struct rvnest_l1_trap r = { .cause = t->cause, .tval = t->tval,
+                                .htinst = vc->vcsr.val[VCSR_HTINST] };
+    rvnest_inject_l1_trap(vc, &r);
+}
+
 static void reflect_exception(struct rvnest_vcpu *vc, uint64_t cause)
 {
     vc->vm->stats.exits[EXIT_EXCEPTION_OTHER]++;

@@ -20,7 +20,10 @@
  *   access; otherwise the instruction with rs1 replaced by the offset of
  *   the faulting address from rs1's value, masked with QEMU's size
  *   computation for HLV/HSV (2, 4, 16, 256 for B, H, W, D); 0 for HLVX.
- * - hstatus.GVA = 1 for every fault of the access, access faults included. */
+ * - hstatus.GVA = 1 for every fault of the access (as the hart reports it).
+ * Faults the firmware does not delegate (access faults, illegal
+ * instructions) reach L1 natively through the firmware's redirect, with
+ * what that leaves in htval/htinst/GVA (rvnest_deliver_l1_exception). */
 #include "rvnest/engine.h"
 #include "rvnest/csr.h"
 #include "rvnest/walk.h"
@@ -73,7 +76,8 @@ static bool decode(uint32_t insn, struct hyp_insn *d)
 
 static void illegal(struct rvnest_vcpu *vc, uint32_t insn)
 {
-    rvnest_inject_l1_exception(vc, EXC_ILLEGAL_INST, insn);
+    rvnest_deliver_l1_exception(vc, &(struct rvnest_l1_trap){ .cause = EXC_ILLEGAL_INST,
+                                                              .tval = insn });
 }
 
 /* QEMU riscv_transformed_insn for an HLV/HSV: the instruction with rs1
@@ -97,7 +101,7 @@ static void fault(struct rvnest_vcpu *vc, uint32_t insn, const struct hyp_insn *
         t.htinst = WALK_HTINST_PTE_READ;
     else if (acc != WALK_FETCH)
         t.htinst = transformed(insn, taddr - hart_gpr(vc->hart, d->rs1));
-    rvnest_inject_l1_trap(vc, &t);
+    rvnest_deliver_l1_exception(vc, &t);
 }
 
 static void load_store(struct rvnest_vcpu *vc, uint32_t insn, const struct hyp_insn *d)

@@ -162,6 +162,11 @@ struct rvnest_l1_trap {
 };
 void rvnest_inject_l1_trap(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t);
 void rvnest_inject_l1_exception(struct rvnest_vcpu *vc, uint64_t cause, uint64_t tval);
+/* The same for an exception L1's own execution in HS would raise natively,
+ * taking the path it would take there: straight from the hart when the
+ * firmware delegates the cause (real medeleg), else through the firmware's
+ * redirect, which leaves htinst as it was, htval 0 and hstatus.GVA 0. */
+void rvnest_deliver_l1_exception(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t);
 void rvnest_sync_l1_hstatus(struct rvnest_vcpu *vc);
 void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t resume_pc,
                       unsigned resume_priv);

@@ -74,6 +74,8 @@ static bool read_phys(struct rvnest_hart *h, uint64_t pa, void *buf, size_t len)
         m->csr[CSR_MIP] &= ~MIP_SEIP;  /* claimed: the line drops */
         return true;
     }
+    if (m->no_mem_base && pa + len > m->no_mem_base)
+        return false;
     for (size_t i = 0; i < len; i++)
         ((uint8_t *)buf)[i] = page(m, pa + i)[(pa + i) & 4095];
     return true;
@@ -86,6 +88,8 @@ static bool write_phys(struct rvnest_hart *h, uint64_t pa, const void *buf, size
         memcpy(&m->plic_completed, buf, 4);
         return true;
     }
+    if (m->no_mem_base && pa + len > m->no_mem_base)
+        return false;
     for (size_t i = 0; i < len; i++)
         page(m, pa + i)[(pa + i) & 4095] = ((const uint8_t *)buf)[i];
     return true;

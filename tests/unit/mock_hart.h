@@ -14,6 +14,7 @@ struct mock_hart {
     uint32_t plic_pending_irq;        /* returned by the next claim */
     uint32_t plic_completed;
     bool no_vstimecmp;
+    uint64_t no_mem_base;             /* when set: nothing at or above it (bus error) */
 };
 
 void mock_hart_init(struct mock_hart *m);

@@ -156,6 +156,8 @@ static bool setup_l0(struct rvnest_vcpu *vc)
         goto fail;
     }
     vm->menvcfg = hart_csr(h, CSR_MENVCFG);
+    vm->isa = (struct rvnest_isa){ .svnapot = f.isa_svnapot, .svinval = f.isa_svinval,
+                                   .svadu = f.isa_svadu, .svade = f.isa_svade };
     vm->sstc = f.isa_sstc && (vm->menvcfg & ENVCFG_STCE);
     if (!vm->sstc) {
         rvnest_fatal(vm, "the hart lacks Sstc (or OpenSBI left menvcfg.STCE clear); rvnest needs Sstc for L1's timer");

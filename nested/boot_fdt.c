@@ -55,11 +55,19 @@ static void inspect_cpu0(const void *fdt, struct rvnest_fdt_facts *f)
         if (exts) {
             f->isa_h = has_word(exts, len, "h");
             f->isa_sstc = has_word(exts, len, "sstc");
+            f->isa_svnapot = has_word(exts, len, "svnapot");
+            f->isa_svinval = has_word(exts, len, "svinval");
+            f->isa_svadu = has_word(exts, len, "svadu");
+            f->isa_svade = has_word(exts, len, "svade");
         } else {
             const char *isa = fdt_getprop(fdt, cpu, "riscv,isa", NULL);
             if (isa) {
                 f->isa_h = isa_string_has(isa, "h");
                 f->isa_sstc = isa_string_has(isa, "sstc");
+                f->isa_svnapot = isa_string_has(isa, "svnapot");
+                f->isa_svinval = isa_string_has(isa, "svinval");
+                f->isa_svadu = isa_string_has(isa, "svadu");
+                f->isa_svade = isa_string_has(isa, "svade");
             }
         }
         return;                       /* hart 0 only for now */

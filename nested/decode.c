@@ -96,3 +96,83 @@ bool rvnest_decode_csr(uint32_t insn, struct insn_csr *c)
     c->imm = f3 & 4;
     return true;
 }
+
+/* QEMU's riscv_transformed_insn (target/riscv/cpu_helper.c), which is what
+ * native H writes to htinst for a load/store/AMO trap (H chapter,
+ * "Transformed Instruction or Pseudoinstruction for mtinst or htinst"):
+ * compressed loads/stores expanded (bit 1 cleared), immediates zeroed, the
+ * rs1 field holding the faulting address's offset masked by QEMU's access
+ * size (1 << funct3 for loads/stores/AMOs, so lbu/lhu/lwu mask with 16, 32,
+ * 64), everything else 0. rs1_value is the base register's value. */
+#define C_RS1S(i) ((((i) >> 7) & 7) + 8)
+#define C_RS2S(i) ((((i) >> 2) & 7) + 8)
+#define C_RD(i)   (((i) >> 7) & 31)
+#define C_RS2(i)  (((i) >> 2) & 31)
+#define BITS(i, hi, lo) (((i) >> (lo)) & ((1u << ((hi) - (lo) + 1)) - 1))
+
+uint32_t rvnest_transformed_insn(uint32_t insn, uint64_t taddr,
+                                 uint64_t (*gpr)(void *ctx, unsigned reg), void *ctx)
+{
+    uint32_t x = 0;
+    unsigned rs1 = 0, size = 0;
+    uint64_t imm = 0;
+    if ((insn & 3) != 3) {
+        unsigned f3 = BITS(insn, 15, 13);
+        uint64_t ld_imm = (BITS(insn, 12, 10) << 3) | (BITS(insn, 6, 5) << 6);
+        uint64_t lw_imm = (BITS(insn, 12, 10) << 3) | (BITS(insn, 6, 6) << 2) | (BITS(insn, 5, 5) << 6);
+        uint64_t ldsp_imm = (BITS(insn, 12, 12) << 5) | (BITS(insn, 6, 5) << 3) | (BITS(insn, 4, 2) << 6);
+        uint64_t lwsp_imm = (BITS(insn, 12, 12) << 5) | (BITS(insn, 6, 4) << 2) | (BITS(insn, 3, 2) << 6);
+        uint64_t sdsp_imm = (BITS(insn, 12, 10) << 3) | (BITS(insn, 9, 7) << 6);
+        uint64_t swsp_imm = (BITS(insn, 12, 9) << 2) | (BITS(insn, 8, 7) << 6);
+        if ((insn & 3) == 0) {
+            switch (f3) {
+            case 1: x = 0x3007 | C_RS2S(insn) << 7; rs1 = C_RS1S(insn); imm = ld_imm; size = 8; break;   /* c.fld */
+            case 2: x = 0x2003 | C_RS2S(insn) << 7; rs1 = C_RS1S(insn); imm = lw_imm; size = 4; break;   /* c.lw */
+            case 3: x = 0x3003 | C_RS2S(insn) << 7; rs1 = C_RS1S(insn); imm = ld_imm; size = 8; break;   /* c.ld */
+            case 5: x = 0x3027 | C_RS2S(insn) << 20; rs1 = C_RS1S(insn); imm = ld_imm; size = 8; break;  /* c.fsd */
+            case 6: x = 0x2023 | C_RS2S(insn) << 20; rs1 = C_RS1S(insn); imm = lw_imm; size = 4; break;  /* c.sw */
+            case 7: x = 0x3023 | C_RS2S(insn) << 20; rs1 = C_RS1S(insn); imm = ld_imm; size = 8; break;  /* c.sd */
+            default: break;
+            }
+        } else if ((insn & 3) == 2) {
+            switch (f3) {
+            case 1: x = 0x3007 | C_RD(insn) << 7; rs1 = 2; imm = ldsp_imm; size = 8; break;    /* c.fldsp */
+            case 2: x = 0x2003 | C_RD(insn) << 7; rs1 = 2; imm = lwsp_imm; size = 4; break;    /* c.lwsp */
+            case 3: x = 0x3003 | C_RD(insn) << 7; rs1 = 2; imm = ldsp_imm; size = 8; break;    /* c.ldsp */
+            case 5: x = 0x3027 | C_RS2(insn) << 20; rs1 = 2; imm = sdsp_imm; size = 8; break;  /* c.fsdsp */
+            case 6: x = 0x2023 | C_RS2(insn) << 20; rs1 = 2; imm = swsp_imm; size = 4; break;  /* c.swsp */
+            case 7: x = 0x3023 | C_RS2(insn) << 20; rs1 = 2; imm = sdsp_imm; size = 8; break;  /* c.sdsp */
+            default: break;
+            }
+        }
+        x &= ~2u;
+    } else {
+        unsigned f3 = BITS(insn, 14, 12);
+        switch (insn & 0x7f) {
+        case 0x2f:                                   /* AMO */
+            x = insn; rs1 = BITS(insn, 19, 15); size = 1u << f3;
+            break;
+        case 0x03: case 0x07:                        /* LOAD, FP LOAD */
+            x = insn & 0x000fffffu; rs1 = BITS(insn, 19, 15); size = 1u << f3;
+            imm = (uint64_t)(int64_t)((int32_t)insn >> 20);
+            break;
+        case 0x23: case 0x27:                        /* STORE, FP STORE */
+            x = insn & 0x01fff07fu; rs1 = BITS(insn, 19, 15); size = 1u << f3;
+            imm = (uint64_t)(int64_t)(((int32_t)insn >> 25) << 5 | (int32_t)BITS(insn, 11, 7));
+            break;
+        case 0x73:                                   /* SYSTEM: HLV/HSV */
+            if (f3 == 4) {                          /* QEMU: OPC_RISC_HLVHSV */
+                x = insn; rs1 = BITS(insn, 19, 15);
+                size = 1u << (1u << ((BITS(insn, 31, 25) >> 1) & 3));
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    if (size) {
+        uint64_t off = (taddr - (gpr(ctx, rs1) + imm)) & (size - 1);
+        x = (x & ~(31u << 15)) | (uint32_t)(off & 31) << 15;
+    }
+    return x;
+}

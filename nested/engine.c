@@ -24,6 +24,11 @@ struct rvnest_vcpu *rvnest_vcpu_init(struct rvnest_vm *vm, struct rvnest_hart *h
     return vc;
 }
 
+uint64_t rvnest_l1_gpr(void *vcpu, unsigned reg)
+{
+    return hart_gpr(((struct rvnest_vcpu *)vcpu)->hart, reg);
+}
+
 void rvnest_fatal(struct rvnest_vm *vm, const char *fmt, ...)
 {
     if (vm->fatal[0])
@@ -181,17 +186,30 @@ void rvnest_inject_l1_trap(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *
     rvnest_resume(vc, hart_csr(h, CSR_VSTVEC) & ~3ull, PRV_S | PRIV_V);
 }
 
-void rvnest_inject_l1_exception(struct rvnest_vcpu *vc, uint64_t cause, uint64_t tval)
+/* Natively, an exception of L1 in HS that the firmware does not delegate
+ * (OpenSBI: access faults, illegal instructions) traps to M, and OpenSBI's
+ * sbi_trap_redirect sends it on to HS writing hstatus.GVA from mstatus.GVA,
+ * htval from mtval2 and htinst from mtinst. On QEMU mtval2 is 0 for these
+ * traps from V=0, mstatus.GVA is set only by traps from V=1 (L1's guests;
+ * taken as 0 here), and htinst ignores writes: L1 reads the htinst of its
+ * previous trap into HS. */
+void rvnest_deliver_l1_exception(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t)
 {
-    struct rvnest_l1_trap t = { .cause = cause, .tval = tval };
-    rvnest_inject_l1_trap(vc, &t);
+    if (t->cause < 64 && (hart_csr(vc->hart, CSR_MEDELEG) >> t->cause) & 1) {
+        rvnest_inject_l1_trap(vc, t);
+        return;
+    }
+    struct rvnest_l1_trap r = { .cause = t->cause, .tval = t->tval,
+                                .htinst = vc->vcsr.val[VCSR_HTINST] };
+    rvnest_inject_l1_trap(vc, &r);
 }
 
-/* An exception of L1's own code that L0 took instead of delegating it:
- * the trap from V=1 into real HS came with the values a native trap from
- * V=0 into HS has, except htval (a GPA, 0 natively for L1's own accesses)
- * and GVA (0: not a two-stage access for L1). htinst is QEMU's transformed
- * instruction, computed the same way for both. */
+/* An exception of L1's own code that L0 took instead of delegating it
+ * (load/store faults always; everything while L1's trap state is dirty).
+ * The trap from V=1 into real HS came with what a native trap from V=0 has
+ * (htinst: QEMU's transformed instruction, computed the same way for both);
+ * htval and GVA are 0 for L1's own accesses. It then takes the native path
+ * (rvnest_deliver_l1_exception). */
 static void reflect_exception(struct rvnest_vcpu *vc, uint64_t cause)
 {
     struct rvnest_hart *h = vc->hart;
@@ -199,7 +217,7 @@ static void reflect_exception(struct rvnest_vcpu *vc, uint64_t cause)
     struct rvnest_l1_trap t = {
         .cause = cause, .tval = hart_csr(h, CSR_STVAL), .htinst = hart_csr(h, CSR_HTINST),
     };
-    rvnest_inject_l1_trap(vc, &t);
+    rvnest_deliver_l1_exception(vc, &t);
 }
 
 static void dispatch_hs_trap(struct rvnest_vcpu *vc)
@@ -262,7 +280,7 @@ static void replay_fault(struct rvnest_vcpu *vc)
     hart_set_csr(h, CSR_SSTATUS, ss);
     hart_set_csr(h, CSR_SEPC, vc->uc.l1_pc);
     vc->uc.kind = UCODE_NONE;
-    rvnest_inject_l1_trap(vc, &t);
+    rvnest_deliver_l1_exception(vc, &t);
 }
 
 /* The real sscratch while L0 runs L1: L0's marker. OpenSBI's mode switch

@@ -54,8 +54,14 @@ void rvnest_guest_page_fault(struct rvnest_vcpu *vc, uint64_t cause)
      * fault. */
     if (htinst == HTINST_PSEUDO_READ64 || htinst == HTINST_PSEUDO_READ32 ||
         htinst == HTINST_PSEUDO_WRITE64 || htinst == HTINST_PSEUDO_WRITE32) {
+        /* natively: a page fault with QEMU's transformed instruction for
+         * loads and stores (0 for fetches) */
         vm->stats.exits[EXIT_GUEST_FAULT]++;
-        rvnest_inject_l1_exception(vc, page_fault_for(cause), stval);
+        struct rvnest_l1_trap t = { .cause = page_fault_for(cause), .tval = stval };
+        uint32_t insn;
+        if (cause != EXC_INST_GUEST_PAGE_FAULT && rvnest_fetch_l1_insn(vc, hart_csr(h, CSR_SEPC), &insn))
+            t.htinst = rvnest_transformed_insn(insn, stval, rvnest_l1_gpr, vc);
+        rvnest_deliver_l1_exception(vc, &t);
         return;
     }
     if (cause != EXC_INST_GUEST_PAGE_FAULT && rvnest_plic_page(vm, gpa)) {
@@ -67,11 +73,11 @@ void rvnest_guest_page_fault(struct rvnest_vcpu *vc, uint64_t cause)
                 rvnest_resume_l1_after(vc, m.len);
                 return;
             }
-            rvnest_inject_l1_exception(vc, exc, stval);
+            rvnest_deliver_l1_exception(vc, &(struct rvnest_l1_trap){ .cause = exc, .tval = stval });
             return;
         }
     } else {
         vm->stats.exits[EXIT_GUEST_FAULT]++;
     }
-    rvnest_inject_l1_exception(vc, access_fault_for(cause), stval);
+    rvnest_deliver_l1_exception(vc, &(struct rvnest_l1_trap){ .cause = access_fault_for(cause), .tval = stval });
 }

@@ -8,7 +8,7 @@
 
 static void illegal(struct rvnest_vcpu *vc, uint32_t insn)
 {
-    rvnest_inject_l1_exception(vc, EXC_ILLEGAL_INST, insn);
+    rvnest_deliver_l1_exception(vc, &(struct rvnest_l1_trap){ .cause = EXC_ILLEGAL_INST, .tval = insn });
 }
 
 /* Zicsr semantics: csrrw always writes (and reads unless rd=x0, without
@@ -96,8 +96,10 @@ void rvnest_virtual_instruction(struct rvnest_vcpu *vc)
         emulate_csr(vc, insn, &c);
         return;
     }
+    if (rvnest_hyp_insn(vc, insn))    /* HLV/HLVX/HSV, HFENCE/HINVAL */
+        return;
     vc->vm->stats.exits[EXIT_VIRT_INSN_OTHER]++;
-    unsigned f3 = (insn >> 12) & 7, f7 = insn >> 25;
+    unsigned f3 = (insn >> 12) & 7;
     if ((insn & 0x7f) == 0x73 && f3 == 0 && rvnest_trap_priv(vc) == PRV_S) {
         if (insn == INSN_SRET && (vc->vcsr.val[VCSR_HSTATUS] & HSTATUS_SPV)) {
             rvnest_fatal(vc->vm, "L1 entered a guest (sret with hstatus.SPV=1 at %#llx): running L2 is not implemented yet",
@@ -112,17 +114,6 @@ void rvnest_virtual_instruction(struct rvnest_vcpu *vc)
             rvnest_resume_l1_after(vc, 4);
             return;
         }
-        if ((f7 == 0x11 || f7 == 0x31) && ((insn >> 7) & 31) == 0) {
-            /* HFENCE.VVMA / HFENCE.GVMA: no shadow of L1's guest tables
-             * exists yet, and QEMU's TLB is flushed on the way back to V=1. */
-            rvnest_resume_l1_after(vc, 4);
-            return;
-        }
-    }
-    if ((insn & 0x7f) == 0x73 && f3 == 4 && rvnest_trap_priv(vc) == PRV_S) {
-        rvnest_fatal(vc->vm, "L1 used a hypervisor load/store (%#x at %#llx): not implemented yet",
-                     insn, (unsigned long long)hart_csr(h, CSR_SEPC));
-        return;
     }
     illegal(vc, insn);
 }

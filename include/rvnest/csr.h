@@ -84,6 +84,7 @@
 #define MSTATUS_MPRV    (1ull << 17)
 #define MSTATUS_SUM     (1ull << 18)
 #define MSTATUS_MXR     (1ull << 19)
+#define MSTATUS_TVM     (1ull << 20)
 #define MSTATUS_MPV     (1ull << 39)
 #define MSTATUS_GVA     (1ull << 38)
 

@@ -43,6 +43,11 @@ struct insn_csr {
 
 bool rvnest_decode_csr(uint32_t insn, struct insn_csr *c);
 
+/* QEMU's transformed instruction for a load/store/AMO/HLV/HSV trap at
+ * taddr (what native H writes to htinst); 0 for other instructions. */
+uint32_t rvnest_transformed_insn(uint32_t insn, uint64_t taddr,
+                                 uint64_t (*gpr)(void *ctx, unsigned reg), void *ctx);
+
 #define INSN_SRET 0x10200073u
 #define INSN_WFI  0x10500073u
 

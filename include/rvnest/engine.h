@@ -40,6 +40,15 @@ enum rvnest_ucode {
 
 struct rvnest_vm;
 
+/* An invalidation L1 asked for (HFENCE/HINVAL.VVMA/GVMA): shadow-pt/inval.c. */
+struct rvnest_inval {
+    bool all_addr;                    /* rs1 = x0 */
+    bool all_id;                      /* rs2 = x0 */
+    uint64_t addr;                    /* VVMA: guest virtual; GVMA: guest physical (rs1 << 2) */
+    uint64_t id;                      /* VVMA: ASID; GVMA: VMID */
+    uint64_t vmid;                    /* VVMA: the VMID in L1's hgatp at the fence */
+};
+
 struct rvnest_vcpu {
     struct rvnest_hart *hart;
     struct rvnest_vm *vm;
@@ -58,8 +67,18 @@ struct rvnest_vcpu {
     uint64_t hedeleg;                 /* the real hedeleg L0 last wrote */
     uint64_t trap_fp[3];              /* L1's vscause/vsepc/vstval at the last sync */
     uint64_t stats_l1_irq_catchups;   /* interrupts L1 took while its trap state was dirty */
+    struct {
+        uint64_t vvma, gvma;          /* invalidations L1 asked for */
+        struct rvnest_inval last;
+    } inval;
 };
 
+
+/* Extensions of the hart that change how L1's tables are walked or which
+ * instructions L1 has (from the device tree's ISA properties). */
+struct rvnest_isa {
+    bool svnapot, svinval, svadu, svade;
+};
 
 struct rvnest_vm {
     struct rvnest_options opt;
@@ -78,6 +97,7 @@ struct rvnest_vm {
     uint64_t l1_henvcfg;              /* real henvcfg while L1 runs (never 0) */
     uint64_t l1_hgatp;                /* real hgatp while L1 runs */
     bool sstc;
+    struct rvnest_isa isa;
     struct rvnest_stats stats;
     struct rvnest_vcpu vcpu[RVNEST_MAX_HARTS];
     char fatal[256];                  /* set when L0 must stop the machine */
@@ -117,6 +137,14 @@ bool rvnest_l1_is_ram(struct rvnest_vcpu *vc, uint64_t pa, uint64_t len);
  * S-mode implicit access; false where L1 itself could not. */
 bool rvnest_l1_read_table(struct rvnest_vcpu *vc, uint64_t pa, uint64_t *pte);
 bool rvnest_l1_write_table(struct rvnest_vcpu *vc, uint64_t pa, uint64_t pte);
+/* nested/l1_walk.c: L1's tables through the walker (include/rvnest/walk.h);
+ * the walker's ctx is the vcpu. */
+struct walk_mem_ops;
+extern const struct walk_mem_ops rvnest_l1_walk_mem;
+/* Whether the hart sets A/D bits itself for an access whose only
+ * environment configuration is menvcfg (QEMU: Svadu ? menvcfg.ADUE :
+ * !Svade), e.g. L1's G-stage. */
+bool rvnest_l1_hw_adue(const struct rvnest_vm *vm);
 
 /* Events from the plugin. Each returns after it has set where the hart
  * resumes (pc and priv, or mepc/mstatus when in_mret). */
@@ -142,7 +170,11 @@ struct rvnest_l1_trap {
     bool gva;
 };
 void rvnest_inject_l1_trap(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t);
-void rvnest_inject_l1_exception(struct rvnest_vcpu *vc, uint64_t cause, uint64_t tval);
+/* The same for an exception L1's own execution in HS would raise natively,
+ * taking the path it would take there: straight from the hart when the
+ * firmware delegates the cause (real medeleg), else through the firmware's
+ * redirect, which leaves htinst as it was, htval 0 and hstatus.GVA 0. */
+void rvnest_deliver_l1_exception(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t);
 void rvnest_sync_l1_traps(struct rvnest_vcpu *vc);
 void rvnest_l1_trap_catchup(struct rvnest_vcpu *vc);
 void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t resume_pc,
@@ -154,6 +186,8 @@ bool rvnest_ucode_owns_pc(const struct rvnest_vcpu *vc, uint64_t pc);
 /* The microcode words (nested/ucode.c), written into L0 memory at boot. */
 extern const uint32_t rvnest_ucode_ecall[2];
 extern const uint32_t rvnest_ucode_vstimecmp[2];
+/* L1's general register reg (vcpu is a struct rvnest_vcpu *). */
+uint64_t rvnest_l1_gpr(void *vcpu, unsigned reg);
 void rvnest_fatal(struct rvnest_vm *vm, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -165,6 +199,13 @@ bool rvnest_firmware_entry(struct rvnest_vcpu *vc, uint64_t entry_pc, bool reset
 void rvnest_sbi_ecall(struct rvnest_vcpu *vc);
 /* nested/virt_insn.c */
 void rvnest_virtual_instruction(struct rvnest_vcpu *vc);
+/* nested/hyp_insn.c: HLV/HLVX/HSV, HFENCE/HINVAL of L1. Returns false when
+ * insn is none of them. */
+bool rvnest_hyp_insn(struct rvnest_vcpu *vc, uint32_t insn);
+/* shadow-pt/inval.c: where the shadow G-stage will drop what L1 fences.
+ * Nothing is shadowed yet; QEMU's TLB is flushed on the V switch back. */
+void rvnest_shadow_invalidate_vvma(struct rvnest_vcpu *vc, const struct rvnest_inval *r);
+void rvnest_shadow_invalidate_gvma(struct rvnest_vcpu *vc, const struct rvnest_inval *r);
 /* nested/gpf.c */
 void rvnest_guest_page_fault(struct rvnest_vcpu *vc, uint64_t cause);
 /* nested/plic.c */

@@ -12,6 +12,7 @@ struct rvnest_fdt_facts {
     int plic_s_context;               /* hart 0's S-mode external context, -1 if none */
     uint64_t initrd_start, initrd_end;
     bool isa_h, isa_sstc;             /* from cpu0's ISA properties */
+    bool isa_svnapot, isa_svinval, isa_svadu, isa_svade;
     bool has_rvnest_node;             /* already patched */
 };
 

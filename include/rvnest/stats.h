@@ -19,6 +19,8 @@ enum rvnest_exit {
     EXIT_SBI_UNSUPPORTED,
     EXIT_CSR,               /* virtual instruction: H/VS CSR access */
     EXIT_VIRT_INSN_OTHER,   /* virtual instruction: other */
+    EXIT_HYP_LOAD_STORE,    /* virtual instruction: HLV/HLVX/HSV */
+    EXIT_HFENCE,            /* virtual instruction: HFENCE/HINVAL */
     EXIT_MMIO_PLIC,         /* trapped PLIC claim/complete access */
     EXIT_GUEST_FAULT,       /* guest page fault reflected as access fault */
     EXIT_IRQ_EXTERNAL,

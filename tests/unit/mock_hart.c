@@ -80,6 +80,8 @@ static bool read_phys(struct rvnest_hart *h, uint64_t pa, void *buf, size_t len)
         m->csr[CSR_MIP] &= ~MIP_SEIP;  /* claimed: the line drops */
         return true;
     }
+    if (m->no_mem_base && pa + len > m->no_mem_base)
+        return false;
     for (size_t i = 0; i < len; i++)
         ((uint8_t *)buf)[i] = page(m, pa + i)[(pa + i) & 4095];
     return true;
@@ -92,6 +94,8 @@ static bool write_phys(struct rvnest_hart *h, uint64_t pa, const void *buf, size
         memcpy(&m->plic_completed, buf, 4);
         return true;
     }
+    if (m->no_mem_base && pa + len > m->no_mem_base)
+        return false;
     for (size_t i = 0; i < len; i++)
         page(m, pa + i)[(pa + i) & 4095] = ((const uint8_t *)buf)[i];
     return true;
@@ -157,6 +161,8 @@ bool mock_vm_boot_with(struct mock_vm *t, const struct mock_machine *mm)
 
 bool mock_vm_boot_with_hart(struct mock_vm *t, const struct mock_machine *mm)
 {
+    if (!t->m.csr[CSR_MEDELEG])
+        t->m.csr[CSR_MEDELEG] = 0xf0b509;     /* what OpenSBI 1.5.1 delegates on QEMU */
     struct rvnest_options o = { .l0_mem = mm->l0_mem ? mm->l0_mem : RVNEST_DEFAULT_L0_MEM,
                                 .l1_mem = mm->l1_mem, .quiet = true };
     rvnest_vm_init(&t->vm, &o);

@@ -15,6 +15,7 @@ struct mock_hart {
     uint32_t plic_completed;
     bool no_vstimecmp;
     bool smstateen;                   /* hstateen0-3/mstateen0-3 exist */
+    uint64_t no_mem_base;             /* when set: nothing at or above it (bus error) */
 };
 
 void mock_hart_init(struct mock_hart *m);

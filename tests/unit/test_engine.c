@@ -5,7 +5,6 @@
 #include "mock_hart.h"
 #include "rvnest/csr.h"
 #include "rvnest/fdt.h"
-#include "rvnest/vs_walk.h"
 
 static void test_firmware_redirect(void)
 {
@@ -106,33 +105,6 @@ static void test_hs_interrupts(void)
     mock_vm_free(&t);
 }
 
-static void test_vs_walk(void)
-{
-    struct mock_hart m;
-    mock_hart_init(&m);
-    uint64_t root = 0x81000000, l1 = 0x81001000, l0 = 0x81002000, pa;
-    uint64_t atp = (8ull << 60) | (root >> 12);
-    /* Sv39: VA 0xffffffc000000000 -> table; a 4 KiB page and a 2 MiB page */
-    mock_write64(&m, root + 256 * 8, ((l1 >> 12) << 10) | PTE_V);
-    mock_write64(&m, l1 + 0 * 8, ((l0 >> 12) << 10) | PTE_V);
-    mock_write64(&m, l0 + 5 * 8, ((0x80400000ull >> 12) << 10) | PTE_V | PTE_R | PTE_X);
-    mock_write64(&m, l1 + 1 * 8, ((0x80600000ull >> 12) << 10) | PTE_V | PTE_R | PTE_X);
-    mock_write64(&m, l1 + 2 * 8, ((0x80601000ull >> 12) << 10) | PTE_V | PTE_R);   /* misaligned superpage */
-    mock_write64(&m, l1 + 3 * 8, PTE_V | PTE_W);                                   /* reserved W without R */
-    g_assert_true(rvnest_walk_atp(&m.h, atp, 0xffffffc000005123ull, &pa));
-    g_assert_cmphex(pa, ==, 0x80400123);
-    g_assert_true(rvnest_walk_atp(&m.h, atp, 0xffffffc000212345ull, &pa));
-    g_assert_cmphex(pa, ==, 0x80612345);
-    g_assert_false(rvnest_walk_atp(&m.h, atp, 0xffffffc000400000ull, &pa));
-    g_assert_false(rvnest_walk_atp(&m.h, atp, 0xffffffc000600000ull, &pa));
-    g_assert_false(rvnest_walk_atp(&m.h, atp, 0xffffffc000006000ull, &pa));        /* invalid */
-    g_assert_false(rvnest_walk_atp(&m.h, atp, 0x0000004000000000ull, &pa));        /* not canonical */
-    g_assert_true(rvnest_walk_atp(&m.h, 0, 0x1234, &pa));                          /* Bare */
-    g_assert_cmphex(pa, ==, 0x1234);
-    g_assert_false(rvnest_walk_atp(&m.h, 5ull << 60, 0x1234, &pa));                /* bad mode */
-    mock_hart_free(&m);
-}
-
 static void test_fdt_reader(void)
 {
     /* riscv,isa-extensions form and a PLIC whose S context is the fourth entry */
@@ -194,7 +166,6 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/firmware-redirect", test_firmware_redirect);
     g_test_add_func("/engine/reflect-and-self-checks", test_reflect_and_self_checks);
     g_test_add_func("/engine/hs-interrupts", test_hs_interrupts);
-    g_test_add_func("/engine/vs-walk", test_vs_walk);
     g_test_add_func("/engine/fdt-reader", test_fdt_reader);
     return g_test_run();
 }

@@ -1,0 +1,41 @@
+/* L1's page tables through the walker (shadow-pt/walk.c): its implicit
+ * accesses are what L1 itself could reach (nested/l1_mem.c).
+ *
+ * Reads follow QEMU's order: the PMP check first (a refusal is an access
+ * fault), then the memory (QEMU turns a bus error on a PTE read into a page
+ * fault). L0 reads tables only from L1's RAM; anything else, L0's holes
+ * included, counts as no memory: natively they are memory-less addresses
+ * (RAM above L1's) or, for the trapped PLIC page, MMIO no table lives in.
+ * A/D writes: QEMU writes any PTE in RAM without a PMP check; L0 never
+ * writes where L1 could not (a PMP refusal is an access fault, as the
+ * priv spec has it). */
+#include "rvnest/engine.h"
+#include "rvnest/csr.h"
+#include "rvnest/walk.h"
+
+static enum walk_mem read_pte(void *ctx, uint64_t pa, uint64_t *pte)
+{
+    struct rvnest_vcpu *vc = ctx;
+    if (!rvnest_l1_may_access(vc, pa, 8, L1_ACC_READ))
+        return l1_range_unmapped(vc->vm, pa, 8) ? WALK_MEM_NONE : WALK_MEM_PMP;
+    if (!rvnest_l1_is_ram(vc, pa, 8) || !rvnest_l1_read_table(vc, pa, pte))
+        return WALK_MEM_NONE;
+    return WALK_MEM_OK;
+}
+
+static enum walk_mem write_pte(void *ctx, uint64_t pa, uint64_t pte)
+{
+    struct rvnest_vcpu *vc = ctx;
+    if (!rvnest_l1_is_ram(vc, pa, 8) || l1_range_unmapped(vc->vm, pa, 8))
+        return WALK_MEM_NONE;
+    if (!rvnest_l1_may_access(vc, pa, 8, L1_ACC_WRITE))
+        return WALK_MEM_PMP;
+    return rvnest_l1_write_table(vc, pa, pte) ? WALK_MEM_OK : WALK_MEM_NONE;
+}
+
+const struct walk_mem_ops rvnest_l1_walk_mem = { read_pte, write_pte };
+
+bool rvnest_l1_hw_adue(const struct rvnest_vm *vm)
+{
+    return vm->isa.svadu ? (vm->menvcfg & ENVCFG_ADUE) != 0 : !vm->isa.svade;
+}

@@ -19,10 +19,6 @@
 #define PLIC_ENABLE_BASE 0x2000
 #define PLIC_ENABLE_STRIDE 0x80
 
-/* envcfg bits that carry L1's HS environment (menvcfg) over to V=1. */
-#define ENVCFG_L1_BITS (ENVCFG_FIOM | ENVCFG_CBIE | ENVCFG_CBCFE | ENVCFG_CBZE | \
-                        ENVCFG_ADUE | ENVCFG_PBMTE | ENVCFG_STCE)
-
 static bool read_fdt(struct rvnest_vcpu *vc, uint64_t pa, void **out, uint32_t *size)
 {
     struct rvnest_hart *h = vc->hart;
@@ -78,24 +74,23 @@ static uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1)
  * With l1-mem (the launcher's way): QEMU's RAM is larger than L1's. L1's
  * /memory is cut to l1-mem and L0 lives above it, so L1's RAM gigabytes stay
  * whole 1 GiB G-stage leaves (each G-stage walk is one access, not two).
- * Everything above L1's RAM is unmapped for L1 except the device tree,
- * which QEMU may have put there.
+ * Everything above L1's RAM is unmapped for L1.
  *
  * Without it: L0 takes l0-mem 2 MiB-aligned just below the device tree
  * (which must stay where it is), hidden from L1 by a no-map reserved-memory
  * node. */
-static bool place_l0(struct rvnest_vm *vm, const struct rvnest_fdt_facts *f, uint64_t fdt_bytes)
+static bool place_l0(struct rvnest_vm *vm, const struct rvnest_fdt_facts *f)
 {
     uint64_t size = vm->opt.l0_mem;
     uint64_t ram_end = f->ram_base + f->ram_size;
-    uint64_t dt_lo = vm->fdt_pa & ~(SZ_2M - 1), dt_hi = align_up(vm->fdt_pa + fdt_bytes, SZ_2M);
+    uint64_t dt_lo = vm->fdt_pa & ~(SZ_2M - 1);
     uint64_t l1_end;
     vm->nholes = 0;
     if (vm->opt.l1_mem) {
+        /* The device tree moves to where QEMU would put it natively
+         * (native_fdt_addr): everything above L1's RAM is L0's or a hole. */
         l1_end = f->ram_base + vm->opt.l1_mem;
         uint64_t base = align_up(l1_end, SZ_2M);
-        if (base < dt_hi && base + size > dt_lo)
-            base = dt_hi;
         if (vm->opt.l1_mem >= f->ram_size || base + size > ram_end) {
             rvnest_fatal(vm, "l1-mem=%llu MiB leaves no room for L0's %llu MiB in the machine's %llu MiB of RAM; give QEMU more memory than l1-mem",
                          (unsigned long long)(vm->opt.l1_mem >> 20), (unsigned long long)(size >> 20),
@@ -103,10 +98,7 @@ static bool place_l0(struct rvnest_vm *vm, const struct rvnest_fdt_facts *f, uin
             return false;
         }
         vm->l0_base = base;
-        bool ok = vm->fdt_pa >= l1_end
-                  ? add_hole(vm, l1_end, dt_lo > l1_end ? dt_lo : l1_end) && add_hole(vm, dt_hi, ram_end)
-                  : add_hole(vm, l1_end, ram_end);
-        if (!ok)
+        if (!add_hole(vm, l1_end, ram_end))
             return false;
     } else {
         uint64_t end = dt_lo;
@@ -133,6 +125,16 @@ static bool place_l0(struct rvnest_vm *vm, const struct rvnest_fdt_facts *f, uin
         return false;
     }
     return true;
+}
+
+/* Where QEMU's virt board puts the device tree for a machine with L1's RAM
+ * (hw/riscv/boot.c riscv_compute_fdt_addr): at the top of RAM below 3 GiB,
+ * 2 MiB aligned. */
+static uint64_t native_fdt_addr(uint64_t ram_base, uint64_t ram_size, uint64_t fdt_size)
+{
+    uint64_t end = ram_base + ram_size, top = 3072ull << 20;
+    uint64_t temp = ram_base < top ? (end < top ? end : top) : end;
+    return (temp - fdt_size) & ~(SZ_2M - 1);
 }
 
 static bool setup_l0(struct rvnest_vcpu *vc)
@@ -178,26 +180,43 @@ static bool setup_l0(struct rvnest_vcpu *vc)
     vm->plic_page[1] = f.plic_base + ((PLIC_ENABLE_BASE + (uint64_t)f.plic_s_context * PLIC_ENABLE_STRIDE) & ~0xfffull);
     vm->plic_page[2] = f.plic_base + PLIC_CONTEXT_BASE + (uint64_t)f.plic_s_context * PLIC_CONTEXT_STRIDE;
     vm->plic_claim_page = vm->plic_page[2];
-    if (!place_l0(vm, &f, fdt_size + FDT_GROWTH))
+    if (!place_l0(vm, &f))
         goto fail;
 
+    /* L1's device tree. With l1-mem it says what a native machine with
+     * L1's RAM says (its /memory cut to l1-mem; L0 lies outside it, so no
+     * node names L0) and sits where QEMU would put it natively, inside
+     * L1's RAM; L1 is entered with a1 pointing there. Without l1-mem, L0's
+     * region inside RAM is reserved (no-map) and the tree stays. */
     if (!f.has_rvnest_node) {
+        uint64_t dest = vm->fdt_pa, l1_end = f.ram_base + f.ram_size;
         int rc = fdt_open_into(fdt, fdt, (int)(fdt_size + FDT_GROWTH));
-        if (!rc)
-            rc = rvnest_fdt_reserve(fdt, vm->l0_base, vm->l0_size);
-        if (!rc && vm->opt.l1_mem)
+        if (!rc && vm->opt.l1_mem) {
             rc = rvnest_fdt_set_memory_size(fdt, f.ram_base, vm->opt.l1_mem);
+            dest = native_fdt_addr(f.ram_base, vm->opt.l1_mem, fdt_size);
+            l1_end = f.ram_base + vm->opt.l1_mem;
+        } else if (!rc) {
+            rc = rvnest_fdt_reserve(fdt, vm->l0_base, vm->l0_size);
+        }
         if (!rc)
             rc = fdt_pack(fdt);
         uint32_t newsize = fdt_totalsize(fdt);
-        if (rc || vm->fdt_pa + newsize > f.ram_base + f.ram_size) {
+        if (rc || dest < f.ram_base || dest + newsize > l1_end) {
             rvnest_fatal(vm, "cannot patch L1's device tree: %s", rc ? fdt_strerror(rc) : "no room");
             goto fail;
         }
-        if (!h->ops->write_phys(h, vm->fdt_pa, fdt, newsize)) {
-            rvnest_fatal(vm, "cannot write L1's device tree back");
+        if (f.initrd_end > f.initrd_start && dest < f.initrd_end && dest + newsize > f.initrd_start) {
+            rvnest_fatal(vm, "the initrd [%#llx, %#llx) reaches where L1's device tree belongs (%#llx); give the machine more memory",
+                         (unsigned long long)f.initrd_start, (unsigned long long)f.initrd_end,
+                         (unsigned long long)dest);
             goto fail;
         }
+        if (!h->ops->write_phys(h, dest, fdt, newsize)) {
+            rvnest_fatal(vm, "cannot write L1's device tree");
+            goto fail;
+        }
+        vm->fdt_pa = dest;
+        hart_set_gpr(h, 11, dest);
     }
     free(fdt);
     fdt = NULL;
@@ -233,10 +252,14 @@ static bool setup_l0(struct rvnest_vcpu *vc)
         { CSR_SEPC, CSR_VSEPC }, { CSR_SCAUSE, CSR_VSCAUSE }, { CSR_STVAL, CSR_VSTVAL },
         { CSR_SATP, CSR_VSATP },
     };
+    /* L1's virtual H/VS registers start as a native hart's would: at a cold
+     * boot the real ones hold QEMU's initial values (OpenSBI touches none),
+     * so they are taken before L0 writes them; after a system reset the
+     * previous virtual values stay, but for what QEMU's reset changes. */
+    rvnest_vcsr_reset(&vc->vcsr, h, vm->menvcfg, vm->booted);
     for (size_t i = 0; i < sizeof(s_to_vs) / sizeof(s_to_vs[0]); i++)
         hart_set_csr(h, s_to_vs[i][1], hart_csr(h, s_to_vs[i][0]));
     hart_set_csr(h, CSR_VSIE, 0);
-    rvnest_vcsr_reset(&vc->vcsr, h, vm->menvcfg);
 
     hart_set_csr(h, CSR_STVEC, vm->l0_base + L0_OFF_VECTOR);
     hart_set_csr(h, CSR_SATP, 0);
@@ -245,12 +268,7 @@ static bool setup_l0(struct rvnest_vcpu *vc)
     rvnest_sync_l1_traps(vc);
     hart_set_csr(h, CSR_HIDELEG, VS_MODE_INTERRUPTS);
     hart_set_csr(h, CSR_HCOUNTEREN, 0xffffffffu);   /* time, cycle, instret never trap */
-    /* STCE is always set (Sstc is required), so the real henvcfg is never
-     * 0 while L0 runs L1: QEMU's reset clears it, which is how a system
-     * reset is recognised (rvnest_on_mret). */
-    vm->l1_henvcfg = vm->menvcfg & ENVCFG_L1_BITS;
-    hart_set_csr(h, CSR_HENVCFG, vm->l1_henvcfg);
-    vm->l1_henvcfg = hart_csr(h, CSR_HENVCFG);
+    rvnest_envcfg_sync(vc);
     hart_set_csr(h, CSR_HTIMEDELTA, 0);
     hart_set_csr(h, CSR_HVIP, 0);
     hart_set_csr(h, CSR_HGATP, hgatp);
@@ -265,6 +283,26 @@ static bool setup_l0(struct rvnest_vcpu *vc)
 fail:
     free(fdt);
     return false;
+}
+
+/* The firmware's menvcfg is L1's M-level environment: L0 records it (the
+ * walker's G-stage A/D rule, the virtual henvcfg's read mask) and carries
+ * what it grants HS over to V=1 through the real henvcfg, so that L1's own
+ * execution at V=1 sees what it would in HS (FIOM, LPE, SSE, CBIE, CBCFE,
+ * CBZE, PMM, DTE, ADUE, PBMTE, STCE; QEMU keeps what the CPU has). Called at
+ * setup and after every FWFT call, which can change menvcfg. STCE is
+ * always set (Sstc is required): QEMU's reset clears it, which is how a
+ * system reset is recognised (rvnest_on_mret). */
+#define ENVCFG_L1_BITS (ENVCFG_FIOM | ENVCFG_LPE | ENVCFG_SSE | ENVCFG_CBIE | ENVCFG_CBCFE | \
+                        ENVCFG_CBZE | ENVCFG_PMM | ENVCFG_DTE | ENVCFG_ADUE | ENVCFG_PBMTE | \
+                        ENVCFG_STCE)
+void rvnest_envcfg_sync(struct rvnest_vcpu *vc)
+{
+    struct rvnest_vm *vm = vc->vm;
+    struct rvnest_hart *h = vc->hart;
+    vm->menvcfg = hart_csr(h, CSR_MENVCFG);
+    vc->vcsr.menvcfg = vm->menvcfg;
+    hart_set_csr(h, CSR_HENVCFG, vm->menvcfg & ENVCFG_L1_BITS);
 }
 
 /* OpenSBI's mode switch into HS (sbi_hart_switch_mode) writes stvec =

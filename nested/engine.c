@@ -297,8 +297,10 @@ uint64_t rvnest_l0_sscratch(const struct rvnest_vm *vm)
  * instruction for that guest and takes no firmware path, whatever address it
  * runs at. What the entry is follows from state no guest can forge
  * (docs/architecture.md, "How control reaches L0"):
- *  - real henvcfg differs from L0's: QEMU's reset cleared it (cold boot or
- *    system reset; OpenSBI never writes henvcfg): L0 sets itself up from the
+ *  - real henvcfg.STCE is clear: QEMU's reset cleared henvcfg (cold boot or
+ *    system reset). L0 always runs L1 with it set, OpenSBI never writes
+ *    henvcfg, and the firmware's later menvcfg writes (FWFT), which QEMU
+ *    reflects into henvcfg, never touch STCE: L0 sets itself up from the
  *    device tree this boot's firmware passes;
  *  - real sscratch lost L0's marker: OpenSBI's mode switch (hart start,
  *    non-retentive resume) into L1;
@@ -317,7 +319,7 @@ void rvnest_on_mret(struct rvnest_vcpu *vc)
         return;                       /* back to M, U, or a guest at V=1 */
     uint64_t mepc = hart_csr(h, CSR_MEPC);
     vc->in_mret = true;
-    if (!vm->booted || hart_csr(h, CSR_HENVCFG) != vm->l1_henvcfg) {
+    if (!vm->booted || !(hart_csr(h, CSR_HENVCFG) & ENVCFG_STCE)) {
         vm->stats.exits[EXIT_FW_ENTRY]++;
         rvnest_firmware_entry(vc, mepc, true);
     } else if (hart_csr(h, CSR_SSCRATCH) != rvnest_l0_sscratch(vm)) {
@@ -382,6 +384,9 @@ bool rvnest_on_m_trap(struct rvnest_vcpu *vc, uint64_t from_pc)
         break;
     case UCODE_SET_VSTIMECMP_LEGACY:
         hart_set_gpr(h, 10, 0);
+        break;
+    case UCODE_SBI_FORWARD_ENVCFG:
+        rvnest_envcfg_sync(vc);       /* OpenSBI's a0/a1 stand */
         break;
     default:
         break;                            /* OpenSBI's a0/a1 stand */

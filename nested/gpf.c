@@ -68,12 +68,13 @@ void rvnest_guest_page_fault(struct rvnest_vcpu *vc, uint64_t cause)
         vm->stats.exits[EXIT_MMIO_PLIC]++;
         struct insn_mem m;
         if (faulting_access(vc, &m)) {
-            uint64_t exc = rvnest_plic_access(vc, gpa, &m);
+            unsigned off;
+            uint64_t exc = rvnest_plic_access(vc, gpa, &m, &off);
             if (!exc) {
                 rvnest_resume_l1_after(vc, m.len);
                 return;
             }
-            rvnest_deliver_l1_exception(vc, &(struct rvnest_l1_trap){ .cause = exc, .tval = stval });
+            rvnest_deliver_l1_exception(vc, &(struct rvnest_l1_trap){ .cause = exc, .tval = stval + off });
             return;
         }
     } else {

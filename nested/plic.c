@@ -6,11 +6,11 @@
  * the PLIC exactly (no interrupt that claims 0, none lost).
  *
  * The access is the one the device accepts natively: QEMU's PLIC
- * (hw/intc/sifive_plic.c) takes only aligned 32-bit accesses
- * (valid.min/max_access_size = 4, no unaligned), anything else fails the
- * bus transaction, which the hart reports as an access fault. An AMO on
- * MMIO runs in QEMU as a plain read, operation and write (TCG's serial
- * fallback for atomics on I/O), so L0 does exactly that. */
+ * (hw/intc/sifive_plic.c) takes only 32-bit pieces (valid.min/max_access_size
+ * = 4); QEMU cuts an MMIO access into naturally aligned pieces, so an 8-byte
+ * access at a 4-aligned, not 8-aligned address is two accesses, while a byte,
+ * a halfword, a misaligned word or an 8-aligned doubleword fails the bus
+ * transaction, which the hart reports as an access fault. */
 #include "rvnest/engine.h"
 #include "rvnest/csr.h"
 #include "rvnest/decode.h"
@@ -39,32 +39,68 @@ static uint32_t amo_op(unsigned funct5, uint32_t old, uint32_t src)
     }
 }
 
-/* Performs L1's access at gpa. Returns the exception L1 takes (0 for none;
- * EXC_LOAD_ACCESS / EXC_STORE_ACCESS when the PLIC refuses it). */
-uint64_t rvnest_plic_access(struct rvnest_vcpu *vc, uint64_t gpa, const struct insn_mem *m)
+/* One piece of an MMIO access, as QEMU's cputlb int_ld_mmio_beN /
+ * int_st_mmio_leN cut it: naturally aligned, 2^ctz(size | addr | 8) bytes.
+ * The PLIC accepts only 4-byte pieces. */
+static unsigned piece_size(uint64_t addr, unsigned remaining)
+{
+    return 1u << __builtin_ctzll(remaining | addr | 8);
+}
+
+/* Performs L1's access of m->width bytes at gpa as QEMU would: piece by
+ * piece, each side effect in order, stopping at the first piece the PLIC
+ * refuses. Returns the exception L1 takes (0 for none) and in *fault_off
+ * the offset of the refused piece. An AMO runs as a read, the operation
+ * and a write (TCG's serial fallback for atomics on MMIO; a misaligned AMO
+ * never gets here, QEMU checks alignment first); LR is a load. */
+uint64_t rvnest_plic_access(struct rvnest_vcpu *vc, uint64_t gpa, const struct insn_mem *m,
+                            unsigned *fault_off)
 {
     struct rvnest_hart *h = vc->hart;
-    uint64_t fault = m->store ? EXC_STORE_ACCESS : EXC_LOAD_ACCESS;
-    if (m->width != 4 || (gpa & 3))
-        return fault;
-    if (m->amo && m->amo_funct5 == AMO_SC)
-        return fault;                 /* see docs/architecture.md: SC on MMIO */
-    uint32_t v = 0;
+    uint64_t lfault = (m->amo && m->amo_funct5 != AMO_LR) ? EXC_STORE_ACCESS : EXC_LOAD_ACCESS;
+    uint64_t sfault = EXC_STORE_ACCESS;
+    *fault_off = 0;
+    if (m->amo && m->amo_funct5 == AMO_SC) {
+        /* QEMU's SC succeeds only on its own reservation, which an LR that
+         * L0 performed never sets: the SC fails without an access. */
+        hart_set_gpr(h, m->reg, 1);
+        return 0;
+    }
+    uint64_t v = 0;
     if (!m->store || m->amo) {
-        if (!h->ops->read_phys(h, gpa, &v, 4))
-            return fault;
+        for (unsigned off = 0; off < m->width;) {
+            unsigned n = piece_size(gpa + off, m->width - off);
+            uint32_t piece;
+            if (n != 4 || !h->ops->read_phys(h, gpa + off, &piece, 4)) {
+                *fault_off = off;
+                return lfault;
+            }
+            v |= (uint64_t)piece << (8 * off);
+            off += n;
+        }
     }
-    if (m->amo && m->amo_funct5 != AMO_LR) {
-        uint32_t nv = amo_op(m->amo_funct5, v, (uint32_t)hart_gpr(h, m->amo_rs2));
-        if (!h->ops->write_phys(h, gpa, &nv, 4))
-            return fault;
-    } else if (m->store) {
-        uint32_t nv = (uint32_t)hart_gpr(h, m->reg);
-        if (!h->ops->write_phys(h, gpa, &nv, 4))
-            return fault;
+    if (m->store) {
+        uint64_t nv = m->amo ? v : hart_gpr(h, m->reg);
+        if (m->amo && m->amo_funct5 != AMO_LR)
+            nv = amo_op(m->amo_funct5, (uint32_t)v, (uint32_t)hart_gpr(h, m->amo_rs2));
+        for (unsigned off = 0; off < m->width;) {
+            unsigned n = piece_size(gpa + off, m->width - off);
+            uint32_t piece = (uint32_t)(nv >> (8 * off));
+            if (n != 4 || !h->ops->write_phys(h, gpa + off, &piece, 4)) {
+                *fault_off = off;
+                rvnest_irq_resample(vc);
+                return sfault;
+            }
+            off += n;
+        }
     }
-    if (!m->store || m->amo)
-        hart_set_gpr(h, m->reg, (uint64_t)(int64_t)(int32_t)v);
+    if (!m->store || m->amo) {
+        if (m->width < 8) {
+            unsigned sh = 64 - 8 * m->width;
+            v = m->is_signed ? (uint64_t)((int64_t)(v << sh) >> sh) : (v << sh) >> sh;
+        }
+        hart_set_gpr(h, m->reg, v);
+    }
     rvnest_irq_resample(vc);
     return 0;
 }

@@ -20,6 +20,7 @@ enum sbi_action {
     SBI_DONE,                 /* err/value set, resume after the ecall */
     SBI_FORWARD,              /* pass the ecall to OpenSBI */
     SBI_SET_TIMER,            /* write vstimecmp = arg0 through microcode */
+    SBI_FORWARD_ENVCFG,       /* pass to OpenSBI, then follow its menvcfg */
 };
 
 struct sbi_ext {
@@ -108,6 +109,18 @@ static enum sbi_action sbi_legacy(struct rvnest_vcpu *vc, struct sbi_call *c)
     }
 }
 
+/* FWFT: OpenSBI's answers are the native ones. A feature may change what
+ * the firmware grants HS (menvcfg: PTE A/D updating, landing pads, shadow
+ * stacks, double trap, pointer masking), which L0 then carries over to L1 at
+ * V=1 (rvnest_envcfg_sync); MISALIGNED_EXC_DELEG changes the real medeleg,
+ * which L0 reads whenever it delivers an exception to L1. */
+static enum sbi_action sbi_fwft(struct rvnest_vcpu *vc, struct sbi_call *c)
+{
+    (void)vc;
+    (void)c;
+    return SBI_FORWARD_ENVCFG;
+}
+
 static const struct sbi_ext sbi_exts[] = {
     { SBI_EXT_LEGACY_SET_TIMER, SBI_EXT_LEGACY_SHUTDOWN, EXIT_SBI_LEGACY, false, sbi_legacy },
     { SBI_EXT_BASE, SBI_EXT_BASE, EXIT_SBI_BASE, true, sbi_base },
@@ -117,6 +130,7 @@ static const struct sbi_ext sbi_exts[] = {
     { SBI_EXT_HSM, SBI_EXT_HSM, EXIT_SBI_HSM, false, sbi_forward },
     { SBI_EXT_SRST, SBI_EXT_SRST, EXIT_SBI_SRST, false, sbi_forward },
     { SBI_EXT_DBCN, SBI_EXT_DBCN, EXIT_SBI_DBCN, false, sbi_dbcn },
+    { SBI_EXT_FWFT, SBI_EXT_FWFT, EXIT_SBI_FWFT, false, sbi_fwft },
 };
 #define N_EXTS (sizeof(sbi_exts) / sizeof(sbi_exts[0]))
 
@@ -172,6 +186,9 @@ void rvnest_sbi_ecall(struct rvnest_vcpu *vc)
         break;
     case SBI_FORWARD:
         rvnest_ucode_run(vc, UCODE_SBI_FORWARD, next_pc, priv);
+        break;
+    case SBI_FORWARD_ENVCFG:
+        rvnest_ucode_run(vc, UCODE_SBI_FORWARD_ENVCFG, next_pc, priv);
         break;
     case SBI_SET_TIMER:
         rvnest_ucode_run(vc, c.legacy ? UCODE_SET_VSTIMECMP_LEGACY : UCODE_SET_VSTIMECMP,

@@ -12,6 +12,7 @@ static const char *const names[EXIT__COUNT] = {
     [EXIT_SBI_HSM] = "sbi_hsm",
     [EXIT_SBI_SRST] = "sbi_srst",
     [EXIT_SBI_DBCN] = "sbi_dbcn",
+    [EXIT_SBI_FWFT] = "sbi_fwft",
     [EXIT_SBI_LEGACY] = "sbi_legacy",
     [EXIT_SBI_UNSUPPORTED] = "sbi_unsupported",
     [EXIT_CSR] = "csr",

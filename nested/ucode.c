@@ -30,6 +30,7 @@ static const struct ucode_seq seqs[] = {
     [UCODE_SET_VSTIMECMP] = { L0_OFF_UC_VSTIMECMP, rvnest_ucode_vstimecmp, 2 },
     [UCODE_SET_VSTIMECMP_LEGACY] = { L0_OFF_UC_VSTIMECMP, rvnest_ucode_vstimecmp, 2 },
     [UCODE_CSR_REPLAY] = { L0_OFF_UC_REPLAY, NULL, 2 },   /* words built per run */
+    [UCODE_SBI_FORWARD_ENVCFG] = { L0_OFF_UC_ECALL, rvnest_ucode_ecall, 2 },
 };
 
 void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t resume_pc,

@@ -31,8 +31,20 @@ static bool replayed(unsigned csr)
 static void emulate_csr(struct rvnest_vcpu *vc, uint32_t insn, const struct insn_csr *c)
 {
     struct rvnest_hart *h = vc->hart;
-    vc->vm->stats.exits[EXIT_CSR]++;
     uint64_t old;
+    bool write = c->op == 1 || c->rs1 != 0;
+    if (c->csr == CSR_TIME && rvnest_trap_priv(vc) == PRV_U && !write) {
+        /* L1's U-mode reading time with scounteren.TM clear: natively an
+         * illegal instruction that OpenSBI does not delegate, and whose
+         * time read its illegal-instruction handler emulates without
+         * checking permissions (lib/sbi/sbi_emulate_csr.c): the value is
+         * the machine's time. */
+        vc->vm->stats.exits[EXIT_VIRT_INSN_OTHER]++;
+        hart_set_gpr(h, c->rd, hart_csr(h, CSR_TIME));
+        rvnest_resume_l1_after(vc, 4);
+        return;
+    }
+    vc->vm->stats.exits[EXIT_CSR]++;
     if (replayed(c->csr)) {
         /* From L1's U-mode natively mseccfg.USEED decides (SSEED got us
          * here); the value is fresh entropy either way. */
@@ -45,22 +57,20 @@ static void emulate_csr(struct rvnest_vcpu *vc, uint32_t insn, const struct insn
                                 hart_csr(h, CSR_SEPC), priv | PRIV_V);
         return;
     }
-    if (rvnest_trap_priv(vc) != PRV_S || rvnest_vcsr_read(&vc->vcsr, h, c->csr, &old) != VCSR_OK) {
-        illegal(vc, insn);            /* L1's U-mode, or a CSR L1's HS lacks */
+    if (rvnest_trap_priv(vc) != PRV_S || (write && (c->csr >> 10) == 3)) {
+        illegal(vc, insn);            /* L1's U-mode, or a write to a read-only CSR */
         return;
     }
+    /* QEMU's helper_csrrw/csrrs/csrrc: (new value, write mask) */
     uint64_t operand = c->imm ? c->rs1 : hart_gpr(h, c->rs1);
-    bool write = c->op == 1 || c->rs1 != 0;
-    if (write && (c->csr >> 10) == 3) {
-        illegal(vc, insn);
+    uint64_t new_val = c->op == 1 ? operand : c->op == 2 ? ~0ull : 0;
+    uint64_t mask = !write ? 0 : c->op == 1 ? ~0ull : operand;
+    if (rvnest_vcsr_rmw(&vc->vcsr, h, c->csr, new_val, mask, &old) != VCSR_OK) {
+        illegal(vc, insn);            /* a CSR L1's HS lacks */
         return;
     }
-    if (write) {
-        uint64_t val = c->op == 1 ? operand : c->op == 2 ? (old | operand) : (old & ~operand);
-        rvnest_vcsr_write(&vc->vcsr, h, c->csr, val);
-        if (c->csr == CSR_HSTATUS || c->csr == CSR_HTVAL || c->csr == CSR_HTINST)
-            rvnest_sync_l1_traps(vc);
-    }
+    if (write && (c->csr == CSR_HSTATUS || c->csr == CSR_HTVAL || c->csr == CSR_HTINST))
+        rvnest_sync_l1_traps(vc);
     hart_set_gpr(h, c->rd, old);
     rvnest_resume_l1_after(vc, 4);
 }

@@ -134,20 +134,39 @@ static uint64_t l1_vstip(const struct rvnest_vcsr *v, struct rvnest_hart *h)
     return now >= v->val[VCSR_VSTIMECMP] ? MIP_VSTIP : 0;
 }
 
-/* Reset values: what L1 would read on a freshly booted native hart, i.e. the
- * real registers as OpenSBI left them, legalized. Fields L0 itself sets on
- * the real registers for running L1 are not L1's and start at reset. */
-void rvnest_vcsr_reset(struct rvnest_vcsr *v, struct rvnest_hart *h, uint64_t menvcfg)
+/* Initial values: what L1 would read on a native hart. At a cold boot the
+ * real registers still hold QEMU's initial values (OpenSBI writes none of
+ * them, and L0 has not yet), so they are taken as they are; vstimecmp,
+ * which QEMU's register list lacks, starts at 0 as in QEMU. After a system
+ * reset QEMU changes only henvcfg (0) and vsstatus.SXL/UXL (MXL) of these
+ * (target/riscv/cpu.c riscv_cpu_reset_hold): the previous virtual values
+ * stay otherwise. */
+void rvnest_vcsr_reset(struct rvnest_vcsr *v, struct rvnest_hart *h, uint64_t menvcfg, bool reboot)
 {
-    for (int i = 0; i < VCSR__COUNT; i++)
-        v->val[i] = 0;
     v->menvcfg = menvcfg;
-    v->val[VCSR_HSTATUS] = probe(h, CSR_HSTATUS, 0, HSTATUS_VSXL_64);
-    v->val[VCSR_VSSTATUS] = probe(h, CSR_VSSTATUS, 0, 0);
-    v->val[VCSR_HENVCFG] = probe(h, CSR_HENVCFG, 0, 0);
-    v->val[VCSR_HCOUNTEREN] = probe(h, CSR_HCOUNTEREN, 0, 0);
-    for (unsigned i = 0; i < 4; i++)
-        v->val[VCSR_HSTATEEN0 + i] = probe(h, CSR_HSTATEEN0 + i, 0, 0);
+    if (reboot) {
+        v->val[VCSR_HENVCFG] = 0;
+        v->val[VCSR_VSSTATUS] = (v->val[VCSR_VSSTATUS] & ~(MSTATUS_SXL | MSTATUS_UXL)) |
+                                MSTATUS_SXL_64 | MSTATUS_UXL_64;
+        return;
+    }
+    for (int i = 0; i < VCSR__COUNT; i++) {
+        uint64_t x = 0;
+        switch (table[i].rule) {
+        case R_PROBE: case R_STORE: case R_IGNORE: case R_RO:
+            h->ops->get_csr(h, table[i].csr, &x);
+            break;
+        case R_HIE:
+            x = hart_csr(h, CSR_HIE) & HS_MODE_INTERRUPTS;
+            break;
+        case R_HVIP:
+            x = hart_csr(h, CSR_HVIP) & (VS_MODE_INTERRUPTS | MIP_LCOFIP);
+            break;
+        default:                      /* views of the above */
+            break;
+        }
+        v->val[i] = x;
+    }
 }
 
 enum vcsr_result rvnest_vcsr_read(struct rvnest_vcsr *v, struct rvnest_hart *h,
@@ -175,9 +194,73 @@ enum vcsr_result rvnest_vcsr_read(struct rvnest_vcsr *v, struct rvnest_hart *h,
     case R_VSIP:
         *val = ((l1_mip(v, h) | l1_vstip(v, h)) & hideleg & VS_MODE_INTERRUPTS) >> 1;
         break;
+    case R_PROBE:
+        /* QEMU read_henvcfg: PBMTE, STCE, ADUE and DTE read 0 while the
+         * firmware's menvcfg has them clear (FWFT can clear them later) */
+        *val = v->val[i];
+        if (i == VCSR_HENVCFG)
+            *val &= ~(ENVCFG_PBMTE | ENVCFG_STCE | ENVCFG_ADUE | ENVCFG_DTE) | v->menvcfg;
+        break;
     default:
         *val = v->val[i];
     }
+    return VCSR_OK;
+}
+
+/* QEMU's rmw_vsie64/rmw_vsip64 move the VS-level bits 1, 5, 9 of the new
+ * value and of the write mask up to 2, 6, 10 by OR-ing them in, leaving the
+ * bits already at 2, 6, 10 where they are. */
+static uint64_t vs_shift_in(uint64_t x)
+{
+    uint64_t vsbits = x & (VS_MODE_INTERRUPTS >> 1);
+    return (x & ~(VS_MODE_INTERRUPTS >> 1)) | (vsbits << 1);
+}
+
+/* A CSR instruction's write as QEMU performs it (csr.c riscv_csrrw_do64):
+ * csrrw writes new_val under an all-ones mask, csrrs all ones under the
+ * operand, csrrc zeros under the operand. Registers with an rmw function
+ * in QEMU (the interrupt views) take new_val and wr_mask as they are; the
+ * others get (old & ~mask) | (new & mask). */
+enum vcsr_result rvnest_vcsr_rmw(struct rvnest_vcsr *v, struct rvnest_hart *h, unsigned csr,
+                                 uint64_t new_val, uint64_t wr_mask, uint64_t *old)
+{
+    int i = index_of(csr);
+    uint64_t cur;
+    if (rvnest_vcsr_read(v, h, csr, &cur) != VCSR_OK)
+        return VCSR_ILLEGAL;
+    if (old)
+        *old = cur;
+    if (!wr_mask)
+        return VCSR_OK;               /* a read (rs1 = x0 forms) */
+    const uint64_t hideleg = v->val[VCSR_HIDELEG];
+    uint64_t m, *reg;
+    switch (table[i].rule) {
+    case R_HIE:
+        reg = &v->val[VCSR_HIE];
+        m = wr_mask & HS_MODE_INTERRUPTS;
+        break;
+    case R_VSIE:
+        reg = &v->val[VCSR_HIE];
+        new_val = vs_shift_in(new_val);
+        m = vs_shift_in(wr_mask) & hideleg & (VS_MODE_INTERRUPTS | LOCAL_INTERRUPTS);
+        break;
+    case R_HVIP:
+        reg = &v->val[VCSR_HVIP];
+        m = wr_mask & (VS_MODE_INTERRUPTS | MIP_LCOFIP);
+        break;
+    case R_HIP:
+        reg = &v->val[VCSR_HVIP];
+        m = wr_mask & MIP_VSSIP;
+        break;
+    case R_VSIP:
+        reg = &v->val[VCSR_HVIP];
+        new_val = vs_shift_in(new_val);
+        m = vs_shift_in(wr_mask) & hideleg & MIP_VSSIP;
+        break;
+    default:
+        return rvnest_vcsr_write(v, h, csr, (cur & ~wr_mask) | (new_val & wr_mask));
+    }
+    *reg = (*reg & ~m) | (new_val & m);
     return VCSR_OK;
 }
 
@@ -189,8 +272,6 @@ enum vcsr_result rvnest_vcsr_write(struct rvnest_vcsr *v, struct rvnest_hart *h,
         return VCSR_ILLEGAL;
     const struct vcsr_desc *d = &table[i];
     uint64_t *cur = &v->val[i];
-    const uint64_t hideleg = v->val[VCSR_HIDELEG];
-    uint64_t m;
     switch (d->rule) {
     case R_PROBE:
         *cur = probe(h, csr, *cur, val);
@@ -202,28 +283,8 @@ enum vcsr_result rvnest_vcsr_write(struct rvnest_vcsr *v, struct rvnest_hart *h,
         break;
     case R_RO:
         return VCSR_ILLEGAL;
-    case R_HIE:
-        m = HS_MODE_INTERRUPTS;
-        v->val[VCSR_HIE] = (v->val[VCSR_HIE] & ~m) | (val & m);
-        break;
-    case R_VSIE:
-        m = hideleg & (VS_MODE_INTERRUPTS | LOCAL_INTERRUPTS);
-        val = (val & LOCAL_INTERRUPTS) | ((val << 1) & VS_MODE_INTERRUPTS);
-        v->val[VCSR_HIE] = (v->val[VCSR_HIE] & ~m) | (val & m);
-        break;
-    case R_HVIP:
-        m = VS_MODE_INTERRUPTS | MIP_LCOFIP;
-        v->val[VCSR_HVIP] = (v->val[VCSR_HVIP] & ~m) | (val & m);
-        break;
-    case R_HIP:
-        m = MIP_VSSIP;
-        v->val[VCSR_HVIP] = (v->val[VCSR_HVIP] & ~m) | (val & m);
-        break;
-    case R_VSIP:
-        /* Only VSSIP is writable through vsip (as sip.SSIP). */
-        m = hideleg & MIP_VSSIP;
-        v->val[VCSR_HVIP] = (v->val[VCSR_HVIP] & ~m) | ((val << 1) & m);
-        break;
+    case R_HIE: case R_VSIE: case R_HVIP: case R_HIP: case R_VSIP:
+        return rvnest_vcsr_rmw(v, h, csr, val, ~0ull, NULL);
     }
     return VCSR_OK;
 }

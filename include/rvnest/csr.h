@@ -87,6 +87,10 @@
 #define MSTATUS_TVM     (1ull << 20)
 #define MSTATUS_MPV     (1ull << 39)
 #define MSTATUS_GVA     (1ull << 38)
+#define MSTATUS_UXL     (3ull << 32)
+#define MSTATUS_SXL     (3ull << 34)
+#define MSTATUS_UXL_64  (2ull << 32)
+#define MSTATUS_SXL_64  (2ull << 34)
 
 /* hstatus (H chapter, "Hypervisor Status Register") */
 #define HSTATUS_VSBE    (1ull << 5)
@@ -103,6 +107,10 @@
 
 /* envcfg */
 #define ENVCFG_FIOM     (1ull << 0)
+#define ENVCFG_LPE      (1ull << 2)
+#define ENVCFG_SSE      (1ull << 3)
+#define ENVCFG_PMM      (3ull << 32)
+#define ENVCFG_DTE      (1ull << 59)
 #define ENVCFG_CBIE     (3ull << 4)
 #define ENVCFG_CBCFE    (1ull << 6)
 #define ENVCFG_CBZE     (1ull << 7)

@@ -36,6 +36,7 @@ enum rvnest_ucode {
     UCODE_SET_VSTIMECMP,              /* SBI set_timer -> vstimecmp */
     UCODE_SET_VSTIMECMP_LEGACY,
     UCODE_CSR_REPLAY,                 /* a CSR access L1 may make in HS, replayed there */
+    UCODE_SBI_FORWARD_ENVCFG,         /* L1's ecall to OpenSBI that may change menvcfg (FWFT) */
 };
 
 struct rvnest_vm;
@@ -94,7 +95,6 @@ struct rvnest_vm {
     struct { uint64_t base, size; } holes[RVNEST_MAX_HOLES];
     unsigned nholes;
     uint64_t menvcfg;
-    uint64_t l1_henvcfg;              /* real henvcfg while L1 runs (never 0) */
     uint64_t l1_hgatp;                /* real hgatp while L1 runs */
     bool sstc;
     struct rvnest_isa isa;
@@ -192,6 +192,8 @@ void rvnest_fatal(struct rvnest_vm *vm, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 uint64_t rvnest_l0_sscratch(const struct rvnest_vm *vm);
+/* nested/boot.c: record the firmware's menvcfg and carry it to V=1 */
+void rvnest_envcfg_sync(struct rvnest_vcpu *vc);
 /* nested/boot.c: an entry from the firmware into HS at entry_pc; reset:
  * the hart's H state is at reset values (cold boot, system reset). */
 bool rvnest_firmware_entry(struct rvnest_vcpu *vc, uint64_t entry_pc, bool reset);
@@ -211,7 +213,8 @@ void rvnest_guest_page_fault(struct rvnest_vcpu *vc, uint64_t cause);
 /* nested/plic.c */
 struct insn_mem;
 bool rvnest_plic_page(const struct rvnest_vm *vm, uint64_t gpa);
-uint64_t rvnest_plic_access(struct rvnest_vcpu *vc, uint64_t gpa, const struct insn_mem *m);
+uint64_t rvnest_plic_access(struct rvnest_vcpu *vc, uint64_t gpa, const struct insn_mem *m,
+                            unsigned *fault_off);
 /* nested/irq.c */
 void rvnest_hs_interrupt(struct rvnest_vcpu *vc, unsigned irq);
 void rvnest_irq_resample(struct rvnest_vcpu *vc);

@@ -15,6 +15,7 @@ enum rvnest_exit {
     EXIT_SBI_HSM,
     EXIT_SBI_SRST,
     EXIT_SBI_DBCN,
+    EXIT_SBI_FWFT,
     EXIT_SBI_LEGACY,
     EXIT_SBI_UNSUPPORTED,
     EXIT_CSR,               /* virtual instruction: H/VS CSR access */

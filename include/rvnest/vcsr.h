@@ -28,9 +28,17 @@ enum vcsr_result {
                               the firmware's mstateen, or a write to a read-only one */
 };
 
-void rvnest_vcsr_reset(struct rvnest_vcsr *v, struct rvnest_hart *h, uint64_t menvcfg);
+/* reboot: after a system reset (the previous virtual values are kept but
+ * for what QEMU's reset changes); else a cold boot (from the real
+ * registers, before L0 writes them). */
+void rvnest_vcsr_reset(struct rvnest_vcsr *v, struct rvnest_hart *h, uint64_t menvcfg, bool reboot);
 enum vcsr_result rvnest_vcsr_read(struct rvnest_vcsr *v, struct rvnest_hart *h,
                                   unsigned csr, uint64_t *val);
+/* A CSR instruction's access as QEMU performs it: the old value (the
+ * read view) to *old, then the write of new_val under wr_mask (none when
+ * wr_mask is 0). */
+enum vcsr_result rvnest_vcsr_rmw(struct rvnest_vcsr *v, struct rvnest_hart *h, unsigned csr,
+                                 uint64_t new_val, uint64_t wr_mask, uint64_t *old);
 enum vcsr_result rvnest_vcsr_write(struct rvnest_vcsr *v, struct rvnest_hart *h,
                                    unsigned csr, uint64_t val);
 

@@ -29,7 +29,7 @@ static void test_first_entry(void)
     g_assert_false(m->csr[CSR_HEDELEG] & (1u << EXC_LOAD_PAGE_FAULT));
     g_assert_cmphex(m->csr[CSR_SIE], ==, MIP_SSIP | MIP_SEIP);
     g_assert_cmphex(m->csr[CSR_SSCRATCH], ==, rvnest_l0_sscratch(&t.vm));
-    g_assert_cmphex(t.vm.l1_henvcfg, ==, m->csr[CSR_HENVCFG]);
+    g_assert_true(m->csr[CSR_HENVCFG] & ENVCFG_STCE);        /* the reset marker */
     /* the DT now reserves L0's memory with no-map */
     uint8_t buf[16384];
     m->h.ops->read_phys(&m->h, 0xbfe00000, buf, sizeof(buf));
@@ -120,7 +120,7 @@ static void test_mret_pass_through(void)
     m->gpr[11] = 0xbfe00000;
     rvnest_on_mret(t.vc);
     g_assert_cmpstr(t.vm.fatal, ==, "");
-    g_assert_cmphex(m->csr[CSR_HENVCFG], ==, t.vm.l1_henvcfg);
+    g_assert_true(m->csr[CSR_HENVCFG] & ENVCFG_STCE);
     g_assert_cmphex(m->csr[CSR_STVEC], ==, l0 + L0_OFF_VECTOR);
     g_assert_cmpuint(t.vc->l1_entries, ==, 4);
     mock_vm_free(&t);
@@ -174,14 +174,24 @@ static void test_l1_mem(void)
     g_assert_true(l1_range_unmapped(&t.vm, 0xc07ff000, 8));                /* RAM above L1's */
     g_assert_false(l1_range_unmapped(&t.vm, 0xbfff0000, 8));
     mock_vm_free(&t);
-    /* a smaller L1: QEMU put the DT above L1's RAM; it stays mapped */
+    /* a smaller L1: QEMU put the DT above L1's RAM; L0 moves it where QEMU
+     * would put it natively (top 2 MiB of L1's RAM), enters L1 with a1
+     * there, names no L0 node in it, and everything above L1's RAM is a
+     * hole */
     mm = (struct mock_machine){ .ram_size = (512ull << 20) + (8ull << 20), .fdt_pa = 0xa0600000,
                                 .l1_mem = 512ull << 20 };
     g_assert_true(mock_vm_boot_with(&t, &mm));
     g_assert_cmphex(t.vm.l0_base, ==, 0xa0000000);
-    g_assert_false(l1_range_unmapped(&t.vm, 0xa0600000, 0x1000));
+    g_assert_cmphex(t.vm.fdt_pa, ==, 0x9fe00000);
+    g_assert_cmphex(t.m.gpr[11], ==, 0x9fe00000);
+    g_assert_true(l1_range_unmapped(&t.vm, 0xa0600000, 0x1000));
     g_assert_true(l1_range_unmapped(&t.vm, 0xa0400000, 8));
-    g_assert_cmphex(memory_size_in_dt(&t, 0xa0600000), ==, 512ull << 20);
+    g_assert_cmphex(memory_size_in_dt(&t, 0x9fe00000), ==, 512ull << 20);
+    {
+        uint8_t buf[16384];
+        t.m.h.ops->read_phys(&t.m.h, 0x9fe00000, buf, sizeof(buf));
+        g_assert_cmpint(fdt_path_offset(buf, "/reserved-memory"), <, 0);
+    }
     mock_vm_free(&t);
     /* l1-mem as large as the machine: no room for L0 */
     mm = (struct mock_machine){ .ram_size = 1ull << 30, .fdt_pa = 0xbfe00000, .l1_mem = 1ull << 30 };

@@ -9,6 +9,7 @@
 #define LD(rd, rs1)  ((3u << 12) | ((rd) << 7) | ((rs1) << 15) | 0x03)
 #define SW(rs2, rs1) (((rs2) << 20) | ((rs1) << 15) | (2u << 12) | 0x23)
 #define SH(rs2, rs1) (((rs2) << 20) | ((rs1) << 15) | (1u << 12) | 0x23)
+#define SD(rs2, rs1) (((rs2) << 20) | ((rs1) << 15) | (3u << 12) | 0x23)
 #define AMO_W(f5, rd, rs1, rs2) (((f5) << 27) | ((rs2) << 20) | ((rs1) << 15) | (2u << 12) | ((rd) << 7) | 0x2f)
 #define AMO_D(f5, rd, rs1, rs2) (((f5) << 27) | ((rs2) << 20) | ((rs1) << 15) | (3u << 12) | ((rd) << 7) | 0x2f)
 
@@ -42,7 +43,7 @@ static void test_sizes(void)
         { EXC_STORE_GUEST_PAGE_FAULT, SH(5, 6), 40, EXC_STORE_ACCESS },
         { EXC_STORE_GUEST_PAGE_FAULT, SW(5, 6), 41, EXC_STORE_ACCESS },
         { EXC_STORE_GUEST_PAGE_FAULT, AMO_D(AMO_ADD, 7, 6, 5), 40, EXC_STORE_ACCESS },
-        { EXC_STORE_GUEST_PAGE_FAULT, AMO_W(AMO_SC, 7, 6, 5), 40, EXC_STORE_ACCESS },
+        { EXC_LOAD_GUEST_PAGE_FAULT, AMO_D(AMO_LR, 7, 6, 0), 40, EXC_LOAD_ACCESS },
     };
     for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
         m->gpr[5] = 0x99;
@@ -51,6 +52,22 @@ static void test_sizes(void)
         g_assert_cmpuint(m->csr[CSR_VSCAUSE], ==, bad[i].want);
         g_assert_cmpuint(mock_read64(m, prio + 40) & 0xffffffff, ==, 7);
     }
+    /* an 8-byte access at a 4-aligned address: QEMU cuts it into two
+     * 4-byte pieces, both performed */
+    mock_write64(m, prio + 48, 9);
+    mock_write64(m, prio + 40, 0x0000000b00000007ull);
+    plic_try(&t, EXC_LOAD_GUEST_PAGE_FAULT, prio + 44, LD(7, 6));
+    g_assert_cmphex(m->pc, ==, 0x80201004);
+    g_assert_cmphex(m->gpr[7], ==, 0x000000090000000bull);        /* +44 and +48 words */
+    m->gpr[5] = 0x1111111122222222ull;
+    plic_try(&t, EXC_STORE_GUEST_PAGE_FAULT, prio + 44, SD(5, 6));
+    g_assert_cmphex(mock_read64(m, prio + 40), ==, 0x2222222200000007ull);
+    g_assert_cmphex(mock_read64(m, prio + 48), ==, 0x0000000011111111ull);
+    /* SC: QEMU's reservation is never L0's LR's, so it fails, no access */
+    m->gpr[7] = 0;
+    plic_try(&t, EXC_STORE_GUEST_PAGE_FAULT, prio + 40, AMO_W(AMO_SC, 7, 6, 5));
+    g_assert_cmpuint(m->gpr[7], ==, 1);
+    g_assert_cmpuint(mock_read64(m, prio + 40) & 0xffffffff, ==, 7);
     /* an AMO: read, operate, write (QEMU's serial fallback on MMIO) */
     m->gpr[5] = 5;
     plic_try(&t, EXC_STORE_GUEST_PAGE_FAULT, prio + 40, AMO_W(AMO_ADD, 7, 6, 5));
@@ -59,7 +76,7 @@ static void test_sizes(void)
     /* LR.W: a load */
     plic_try(&t, EXC_LOAD_GUEST_PAGE_FAULT, prio + 40, AMO_W(AMO_LR, 7, 6, 0));
     g_assert_cmpuint(m->gpr[7], ==, 12);
-    g_assert_cmpuint(t.vm.stats.exits[EXIT_MMIO_PLIC], ==, 2 + G_N_ELEMENTS(bad) + 2);
+    g_assert_cmpuint(t.vm.stats.exits[EXIT_MMIO_PLIC], ==, 2 + G_N_ELEMENTS(bad) + 3 + 2);
     mock_vm_free(&t);
 }
 

@@ -102,6 +102,24 @@ static void test_forward(void)
     mock_vm_free(&t);
 }
 
+/* FWFT is OpenSBI's; afterwards L0 follows the menvcfg it may have changed */
+static void test_fwft(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    ecall(&t, SBI_EXT_FWFT, 0 /* SET */, 4 /* PTE_AD_HW_UPDATING */, 0, 0);
+    g_assert_cmphex(t.m.pc, ==, t.vm.l0_base + L0_OFF_UC_ECALL);
+    t.m.csr[CSR_MENVCFG] = ENVCFG_STCE | ENVCFG_CBZE;      /* what OpenSBI did */
+    t.m.gpr[10] = 0;
+    g_assert_true(mock_m_trap_from_hs(&t, t.vm.l0_base + L0_OFF_UC_ECALL + 4));
+    assert_done(&t, 0);
+    g_assert_cmphex(t.vm.menvcfg, ==, ENVCFG_STCE | ENVCFG_CBZE);
+    g_assert_cmphex(t.m.csr[CSR_HENVCFG], ==, ENVCFG_STCE | ENVCFG_CBZE);
+    g_assert_cmphex(t.vc->vcsr.menvcfg, ==, ENVCFG_STCE | ENVCFG_CBZE);
+    g_assert_cmpuint(t.vm.stats.exits[EXIT_SBI_FWFT], ==, 1);
+    mock_vm_free(&t);
+}
+
 static void test_set_timer(void)
 {
     struct mock_vm t;
@@ -129,5 +147,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sbi/local", test_local);
     g_test_add_func("/sbi/forward", test_forward);
     g_test_add_func("/sbi/set-timer", test_set_timer);
+    g_test_add_func("/sbi/fwft", test_fwft);
     return g_test_run();
 }

@@ -110,3 +110,70 @@ void trap(uint64_t *frame)
     unsigned len = (*(volatile uint16_t *)(uintptr_t)epc & 3) == 3 ? 4 : 2;
     csr_write(sepc, epc + len);
 }
+
+/* The flattened device tree (devicetree spec, "Flattened Devicetree (DTB)
+ * Format"): big-endian header, structure block of tokens. */
+static uint32_t be32(const void *p)
+{
+    const unsigned char *b = p;
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static int streq(const char *a, const char *b)
+{
+    while (*a && *a == *b) { a++; b++; }
+    return *a == *b;
+}
+
+const char *fdt_chosen_bootargs(unsigned long fdt)
+{
+    const char *base = (const char *)fdt;
+    if (be32(base) != 0xd00dfeed)
+        return "";
+    const char *p = base + be32(base + 8), *strings = base + be32(base + 12);
+    int depth = 0, in_chosen = 0;
+    for (;;) {
+        uint32_t tok = be32(p);
+        p += 4;
+        if (tok == 1) {                         /* BEGIN_NODE name */
+            depth++;
+            if (depth == 2)
+                in_chosen = streq(p, "chosen");
+            while (*p) p++;
+            p = base + (((p + 1 - base) + 3) & ~3);
+        } else if (tok == 2) {                  /* END_NODE */
+            depth--;
+        } else if (tok == 3) {                  /* PROP len nameoff value */
+            uint32_t len = be32(p), nameoff = be32(p + 4);
+            if (in_chosen && depth == 2 && streq(strings + nameoff, "bootargs"))
+                return p + 8;
+            p += 8 + ((len + 3) & ~3u);
+        } else if (tok != 4) {                  /* END or anything else */
+            return "";
+        }
+    }
+}
+
+uint64_t bootarg(const char *args, const char *key, uint64_t def)
+{
+    for (const char *p = args; *p; p++) {
+        if (p != args && p[-1] != ' ')
+            continue;
+        const char *k = key, *q = p;
+        while (*k && *q == *k) { k++; q++; }
+        if (*k || *q != '=')
+            continue;
+        q++;
+        uint64_t v = 0, radix = 10;
+        if (q[0] == '0' && q[1] == 'x') { radix = 16; q += 2; }
+        for (;; q++) {
+            unsigned d;
+            if (*q >= '0' && *q <= '9') d = (unsigned)(*q - '0');
+            else if (radix == 16 && *q >= 'a' && *q <= 'f') d = (unsigned)(*q - 'a' + 10);
+            else break;
+            v = v * radix + d;
+        }
+        return v;
+    }
+    return def;
+}

@@ -41,51 +41,12 @@ static void map_gig(uint64_t *root, uint64_t va, uint64_t pa)
     root[(va >> 30) & 511] = ((pa >> 12) << 10) | 0xcf;   /* V R W X A D */
 }
 
-/* bootargs "key=value" parsing */
-static const char *find_bootargs(const char *fdt)
-{
-    const unsigned char *b = (const unsigned char *)fdt + 4;
-    uint32_t size = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-    static const char key[] = "bootargs";
-    /* the property name lives in the strings block; the value is found by
-     * scanning for the first printable "k=v" string after "chosen" */
-    for (uint32_t i = 0; i + 7 < size; i++)
-        if (fdt[i] == 'c' && fdt[i + 1] == 'h' && fdt[i + 2] == 'o' && fdt[i + 3] == 's' &&
-            fdt[i + 4] == 'e' && fdt[i + 5] == 'n' && fdt[i + 6] == 0) {
-            for (uint32_t j = i + 7; j + 4 < size && j < i + 4096; j++)
-                if (fdt[j] >= 'a' && fdt[j] <= 'z' && fdt[j + 1] != 0) {
-                    const char *p = fdt + j;
-                    while (*p && *p != '=' && *p != ' ')
-                        p++;
-                    if (*p == '=')
-                        return fdt + j;
-                }
-        }
-    (void)key;
-    return "";
-}
-
-static uint64_t arg(const char *args, const char *name, uint64_t def)
-{
-    for (const char *p = args; *p; p++) {
-        const char *n = name, *q = p;
-        while (*n && *q == *n) { n++; q++; }
-        if (!*n && *q == '=' && (p == args || p[-1] == ' ')) {
-            uint64_t v = 0;
-            for (q++; *q >= '0' && *q <= '9'; q++)
-                v = v * 10 + (uint64_t)(*q - '0');
-            return v;
-        }
-    }
-    return def;
-}
-
 int main(unsigned long hartid, unsigned long fdt)
 {
     (void)hartid;
-    const char *args = find_bootargs((const char *)fdt);
-    uint64_t mib = arg(args, "mib", 128), passes = arg(args, "passes", 4);
-    uint64_t chase = arg(args, "chase", 2000000);
+    const char *args = fdt_chosen_bootargs(fdt);
+    uint64_t mib = bootarg(args, "mib", 128), passes = bootarg(args, "passes", 4);
+    uint64_t chase = bootarg(args, "chase", 2000000);
     uint64_t pages = mib * 256;
     print("memtouch: %d MiB in 4 KiB pages, %d passes, %d chase steps\n", (long)mib, (long)passes,
           (long)chase);

@@ -51,47 +51,6 @@ static int seq(const char *a, const char *b, unsigned long n)
     return 1;
 }
 
-/* ---- /chosen/bootargs from the flattened device tree ---- */
-
-static uint32_t be32(const void *p)
-{
-    const uint8_t *b = p;
-    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-
-static const char *fdt_bootargs(const void *fdt)
-{
-    const char *base = fdt;
-    if (!fdt || be32(base) != 0xd00dfeed)
-        return "";
-    const char *p = base + be32(base + 8);
-    const char *strings = base + be32(base + 12);
-    int depth = 0, chosen = 0;
-    for (;;) {
-        uint32_t tok = be32(p);
-        p += 4;
-        if (tok == 1) {                               /* FDT_BEGIN_NODE */
-            unsigned long n = slen(p);
-            depth++;
-            if (depth == 2)
-                chosen = n == 6 && seq(p, "chosen", 6);
-            p += (n + 4) & ~3ul;
-        } else if (tok == 2) {                        /* FDT_END_NODE */
-            if (depth == 2)
-                chosen = 0;
-            depth--;
-        } else if (tok == 3) {                        /* FDT_PROP */
-            uint32_t len = be32(p), nameoff = be32(p + 4);
-            const char *name = strings + nameoff;
-            if (chosen && depth == 2 && slen(name) == 8 && seq(name, "bootargs", 8))
-                return p + 8;
-            p += 8 + ((len + 3) & ~3u);
-        } else if (tok != 4) {                        /* FDT_NOP; else FDT_END */
-            return "";
-        }
-    }
-}
-
 /* The value of KEY=... in the space-separated args (length in *len), or NULL. */
 static const char *arg(const char *args, const char *key, unsigned long *len)
 {
@@ -109,18 +68,6 @@ static const char *arg(const char *args, const char *key, unsigned long *len)
         p = e;
     }
     return 0;
-}
-
-static uint64_t arg_num(const char *args, const char *key, uint64_t dflt)
-{
-    unsigned long len;
-    const char *v = arg(args, key, &len);
-    if (!v || !len)
-        return dflt;
-    uint64_t n = 0;
-    for (unsigned long i = 0; i < len && v[i] >= '0' && v[i] <= '9'; i++)
-        n = n * 10 + (uint64_t)(v[i] - '0');
-    return n;
 }
 
 /* Is NAME an element of the comma-separated LIST (or LIST absent)? */
@@ -400,10 +347,10 @@ static void ref_setup(void)
 int main(unsigned long hartid, unsigned long fdt)
 {
     (void)hartid;
-    const char *args = fdt_bootargs((const void *)(uintptr_t)fdt);
+    const char *args = fdt_chosen_bootargs(fdt);
     unsigned long mlen = 0, llen = 0;
     const char *mode = arg(args, "mode", &mlen);
-    uint64_t n = arg_num(args, "iters", 100000), warmup = arg_num(args, "warmup", 1000);
+    uint64_t n = bootarg(args, "iters", 100000), warmup = bootarg(args, "warmup", 1000);
     print("bench_hext: args \"%s\"\n", args);
     print("bench_hext: time is QEMU virt's 10 MHz timer (1 tick = 100 ns); instret is the host cycle counter\n");
     if (mode && mlen == 3 && seq(mode, "ops", 3)) {

@@ -10,7 +10,6 @@
 #include "rvnest/engine.h"
 #include "rvnest/csr.h"
 #include "rvnest/fdt.h"
-#include "rvnest/gstage.h"
 
 #define SZ_2M (2ull << 20)
 #define FDT_GROWTH 1024
@@ -228,22 +227,10 @@ static bool setup_l0(struct rvnest_vcpu *vc)
         return false;
     }
 
-    struct gstage_layout gl = {
-        .root = vm->l0_base + L0_OFF_GSTAGE,
-        .pool = vm->l0_base + L0_OFF_GSTAGE + L0_GSTAGE_ROOT_SIZE,
-        .pool_end = vm->l0_base + vm->l0_size,
-        .nholes = vm->nholes,
-    };
-    for (unsigned i = 0; i < vm->nholes; i++) {
-        gl.holes[i].base = vm->holes[i].base;
-        gl.holes[i].size = vm->holes[i].size;
-    }
-    uint64_t hgatp = rvnest_gstage_build_l1(h, &gl);
-    if (!hgatp) {
-        rvnest_fatal(vm, "cannot build L0's G-stage table for L1 (l0-mem too small?)");
+    /* L1 runs with no G-stage; L0's PMP entries keep it out of the holes
+     * (nested/pmp.c). */
+    if (!rvnest_pmp_install(vc, true))
         return false;
-    }
-    vm->gstage_next = gl.pool;
 
     /* The real H CSRs that run L1 at V=1 (ARCHITECTURE.md section 5). L1's
      * S registers start as the real HS ones OpenSBI left. */
@@ -271,8 +258,7 @@ static bool setup_l0(struct rvnest_vcpu *vc)
     rvnest_envcfg_sync(vc);
     hart_set_csr(h, CSR_HTIMEDELTA, 0);
     hart_set_csr(h, CSR_HVIP, 0);
-    hart_set_csr(h, CSR_HGATP, hgatp);
-    vm->l1_hgatp = hgatp;
+    hart_set_csr(h, CSR_HGATP, 0);
     vc->seip_presented = false;
     hart_set_csr(h, CSR_SIE, rvnest_l0_sie(vc));
     hart_set_csr(h, CSR_SSCRATCH, rvnest_l0_sscratch(vm));
@@ -321,6 +307,10 @@ static void hsm_entry(struct rvnest_vcpu *vc)
     hart_set_csr(h, CSR_SSCRATCH, rvnest_l0_sscratch(vm));
     hart_set_csr(h, CSR_SIE, rvnest_l0_sie(vc));
     hart_set_csr(h, CSR_SATP, 0);
+    /* A non-retentive suspend never returns from its microcode run. */
+    vc->uc.kind = UCODE_NONE;
+    /* OpenSBI programmed PMP again (hart start, resume). */
+    rvnest_pmp_install(vc, false);
 }
 
 /* L1 is entered at V=1 at entry_pc, whatever that address is: an address

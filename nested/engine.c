@@ -81,11 +81,12 @@ void rvnest_resume_l1_after(struct rvnest_vcpu *vc, unsigned insn_len)
  * HS from V=0 writes hstatus.SPV=0, GVA=0, htval=0 and, for these causes,
  * htinst=0 (QEMU riscv_cpu_do_interrupt). Load/store/AMO faults (4-7, 13,
  * 15) are not here: natively they write the transformed instruction to
- * htinst, which only L0 can do. ECALLs from S (9-11) and the H causes
- * (20-23) always come to L0. */
-#define L1_HEDELEG_CLEAN ((1u << EXC_INST_MISALIGNED) | (1u << EXC_INST_ACCESS) | \
-                          (1u << EXC_ILLEGAL_INST) | (1u << EXC_BREAKPOINT) |     \
-                          (1u << EXC_U_ECALL) | (1u << EXC_INST_PAGE_FAULT))
+ * htinst, which only L0 can do; access faults (1, 5, 7) may be L1 reaching
+ * L0's PMP-protected holes (nested/access_fault.c). ECALLs from S (9-11)
+ * and the H causes (20-23) always come to L0. */
+#define L1_HEDELEG_CLEAN ((1u << EXC_INST_MISALIGNED) | (1u << EXC_ILLEGAL_INST) | \
+                          (1u << EXC_BREAKPOINT) | (1u << EXC_U_ECALL) |           \
+                          (1u << EXC_INST_PAGE_FAULT))
 
 /* L1's trap state is what a native trap into HS overwrites: hstatus.SPV,
  * hstatus.GVA, htval, htinst. While any of it is non-zero, hardware
@@ -247,6 +248,11 @@ static void dispatch_hs_trap(struct rvnest_vcpu *vc)
     case EXC_STORE_GUEST_PAGE_FAULT:
         rvnest_guest_page_fault(vc, cause);
         break;
+    case EXC_INST_ACCESS:
+    case EXC_LOAD_ACCESS:
+    case EXC_STORE_ACCESS:
+        rvnest_l1_access_fault(vc, cause);
+        break;
     default:
         /* Anything else reached HS only because real hedeleg did not send
          * it to VS (or OpenSBI redirected it): L1 sees it as its own trap. */
@@ -279,7 +285,7 @@ static void replay_fault(struct rvnest_vcpu *vc)
         ss |= MSTATUS_SPP;
     hart_set_csr(h, CSR_SSTATUS, ss);
     hart_set_csr(h, CSR_SEPC, vc->uc.l1_pc);
-    vc->uc.kind = UCODE_NONE;
+    rvnest_ucode_done(vc);
     rvnest_deliver_l1_exception(vc, &t);
 }
 
@@ -376,7 +382,7 @@ bool rvnest_on_m_trap(struct rvnest_vcpu *vc, uint64_t from_pc)
     hart_set_csr(h, CSR_MSTATUS, ms);
     vc->in_mret = false;
     enum rvnest_ucode kind = vc->uc.kind;
-    vc->uc.kind = UCODE_NONE;
+    rvnest_ucode_done(vc);
     switch (kind) {
     case UCODE_SET_VSTIMECMP:
         hart_set_gpr(h, 10, 0);           /* SBI_SUCCESS */

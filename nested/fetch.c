@@ -11,18 +11,8 @@
 static bool fetch_half(struct rvnest_vcpu *vc, uint64_t va, uint16_t *half)
 {
     struct rvnest_hart *h = vc->hart;
-    struct rvnest_vm *vm = vc->vm;
-    /* at V=1 both menvcfg and henvcfg govern PBMT and A/D updates */
-    uint64_t henvcfg = hart_csr(h, CSR_HENVCFG);
-    struct walk_req r = {
-        .va = va, .access = WALK_FETCH, .priv = rvnest_trap_priv(vc), .no_ad_write = true,
-        .vs = { .atp = hart_csr(h, CSR_VSATP),
-                .adue = rvnest_l1_hw_adue(vm) && (henvcfg & ENVCFG_ADUE),
-                .pbmte = (vm->menvcfg & henvcfg & ENVCFG_PBMTE) != 0,
-                .svnapot = vm->isa.svnapot },
-    };
     struct walk_result res;
-    rvnest_walk(&rvnest_l1_walk_mem, vc, &r, &res);
+    rvnest_l1_own_walk(vc, va, WALK_FETCH, &res);
     return res.status == WALK_OK && rvnest_l1_is_ram(vc, res.pa, 2) &&
            rvnest_l1_may_access(vc, res.pa, 2, L1_ACC_FETCH) &&
            h->ops->read_phys(h, res.pa, half, 2);

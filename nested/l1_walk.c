@@ -39,3 +39,25 @@ bool rvnest_l1_hw_adue(const struct rvnest_vm *vm)
 {
     return vm->isa.svadu ? (vm->menvcfg & ENVCFG_ADUE) != 0 : !vm->isa.svade;
 }
+
+/* L1's own translation of va as the hart made it at V=1: L1's satp is the
+ * real vsatp, its status the real vsstatus, at the privilege it trapped
+ * from; A/D and PBMT as both menvcfg and henvcfg grant at V=1. Nothing is
+ * written: the access already happened. */
+void rvnest_l1_own_walk(struct rvnest_vcpu *vc, uint64_t va, enum walk_access acc,
+                        struct walk_result *res)
+{
+    struct rvnest_hart *h = vc->hart;
+    struct rvnest_vm *vm = vc->vm;
+    uint64_t henvcfg = hart_csr(h, CSR_HENVCFG), vs = hart_csr(h, CSR_VSSTATUS);
+    unsigned priv = rvnest_trap_priv(vc);
+    struct walk_req r = {
+        .va = va, .access = acc, .priv = priv, .no_ad_write = true,
+        .sum = acc != WALK_FETCH && priv == PRV_S && (vs & MSTATUS_SUM),
+        .vs = { .atp = hart_csr(h, CSR_VSATP),
+                .adue = rvnest_l1_hw_adue(vm) && (henvcfg & ENVCFG_ADUE),
+                .pbmte = (vm->menvcfg & henvcfg & ENVCFG_PBMTE) != 0,
+                .mxr = (vs & MSTATUS_MXR) != 0, .svnapot = vm->isa.svnapot },
+    };
+    rvnest_walk(&rvnest_l1_walk_mem, vc, &r, res);
+}

@@ -56,6 +56,7 @@ void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t r
     vc->uc.start_pc = start;
     vc->uc.end_pc = start + 4ull * (s->n - 1);
     vm->stats.ucode_runs++;
+    rvnest_pmp_ucode(vc, true);
     rvnest_resume(vc, start, PRV_S);
 }
 
@@ -78,4 +79,16 @@ void rvnest_ucode_replay_csr(struct rvnest_vcpu *vc, unsigned csr, unsigned func
     vc->uc.replay[1] = 0;
     vc->uc.l1_pc = l1_pc;
     rvnest_ucode_run(vc, UCODE_CSR_REPLAY, l1_pc + 4, l1_priv);
+}
+
+/* A run is over (its end word trapped, or its instruction faulted): the
+ * microcode page is L0's alone again, and PMP is checked in case the
+ * firmware reprogrammed it meanwhile (an SBI call may). */
+void rvnest_ucode_done(struct rvnest_vcpu *vc)
+{
+    vc->uc.kind = UCODE_NONE;
+    if (rvnest_pmp_intact(vc))
+        rvnest_pmp_ucode(vc, false);
+    else
+        rvnest_pmp_install(vc, false);
 }

@@ -37,6 +37,7 @@ static const struct { unsigned num; const char *name; bool required; } csr_names
     { CSR_MSTATEEN0, "mstateen0", false }, { CSR_MSTATEEN0 + 1, "mstateen1", false },
     { CSR_MSTATEEN0 + 2, "mstateen2", false }, { CSR_MSTATEEN0 + 3, "mstateen3", false },
     { CSR_MEPC, "mepc", true }, { CSR_MCAUSE, "mcause", true }, { CSR_MTVAL, "mtval", false },
+    { CSR_MTINST, "mtinst", false },
     { CSR_MIP, "mip", true }, { CSR_MHARTID, "mhartid", false },
     { CSR_MSECCFG, "mseccfg", false },
     { CSR_PMPCFG0, "pmpcfg0", true }, { CSR_PMPCFG0 + 2, "pmpcfg2", true },

@@ -9,6 +9,7 @@
 #include "rvnest/limits.h"
 #include "rvnest/stats.h"
 #include "rvnest/vcsr.h"
+#include "rvnest/walk.h"
 
 #define RVNEST_DEFAULT_L0_MEM (4ull << 20)
 #define RVNEST_MIN_L0_MEM (2ull << 20)
@@ -26,8 +27,7 @@ struct rvnest_options {
 #define L0_OFF_UC_ECALL     0x100     /* ecall; .word 0 */
 #define L0_OFF_UC_VSTIMECMP 0x110     /* csrw vstimecmp, a0; .word 0 */
 #define L0_OFF_UC_REPLAY    0x120     /* one Zicsr instruction of L1's; .word 0 */
-#define L0_OFF_GSTAGE       0x4000    /* Sv39x4 root, 16 KiB aligned */
-#define L0_GSTAGE_ROOT_SIZE 0x4000
+#define L0_OFF_UCODE_PAGE   0x000     /* the page holding the vector and microcode */
 
 /* What a microcode run does when it ends (ARCHITECTURE.md fact 8). */
 enum rvnest_ucode {
@@ -86,7 +86,6 @@ struct rvnest_vm {
     bool booted;
     uint64_t ram_base, ram_size;
     uint64_t l0_base, l0_size;
-    uint64_t gstage_next;             /* bump allocator for table pages */
     uint64_t fdt_pa;
     uint64_t plic_base, plic_size;
     uint64_t plic_page[RVNEST_PLIC_PAGES]; /* priorities, L1's enables, L1's context */
@@ -94,8 +93,8 @@ struct rvnest_vm {
     /* guest-physical ranges L0's G-stage leaves unmapped for L1 */
     struct { uint64_t base, size; } holes[RVNEST_MAX_HOLES];
     unsigned nholes;
+    unsigned pmp_fw_n, pmp_l0_n;      /* PMP entries: the firmware's, L0's (nested/pmp.c) */
     uint64_t menvcfg;
-    uint64_t l1_hgatp;                /* real hgatp while L1 runs */
     bool sstc;
     struct rvnest_isa isa;
     struct rvnest_stats stats;
@@ -145,6 +144,10 @@ extern const struct walk_mem_ops rvnest_l1_walk_mem;
  * environment configuration is menvcfg (QEMU: Svadu ? menvcfg.ADUE :
  * !Svade), e.g. L1's G-stage. */
 bool rvnest_l1_hw_adue(const struct rvnest_vm *vm);
+/* L1's own translation of va as the hart made it at V=1, nothing written
+ * (nested/l1_walk.c). */
+void rvnest_l1_own_walk(struct rvnest_vcpu *vc, uint64_t va, enum walk_access acc,
+                        struct walk_result *res);
 
 /* Events from the plugin. Each returns after it has set where the hart
  * resumes (pc and priv, or mepc/mstatus when in_mret). */
@@ -181,6 +184,7 @@ void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t r
                       unsigned resume_priv);
 void rvnest_ucode_replay_csr(struct rvnest_vcpu *vc, unsigned csr, unsigned funct3,
                              unsigned rd, unsigned rs1, uint64_t l1_pc, unsigned l1_priv);
+void rvnest_ucode_done(struct rvnest_vcpu *vc);
 /* pc lies in the words of the microcode run in flight. */
 bool rvnest_ucode_owns_pc(const struct rvnest_vcpu *vc, uint64_t pc);
 /* The microcode words (nested/ucode.c), written into L0 memory at boot. */
@@ -208,8 +212,20 @@ bool rvnest_hyp_insn(struct rvnest_vcpu *vc, uint32_t insn);
  * Nothing is shadowed yet; QEMU's TLB is flushed on the V switch back. */
 void rvnest_shadow_invalidate_vvma(struct rvnest_vcpu *vc, const struct rvnest_inval *r);
 void rvnest_shadow_invalidate_gvma(struct rvnest_vcpu *vc, const struct rvnest_inval *r);
-/* nested/gpf.c */
+/* nested/access_fault.c */
+void rvnest_l1_access_fault(struct rvnest_vcpu *vc, uint64_t cause);
 void rvnest_guest_page_fault(struct rvnest_vcpu *vc, uint64_t cause);
+/* nested/pmp.c: L0's PMP entries ahead of the firmware's */
+struct rvnest_pmp_entry {
+    uint8_t cfg;
+    uint64_t addr;
+};
+/* cold: the firmware just programmed PMP at boot; else reinstall only if
+ * the firmware rewrote it. False (and vm->fatal) when it cannot be done. */
+bool rvnest_pmp_install(struct rvnest_vcpu *vc, bool cold);
+bool rvnest_pmp_intact(struct rvnest_vcpu *vc);
+/* the microcode page executable by real HS (during a run) or not */
+void rvnest_pmp_ucode(struct rvnest_vcpu *vc, bool on);
 /* nested/plic.c */
 struct insn_mem;
 bool rvnest_plic_page(const struct rvnest_vm *vm, uint64_t gpa);

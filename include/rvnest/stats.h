@@ -23,7 +23,7 @@ enum rvnest_exit {
     EXIT_HYP_LOAD_STORE,    /* virtual instruction: HLV/HLVX/HSV */
     EXIT_HFENCE,            /* virtual instruction: HFENCE/HINVAL */
     EXIT_MMIO_PLIC,         /* trapped PLIC claim/complete access */
-    EXIT_GUEST_FAULT,       /* guest page fault reflected as access fault */
+    EXIT_ACCESS_FAULT,      /* L1 access to a hole: the access/page fault native gives */
     EXIT_IRQ_EXTERNAL,
     EXIT_IRQ_SOFTWARE,
     EXIT_IRQ_TIMER,

@@ -8,5 +8,5 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 guest_lines "$tmp/out" >"$tmp/g"
 [ "$(grep -c ' ok$' "$tmp/g")" = 10 ] || { cat "$tmp/g"; fail "expected 10 checks ok"; }
 grep -q '^l0probe: passed' "$tmp/g" || { cat "$tmp/g"; fail "l0probe failed"; }
-grep -q 'guest_fault  *9$' "$tmp/out" || fail "expected 9 guest faults in L0's report"
+grep -q 'access_fault  *9$' "$tmp/out" || fail "expected 9 access faults in L0's report"
 echo "10 isolation checks ok"

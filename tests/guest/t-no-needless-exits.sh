@@ -9,7 +9,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 run_both "$tmp" --kernel "$BM/noexit.elf" --mem 256M --timeout 120
 same_output "$tmp" guest_lines 'noexit: begin' 'noexit: end .u ecalls 1000, other traps 0.$'
 j=$(tr -d ' \n' <"$tmp/stats.json")
-for reason in csr virtual_insn_other exception_other guest_fault mmio_plic irq_software irq_timer; do
+for reason in csr virtual_insn_other exception_other access_fault mmio_plic irq_software irq_timer; do
     echo "$j" | grep -qE "\"$reason\":0[,}]" || fail "L0 saw $reason exits: $(echo "$j" | grep -o "\"$reason\":[0-9]*")"
 done
 total=$(echo "$j" | grep -o '"exits_total":[0-9]*' | cut -d: -f2)

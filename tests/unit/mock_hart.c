@@ -163,6 +163,13 @@ bool mock_vm_boot_with_hart(struct mock_vm *t, const struct mock_machine *mm)
 {
     if (!t->m.csr[CSR_MEDELEG])
         t->m.csr[CSR_MEDELEG] = 0xf0b509;     /* what OpenSBI 1.5.1 delegates on QEMU */
+    if (!t->m.csr[CSR_PMPCFG0]) {
+        /* OpenSBI's layout, shortened: its own 256 KiB with no S/U access,
+         * then everything RWX for S/U */
+        t->m.csr[CSR_PMPADDR0] = (0x80000000ull | (0x40000 / 2 - 1)) >> 2;
+        t->m.csr[CSR_PMPADDR0 + 1] = (1ull << 54) - 1;
+        t->m.csr[CSR_PMPCFG0] = 0x18 | ((0x18ull | 7) << 8);
+    }
     struct rvnest_options o = { .l0_mem = mm->l0_mem ? mm->l0_mem : RVNEST_DEFAULT_L0_MEM,
                                 .l1_mem = mm->l1_mem, .quiet = true };
     rvnest_vm_init(&t->vm, &o);
@@ -184,6 +191,16 @@ bool mock_vm_boot_with_hart(struct mock_vm *t, const struct mock_machine *mm)
 }
 
 void mock_vm_free(struct mock_vm *t) { mock_hart_free(&t->m); }
+
+void mock_l1_access(struct mock_vm *t, uint64_t cause, uint64_t pc, uint32_t insn, uint64_t addr)
+{
+    struct mock_hart *m = &t->m;
+    if ((insn & 3) == 3)
+        m->h.ops->write_phys(&m->h, pc, &insn, 4);
+    else
+        m->h.ops->write_phys(&m->h, pc, &insn, 2);
+    mock_trap_from_l1(t, cause, pc, addr, 0, 0);
+}
 
 void mock_trap_from_l1(struct mock_vm *t, uint64_t cause, uint64_t pc, uint64_t stval,
                        uint64_t htval, uint64_t htinst)

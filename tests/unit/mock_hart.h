@@ -46,6 +46,9 @@ void *mock_fdt_build(uint64_t ram_base, uint64_t ram_size, bool with_h, size_t *
 /* An HS trap from L1 (VS-mode) at pc with cause, stval, htval, htinst. */
 void mock_trap_from_l1(struct mock_vm *t, uint64_t cause, uint64_t pc, uint64_t stval,
                        uint64_t htval, uint64_t htinst);
+/* An access fault of L1 (satp Bare) at addr by the instruction insn at pc,
+ * as OpenSBI redirects it to HS (insn written to memory at pc). */
+void mock_l1_access(struct mock_vm *t, uint64_t cause, uint64_t pc, uint32_t insn, uint64_t addr);
 /* A trap into M from real HS at from_pc (MPP=S, MPV=0; mstatus.MPIE kept),
  * as the end of a microcode run raises it. */
 bool mock_m_trap_from_hs(struct mock_vm *t, uint64_t from_pc);

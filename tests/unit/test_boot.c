@@ -19,7 +19,21 @@ static void test_first_entry(void)
     g_assert_cmphex(m->csr[CSR_STVEC], ==, t.vm.l0_base);
     g_assert_cmphex(m->csr[CSR_VSTVEC], ==, 0x80200100);
     g_assert_cmphex(mock_read64(m, t.vm.l0_base) & 0xffffffff, ==, 0);     /* vector word */
-    g_assert_cmphex(m->csr[CSR_HGATP] >> 60, ==, ATP_MODE_SV39);
+    g_assert_cmphex(m->csr[CSR_HGATP], ==, 0);              /* L1 runs with no G-stage */
+    /* PMP: L0's entries first (microcode page off; L0's 4 MiB, not 4 MiB
+     * aligned: an OFF/TOR pair; three PLIC pages NAPOT, no access), then
+     * the firmware's two, moved down */
+    g_assert_cmpuint(t.vm.pmp_l0_n, ==, 6);
+    g_assert_cmpuint(t.vm.pmp_fw_n, ==, 2);
+    uint64_t cfg = m->csr[CSR_PMPCFG0];
+    g_assert_cmphex(cfg & 0xffff, ==, 0);
+    g_assert_cmphex(m->csr[CSR_PMPADDR0 + 1], ==, t.vm.l0_base >> 2);
+    g_assert_cmphex((cfg >> 16) & 0xff, ==, 0x08);                     /* TOR, no access */
+    g_assert_cmphex(m->csr[CSR_PMPADDR0 + 2], ==, (t.vm.l0_base + t.vm.l0_size) >> 2);
+    g_assert_cmphex((cfg >> 24) & 0xffffff, ==, 0x181818);             /* PLIC pages */
+    g_assert_cmphex((cfg >> 48) & 0xff, ==, 0x18);                     /* firmware's own */
+    g_assert_cmphex((cfg >> 56) & 0xff, ==, 0x1f);                     /* everything RWX */
+    g_assert_cmphex(m->csr[CSR_PMPADDR0 + 7], ==, (1ull << 54) - 1);
     g_assert_cmphex(m->csr[CSR_HIDELEG], ==, VS_MODE_INTERRUPTS);
     g_assert_true(m->csr[CSR_HENVCFG] & ENVCFG_STCE);
     g_assert_true(m->csr[CSR_HENVCFG] & ENVCFG_CBZE);
@@ -144,10 +158,6 @@ static void test_too_little_ram(void)
     mock_vm_free(&t);
 }
 
-static uint64_t root_pte(struct mock_vm *t, uint64_t gpa)
-{
-    return mock_read64(&t->m, (t->m.csr[CSR_HGATP] & ATP_PPN_MASK) * 4096 + (gpa >> 30) * 8);
-}
 
 static uint64_t memory_size_in_dt(struct mock_vm *t, uint64_t fdt_pa)
 {
@@ -168,8 +178,10 @@ static void test_l1_mem(void)
     g_assert_true(mock_vm_boot_with(&t, &mm));
     g_assert_cmphex(t.vm.l0_base, ==, 0xc0000000);
     g_assert_cmphex(memory_size_in_dt(&t, 0xbfe00000), ==, 1ull << 30);
-    g_assert_cmphex(root_pte(&t, 0x80000000) & 0xff, ==, 0xdf);           /* a leaf */
-    g_assert_cmphex(root_pte(&t, 0xc0000000) & 0xf, ==, PTE_V);           /* split */
+    /* one hole above L1's RAM: L0 and the rest, 8 MiB NAPOT */
+    g_assert_cmpuint(t.vm.nholes, ==, 1 + RVNEST_PLIC_PAGES);
+    g_assert_cmphex(t.vm.holes[0].base, ==, 0xc0000000);
+    g_assert_cmphex(t.vm.holes[0].size, ==, 8ull << 20);
     g_assert_true(l1_range_unmapped(&t.vm, 0xc0000000, 8));                /* L0 */
     g_assert_true(l1_range_unmapped(&t.vm, 0xc07ff000, 8));                /* RAM above L1's */
     g_assert_false(l1_range_unmapped(&t.vm, 0xbfff0000, 8));

@@ -11,9 +11,12 @@ static void test_pmp(void)
     mock_vm_boot(&t);
     struct mock_hart *m = &t.m;
     struct rvnest_vcpu *vc = t.vc;
-    /* no PMP entry active: everything but the holes */
-    g_assert_true(rvnest_l1_may_access(vc, 0x80000000, 8, L1_ACC_READ));
+    /* the firmware's layout behind L0's: the firmware is denied, RAM is
+     * L1's, the holes are denied by L0's entries */
+    g_assert_false(rvnest_l1_may_access(vc, 0x80000000, 8, L1_ACC_READ));
+    g_assert_true(rvnest_l1_may_access(vc, 0x80200000, 8, L1_ACC_WRITE));
     g_assert_false(rvnest_l1_may_access(vc, t.vm.l0_base, 8, L1_ACC_READ));
+    g_assert_false(rvnest_l1_may_access(vc, t.vm.plic_claim_page, 4, L1_ACC_READ));
     g_assert_false(rvnest_l1_may_access(vc, t.vm.l0_base - 4, 8, L1_ACC_READ));
     g_assert_false(rvnest_l1_may_access(vc, ~0ull - 3, 8, L1_ACC_READ));   /* wraps */
     /* OpenSBI's layout: firmware NAPOT no access for S, then all memory RWX */

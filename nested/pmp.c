@@ -1,0 +1,164 @@
+/* L0's isolation while L1 runs with no G-stage (real hgatp = Bare): PMP
+ * entries that deny S and U every access to L0's holes (L0 memory and RAM
+ * above L1's, the PLIC pages L0 performs), placed *ahead of* the firmware's
+ * entries, because the lowest-numbered matching entry decides (priv spec,
+ * "Physical Memory Protection": "PMP entries are statically prioritized").
+ * L1 runs with S privilege at V=1, which PMP does not tell apart from HS, so
+ * the same entries bind L1's kernel, its user programs and every page-table
+ * walk the hardware makes for them. M-mode (OpenSBI) is unaffected: the
+ * entries are not locked. A guest cannot change PMP (M-mode CSRs).
+ *
+ * Layout, lowest first: [microcode page][one or two entries per hole]
+ * [the firmware's entries, shifted down][off]. The microcode page entry is
+ * off except while a microcode run is in flight, when it lets real HS
+ * execute L0's words (L0 memory is otherwise denied to S like to L1).
+ *
+ * OpenSBI programs PMP from entry 0 at boot, hart start and non-retentive
+ * resume; L0 installs its layout at every firmware entry and checks it at
+ * the end of every microcode run (an SBI call may have reprogrammed PMP),
+ * taking the firmware's entries from where it just wrote them. */
+#include "rvnest/engine.h"
+#include "rvnest/csr.h"
+
+#define A_OFF   0x00u
+#define A_TOR   0x08u
+#define A_NAPOT 0x18u
+#define P_X     0x04u
+#define MSECCFG_MML 1ull
+
+static uint8_t get_cfg(struct rvnest_hart *h, unsigned i)
+{
+    return (uint8_t)(hart_csr(h, CSR_PMPCFG0 + (i / 8) * 2) >> ((i % 8) * 8));
+}
+
+static void read_all(struct rvnest_hart *h, struct rvnest_pmp_entry e[RVNEST_PMP_ENTRIES])
+{
+    for (unsigned i = 0; i < RVNEST_PMP_ENTRIES; i++) {
+        e[i].cfg = get_cfg(h, i);
+        e[i].addr = hart_csr(h, CSR_PMPADDR0 + i);
+    }
+}
+
+/* Addresses first, then the configuration registers: an entry becomes
+ * active only with its final address in place. */
+static void write_all(struct rvnest_hart *h, const struct rvnest_pmp_entry e[RVNEST_PMP_ENTRIES])
+{
+    for (unsigned i = 0; i < RVNEST_PMP_ENTRIES; i += 8)
+        hart_set_csr(h, CSR_PMPCFG0 + (i / 8) * 2, 0);
+    for (unsigned i = 0; i < RVNEST_PMP_ENTRIES; i++)
+        hart_set_csr(h, CSR_PMPADDR0 + i, e[i].addr);
+    for (unsigned i = 0; i < RVNEST_PMP_ENTRIES; i += 8) {
+        uint64_t cfg = 0;
+        for (unsigned j = 0; j < 8; j++)
+            cfg |= (uint64_t)e[i + j].cfg << (8 * j);
+        hart_set_csr(h, CSR_PMPCFG0 + (i / 8) * 2, cfg);
+    }
+}
+
+static uint64_t napot_addr(uint64_t base, uint64_t size)
+{
+    return (base | (size / 2 - 1)) >> 2;
+}
+
+/* L0's own entries, no access for S/U (cfg RWX = 0), into e; returns how
+ * many, or 0 when they do not fit. */
+static unsigned l0_entries(const struct rvnest_vm *vm, struct rvnest_pmp_entry *e, unsigned max)
+{
+    unsigned n = 0;
+    e[n++] = (struct rvnest_pmp_entry){ A_OFF, napot_addr(vm->l0_base + L0_OFF_UCODE_PAGE, 4096) };
+    for (unsigned i = 0; i < vm->nholes; i++) {
+        uint64_t b = vm->holes[i].base, s = vm->holes[i].size;
+        bool napot = s >= 8 && !(s & (s - 1)) && !(b & (s - 1));
+        if (n + (napot ? 1 : 2) > max)
+            return 0;
+        if (napot) {
+            e[n++] = (struct rvnest_pmp_entry){ A_NAPOT, napot_addr(b, s) };
+        } else {
+            e[n++] = (struct rvnest_pmp_entry){ A_OFF, b >> 2 };
+            e[n++] = (struct rvnest_pmp_entry){ A_TOR, (b + s) >> 2 };
+        }
+    }
+    return n;
+}
+
+/* Install L0's layout over the firmware's entries as they are now (fw_n of
+ * them, from entry 0). */
+static bool install(struct rvnest_vcpu *vc, unsigned fw_n)
+{
+    struct rvnest_vm *vm = vc->vm;
+    struct rvnest_hart *h = vc->hart;
+    struct rvnest_pmp_entry now[RVNEST_PMP_ENTRIES], e[RVNEST_PMP_ENTRIES] = { { 0, 0 } };
+    uint64_t mseccfg = 0;
+    h->ops->get_csr(h, CSR_MSECCFG, &mseccfg);
+    if (mseccfg & MSECCFG_MML) {
+        rvnest_fatal(vm, "the firmware enabled Smepmp's machine-mode lockdown (mseccfg.MML): rvnest's PMP isolation needs it off");
+        return false;
+    }
+    read_all(h, now);
+    if (fw_n && (now[0].cfg & 0x18) == A_TOR) {
+        rvnest_fatal(vm, "the firmware's first PMP entry is TOR (base 0): it cannot be moved behind L0's entries");
+        return false;
+    }
+    for (unsigned i = 0; i < fw_n; i++)
+        if (now[i].cfg & 0x80) {
+            rvnest_fatal(vm, "the firmware locked PMP entry %u: it cannot be moved behind L0's entries", i);
+            return false;
+        }
+    unsigned k = l0_entries(vm, e, RVNEST_PMP_ENTRIES);
+    if (!k || k + fw_n > RVNEST_PMP_ENTRIES) {
+        rvnest_fatal(vm, "L0 needs %u PMP entries and the firmware uses %u of the hart's %d",
+                     k, fw_n, RVNEST_PMP_ENTRIES);
+        return false;
+    }
+    for (unsigned i = 0; i < fw_n; i++)
+        e[k + i] = now[i];
+    write_all(h, e);
+    vm->pmp_fw_n = fw_n;
+    vm->pmp_l0_n = k;
+    return true;
+}
+
+/* The firmware's entries are those from 0 up to the last one in use. */
+static unsigned firmware_count(struct rvnest_hart *h)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < RVNEST_PMP_ENTRIES; i++)
+        if (get_cfg(h, i) & 0x18)
+            n = i + 1;
+    return n;
+}
+
+bool rvnest_pmp_install(struct rvnest_vcpu *vc, bool cold)
+{
+    struct rvnest_hart *h = vc->hart;
+    if (!cold && rvnest_pmp_intact(vc))
+        return true;
+    /* The firmware wrote its layout from entry 0 again: at a cold boot it
+     * is all there is; later the same number of entries as before, the
+     * rest being what is left of L0's previous layout. */
+    return install(vc, cold ? firmware_count(h) : vc->vm->pmp_fw_n);
+}
+
+bool rvnest_pmp_intact(struct rvnest_vcpu *vc)
+{
+    struct rvnest_vm *vm = vc->vm;
+    struct rvnest_hart *h = vc->hart;
+    struct rvnest_pmp_entry e[RVNEST_PMP_ENTRIES];
+    unsigned k = l0_entries(vm, e, RVNEST_PMP_ENTRIES);
+    for (unsigned i = 0; i < k; i++) {
+        uint8_t cfg = get_cfg(h, i);
+        /* entry 0, the microcode page, is off or execute-only */
+        bool cfg_ok = i == 0 ? (cfg == A_OFF || cfg == (A_NAPOT | P_X)) : cfg == e[i].cfg;
+        if (!cfg_ok || hart_csr(h, CSR_PMPADDR0 + i) != e[i].addr)
+            return false;
+    }
+    return true;
+}
+
+/* Entry 0 lets real HS execute the microcode page while a run is in flight. */
+void rvnest_pmp_ucode(struct rvnest_vcpu *vc, bool on)
+{
+    struct rvnest_hart *h = vc->hart;
+    uint64_t cfg = hart_csr(h, CSR_PMPCFG0) & ~0xffull;
+    hart_set_csr(h, CSR_PMPCFG0, cfg | (on ? (A_NAPOT | P_X) : A_OFF));
+}

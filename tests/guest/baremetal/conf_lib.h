@@ -66,23 +66,16 @@ uint64_t conf_call(uint64_t fn, uint64_t a0, uint64_t a1);
 #define R_A1 11
 #define R_A2 12
 enum { F_CSRRW = 1, F_CSRRS = 2, F_CSRRC = 3, F_CSRRWI = 5, F_CSRRSI = 6, F_CSRRCI = 7 };
-static inline uint32_t enc_csr(unsigned f3, unsigned rd, unsigned rs1, unsigned csr)
-{
-    return (csr << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | 0x73;
-}
-static inline uint32_t enc_i(unsigned op, unsigned f3, unsigned rd, unsigned rs1, int imm)
-{
-    return ((uint32_t)(imm & 0xfff) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op;
-}
-static inline uint32_t enc_s(unsigned op, unsigned f3, unsigned rs1, unsigned rs2, int imm)
-{
-    return ((uint32_t)((imm >> 5) & 0x7f) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12)
-           | ((uint32_t)(imm & 0x1f) << 7) | op;
-}
-static inline uint32_t enc_r(unsigned f7, unsigned rs2, unsigned rs1, unsigned f3, unsigned rd, unsigned op)
-{
-    return (f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op;
-}
+/* Encoders (macros: usable in static initializers). */
+#define enc_csr(f3, rd, rs1, csr) \
+    ((uint32_t)(((uint32_t)(csr) << 20) | ((rs1) << 15) | ((f3) << 12) | ((rd) << 7) | 0x73))
+#define enc_i(op, f3, rd, rs1, imm) \
+    ((uint32_t)((((uint32_t)(imm) & 0xfff) << 20) | ((rs1) << 15) | ((f3) << 12) | ((rd) << 7) | (op)))
+#define enc_s(op, f3, rs1, rs2, imm) \
+    ((uint32_t)(((((uint32_t)(imm) >> 5) & 0x7f) << 25) | ((rs2) << 20) | ((rs1) << 15) \
+                | ((f3) << 12) | (((uint32_t)(imm) & 0x1f) << 7) | (op)))
+#define enc_r(f7, rs2, rs1, f3, rd, op) \
+    ((uint32_t)(((uint32_t)(f7) << 25) | ((rs2) << 20) | ((rs1) << 15) | ((f3) << 12) | ((rd) << 7) | (op)))
 #define I_LOAD(f3, rd, rs1, imm) enc_i(0x03, f3, rd, rs1, imm)
 #define I_STORE(f3, rs1, rs2, imm) enc_s(0x23, f3, rs1, rs2, imm)
 #define I_ECALL 0x00000073u

@@ -129,6 +129,8 @@ void conf_trap_c(uint64_t *f)
         irq_counts[irq]++;
         if (irq == 1)
             csr_clear(sip, 1 << 1);
+        else if (irq == 2 || irq == 6 || irq == 10 || irq == 12)
+            csr_clear(0x604, 1ull << irq);                /* VS-level/SGEI: hie */
         else
             csr_clear(sie, 1ull << irq);
         return;
@@ -182,6 +184,18 @@ uint64_t conf_call(uint64_t fn, uint64_t a0, uint64_t a1)
     uint64_t sie = csr_read(sstatus) & 2;
     conf_uexit = ~0ull;
     uint64_t r = conf_call_asm(fn, a0, a1, 0, 0);
+    if (sie)
+        csr_set(sstatus, 2);
+    else
+        csr_clear(sstatus, 2);
+    return r;
+}
+
+uint64_t conf_call_at(uint64_t fn, int mode, uint64_t uexit, uint64_t a0, uint64_t a1)
+{
+    uint64_t sie = csr_read(sstatus) & 2;
+    conf_uexit = uexit;
+    uint64_t r = conf_call_asm(fn, a0, a1, mode == MODE_U, (uint64_t)(uintptr_t)&user_stack[512]);
     if (sie)
         csr_set(sstatus, 2);
     else

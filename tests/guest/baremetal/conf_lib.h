@@ -59,6 +59,8 @@ static inline uint64_t conf_exec(uint32_t insn, int mode, uint64_t a0, uint64_t 
 }
 /* Call fn(a0, a1) at VA fn in S-mode, escaping on any exception. */
 uint64_t conf_call(uint64_t fn, uint64_t a0, uint64_t a1);
+/* Run code at fn in mode; U code ends with an ecall at uexit. */
+uint64_t conf_call_at(uint64_t fn, int mode, uint64_t uexit, uint64_t a0, uint64_t a1);
 
 /* Instruction encodings. */
 #define R_ZERO 0

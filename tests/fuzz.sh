@@ -7,21 +7,24 @@
 # verbose output from its start and prints the first differing operation:
 # its number, its description and both results.
 #
-# usage: tests/fuzz.sh [--seed S] [--ops N] [--timeout SEC] [--keep DIR]
+# usage: tests/fuzz.sh [--seed S] [--ops N] [--kinds MASK] [--timeout SEC] [--keep DIR]
 #   --ops      operations (default 1000000)
+#   --kinds    operations to draw (bit 0 CSR, 1 HLV/HSV in S, 2 HLV/HSV in U,
+#              3 HFENCE, 4 table edits, 5 mode switches, 6 sstatus; default 0x7f)
 #   --timeout  per QEMU run (default 120 + ops/500 seconds)
 #   --keep     keep the outputs in DIR (default: a temporary directory)
 # Exit status 0 when both runs agree on every operation, 1 otherwise.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
-seed=1 ops=1000000 timeout= keep=
+seed=1 ops=1000000 timeout= keep= kinds=0x7f
 while [ $# -gt 0 ]; do
     case "$1" in
         --seed) seed=${2:?--seed needs a number}; shift 2 ;;
         --ops) ops=${2:?--ops needs a number}; shift 2 ;;
         --timeout) timeout=${2:?--timeout needs seconds}; shift 2 ;;
+        --kinds) kinds=${2:?--kinds needs a mask}; shift 2 ;;
         --keep) keep=${2:?--keep needs a directory}; shift 2 ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) echo "fuzz.sh: unknown option '$1'" >&2; exit 2 ;;
     esac
 done
@@ -44,8 +47,8 @@ run() {
 }
 lines() { tr -d '\r' <"$1" | grep -E "^$2" || true; }
 
-run native "$d/native" "seed=$seed ops=$ops"
-run nested "$d/nested" "seed=$seed ops=$ops"
+run native "$d/native" "seed=$seed ops=$ops kinds=$kinds"
+run nested "$d/nested" "seed=$seed ops=$ops kinds=$kinds"
 lines "$d/native" 'chk ' >"$d/native.chk"
 lines "$d/nested" 'chk ' >"$d/nested.chk"
 grep -q '^fuzz: passed' <(tr -d '\r' <"$d/native") \
@@ -71,8 +74,8 @@ fi
 start=$(( (end - 1) / 1000 * 1000 ))
 [ "$start" -ge 0 ] || start=0
 echo "fuzz: seed $seed: checkpoints agree up to op $start; the window [$start, $end) differs"
-run native "$d/native.v" "seed=$seed ops=$end verbose_from=$start"
-run nested "$d/nested.v" "seed=$seed ops=$end verbose_from=$start"
+run native "$d/native.v" "seed=$seed ops=$end verbose_from=$start kinds=$kinds"
+run nested "$d/nested.v" "seed=$seed ops=$end verbose_from=$start kinds=$kinds"
 lines "$d/native.v" '(op|res) [0-9]+:' >"$d/native.ops"
 lines "$d/nested.v" '(op|res) [0-9]+:' >"$d/nested.ops"
 # The first line where the two differ (or where one of them ends).

@@ -307,10 +307,11 @@ static void run_walk_faults(void)
         fence_all();
         conf_exec(I_HLV_W(R_A0, R_A0), MODE_S, a, 0);
         int t = conf_trapped;
-        uint64_t c = T.cause, tv = T.tval, hv = T.htval, hi = T.htinst, gva = (T.hstatus >> 6) & 1;
+        uint64_t c = t ? T.cause : 0, tv = t ? T.tval : 0, hv = t ? T.htval : 0, hi = t ? T.htinst : 0,
+                 gva = t ? (T.hstatus >> 6) & 1 : 0;
         conf_exec(I_HSV_W(R_A0, R_A1), MODE_S, a, 0);
         int t2 = conf_trapped;
-        uint64_t c2 = T.cause;
+        uint64_t c2 = t2 ? T.cause : 0;
         int ok;
         switch (wc[i].which) {
         case 0: ok = t && c == 21 && tv == va && hv == PA(vl0) >> 2 && hi == 0x3000 && gva && t2 && c2 == 23; break;

@@ -14,7 +14,8 @@
  * Every result (value, or trap cause/tval/htval/htinst/GVA) folds into a
  * running hash; "chk <n> <hash>" every 1000 ops, each op in full from
  * op verbose_from on. Parameters from /chosen/bootargs:
- * seed=N ops=M verbose_from=K. The same binary runs natively (the
+ * seed=N ops=M verbose_from=K kinds=MASK (which operations, see main).
+ * The same binary runs natively (the
  * reference) and under rvnest; the outputs must be identical.
  *
  * Safety: every table entry points only at the program's own table pages
@@ -173,6 +174,7 @@ static void gen_stubs(void)
 static unsigned cur_vsmode, cur_gmode;   /* 0 Bare, 1 Sv39, 2 Sv48, 3 Sv57 */
 static unsigned cur_asid, cur_vmid;
 static long verbose_from = -1;
+static unsigned kinds = 0x7f;
 static long opno;
 static int verbose;
 static uint64_t ram_end;
@@ -581,7 +583,12 @@ int main(unsigned long hartid, unsigned long fdt)
     uint64_t seed = bootarg("seed", 1);
     long ops = (long)bootarg("ops", 10000);
     verbose_from = (long)bootarg("verbose_from", ~0ull);
-    cprintf("fuzz: seed %d ops %d verbose_from %d\n", (long)seed, ops, verbose_from);
+    /* kinds: which operations (bit 0 CSR, 1 HLV/HSV in S, 2 in U, 3 HFENCE,
+     * 4 table edits, 5 mode switches, 6 sstatus.MXR/SUM); default all. */
+    kinds = (unsigned)bootarg("kinds", 0x7f) & 0x7f;
+    if (!kinds)
+        kinds = 0x7f;
+    cprintf("fuzz: seed %d ops %d verbose_from %d kinds %x\n", (long)seed, ops, verbose_from, (uint64_t)kinds);
     seed_state = seed;
     gen_stubs();
     build();
@@ -594,14 +601,20 @@ int main(unsigned long hartid, unsigned long fdt)
         verbose = verbose_from >= 0 && opno >= verbose_from;
         in_res = 0;
         vp("op %d: ", opno);
-        unsigned k = rn(100);
-        if (k < 30) op_csr();
-        else if (k < 65) op_hlv(0);
-        else if (k < 70) op_hlv(1);
-        else if (k < 78) op_fence();
-        else if (k < 95) op_edit();
-        else if (k < 98) op_modes();
-        else op_sstatus();
+        unsigned k, kind;
+        do {
+            k = rn(100);
+            kind = k < 30 ? 0 : k < 65 ? 1 : k < 70 ? 2 : k < 78 ? 3 : k < 95 ? 4 : k < 98 ? 5 : 6;
+        } while (!((kinds >> kind) & 1));
+        switch (kind) {
+        case 0: op_csr(); break;
+        case 1: op_hlv(0); break;
+        case 2: op_hlv(1); break;
+        case 3: op_fence(); break;
+        case 4: op_edit(); break;
+        case 5: op_modes(); break;
+        default: op_sstatus(); break;
+        }
         vp("\n");
         if ((opno + 1) % 1000 == 0) {
             checksum();

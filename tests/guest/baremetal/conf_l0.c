@@ -177,8 +177,7 @@ static void test_stvec_at_ram_end(uint64_t *root)
         csr_set(sie, 1 << 5);
         csr_write(0x14d, csr_read(time) + 1000);
         csr_set(sstatus, 2);
-        for (int i = 0; i < 1000 && irq_counts[5] == before; i++)
-            __asm__ volatile("wfi");
+        wait_irq(5, before, 10000000);
         csr_clear(sstatus, 2);
         csr_write(0x14d, ~0ull);
         res[4].k = "timer"; res[4].ok = irq_counts[5] == before + 1 && TI.cause == (1ull << 63 | 5);

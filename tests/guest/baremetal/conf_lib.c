@@ -379,6 +379,17 @@ void satp_set(uint64_t satp)
     __asm__ volatile("csrw satp, %0; sfence.vma" :: "r"(satp) : "memory");
 }
 
+/* Spin (no wfi: the handler masks the source, and an interrupt taken just
+ * before a wfi would leave it waiting for nothing) until interrupt irq
+ * was taken once more than `before`, or for at most `ticks` of time. */
+int wait_irq(unsigned irq, uint64_t before, uint64_t ticks)
+{
+    uint64_t t0 = csr_read(time);
+    while (irq_counts[irq] == before && csr_read(time) - t0 < ticks)
+        ;
+    return irq_counts[irq] != before;
+}
+
 uint64_t rnd_next(uint64_t *s)
 {
     uint64_t z = (*s += 0x9e3779b97f4a7c15ull);

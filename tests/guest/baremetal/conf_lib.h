@@ -135,6 +135,9 @@ uint64_t *pt_identity(void);
 #define SATP_SV39(root) ((8ull << 60) | ((uint64_t)(uintptr_t)(root) >> 12))
 void satp_set(uint64_t satp);   /* csrw satp + sfence.vma */
 
+/* Wait (spinning on time) for interrupt irq beyond count `before`. */
+int wait_irq(unsigned irq, uint64_t before, uint64_t ticks);
+
 /* Small deterministic PRNG (splitmix64). */
 uint64_t rnd_next(uint64_t *s);
 

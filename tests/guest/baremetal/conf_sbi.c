@@ -102,8 +102,7 @@ static void test_timer_ipi(void)
     CALL(SBI_EXT_TIME, 0, now() + 10000, 0, 0, 0, 0, 0);
     long e = r.error;
     csr_set(sstatus, 2);
-    for (int i = 0; i < 1000 && irq_counts[5] == before; i++)
-        __asm__ volatile("wfi");
+    wait_irq(5, before, 10000000);
     csr_clear(sstatus, 2);
     check("time.set-timer", e == 0 && irq_counts[5] == before + 1, "err %d interrupts %d", e,
           (long)(irq_counts[5] - before));

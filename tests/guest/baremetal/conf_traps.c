@@ -245,8 +245,7 @@ static void test_after_write(uint64_t *root, int spv)
     csr_set(sie, 1 << 5);
     csr_write(0x14d, now() + 1000);
     csr_set(sstatus, 2);
-    for (int i = 0; i < 1000 && irq_counts[5] == before; i++)
-        __asm__ volatile("wfi");
+    wait_irq(5, before, 10000000);
     csr_clear(sstatus, 2);
     csr_write(0x14d, ~0ull);
     check_after(aname(spv, "timer"), &TI, (1ull << 63) | 5, 0);

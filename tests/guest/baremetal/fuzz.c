@@ -90,11 +90,12 @@ static uint64_t gen(const uint32_t *insns, int n, int umode, uint64_t *uexit)
 struct fcsr {
     unsigned num;
     const char *name;
-    int kind;          /* 0 plain, 1 hstatus (no SPV), 2 xatp (restricted), 3 vsstatus */
+    int kind;          /* 0 plain, 1 hstatus (no SPV), 2 xatp (restricted), 3 vsstatus,
+                        * 4 time-related (values far from time) */
 };
 static const struct fcsr fcsrs[] = {
     { 0x600, "hstatus", 1 }, { 0x602, "hedeleg", 0 }, { 0x603, "hideleg", 0 }, { 0x604, "hie", 0 },
-    { 0x605, "htimedelta", 0 }, { 0x606, "hcounteren", 0 }, { 0x607, "hgeie", 0 }, { 0x60a, "henvcfg", 0 },
+    { 0x605, "htimedelta", 4 }, { 0x606, "hcounteren", 0 }, { 0x607, "hgeie", 0 }, { 0x60a, "henvcfg", 0 },
     { 0x60c, "hstateen0", 0 }, { 0x643, "htval", 0 }, { 0x644, "hip", 0 }, { 0x645, "hvip", 0 },
     { 0x64a, "htinst", 0 }, { 0x680, "hgatp", 2 }, { 0xe12, "hgeip", 0 }, { 0x200, "vsstatus", 3 },
     { 0x204, "vsie", 0 }, { 0x205, "vstvec", 0 }, { 0x240, "vsscratch", 0 }, { 0x241, "vsepc", 0 },
@@ -345,6 +346,13 @@ static void op_csr(void)
         }
     } else if (cs->kind == 1) {
         v &= ~H_SPV;
+    } else if (cs->kind == 4) {
+        /* htimedelta/vstimecmp: every bit either below 2^11 or at/above
+         * 2^38, so time + htimedelta never crosses vstimecmp during a run
+         * (VSTIP must not depend on when an operation runs). */
+        static const uint64_t tv[] = { 0, 1, ~0ull, ~0ull - 1, 1ull << 48, 1ull << 62, 1ull << 63,
+                                       -(1ull << 62), 3ull << 62 };
+        v = rn(2) ? tv[rn(ARRAY_SIZE(tv))] : (rnd() & ~((1ull << 38) - 1)) | (rnd() & 0x7ff);
     }
     vp("%s %s a1=%x", fforms[f].name, cs->name, v);
     begin_res();
@@ -353,7 +361,7 @@ static void op_csr(void)
     uint64_t rb = call(csr_rb[c], 0, 0);
     vp(" rb");
     result(rb, 1);
-    if (cs->kind >= 2 && fforms[f].writes) {
+    if ((cs->kind == 2 || cs->kind == 3) && fforms[f].writes) {
         /* A new root/ID or new SUM/MXR: flush what QEMU's TLB may hold
          * (QEMU does not flush on vsstatus writes). */
         uint64_t hg = csr_read(0x680), vs = csr_read(0x280);

@@ -1,0 +1,643 @@
+/* Differential fuzzer of L1's virtual H extension.
+ *
+ * A seeded random sequence of operations that L1 (a hypervisor in HS) can
+ * do with the H extension without entering a guest:
+ *  - CSR instructions in every form on the H and VS CSRs (read back after);
+ *  - HLV/HLVX/HSV of every width, from S and from U (hstatus.HU), on
+ *    addresses inside a region where the program keeps random-but-valid
+ *    VS-stage tables (Bare/Sv39/Sv48/Sv57) and G-stage tables
+ *    (Bare/Sv39x4/Sv48x4/Sv57x4);
+ *  - HFENCE.VVMA/GVMA in every operand form;
+ *  - page-table edits (permissions, A/D, valid bits, reserved bits, remap),
+ *    each followed by a random fence form that covers it, so the outcome
+ *    never depends on what a TLB happens to hold.
+ * Every result (value, or trap cause/tval/htval/htinst/GVA) folds into a
+ * running hash; "chk <n> <hash>" every 1000 ops, each op in full from
+ * op verbose_from on. Parameters from /chosen/bootargs:
+ * seed=N ops=M verbose_from=K kinds=MASK (which operations, see main).
+ * The same binary runs natively (the
+ * reference) and under rvnest; the outputs must be identical.
+ *
+ * Safety: every table entry points only at the program's own table pages
+ * or data pages, leaves never lose all of R/W/X while valid, and root
+ * pointers only ever name the program's roots, so no walk or store leaves
+ * the two data regions (A/D updates stay in the tables). */
+#include "conf_lib.h"
+
+#define HS_BOOT (2ull << 32)
+#define H_SPV (1ull << 7)
+
+/* ---- memory ---- */
+static uint64_t arena[512][512] __attribute__((aligned(0x200000)));
+static uint64_t arena2[512][512] __attribute__((aligned(0x200000)));
+static uint64_t canary[512];
+
+#define NDATA 16
+#define P_G39 16      /* 4 pages, 16 KiB aligned */
+#define P_G48 20
+#define P_G57 24
+#define P_G57T3 28
+#define P_GL1 29
+#define P_GL0 30
+#define P_V39 31
+#define P_V48 32
+#define P_V57 33
+#define P_VL1 34
+#define P_VL0 35
+#define NTABLE_PAGES 20
+#define NVS 24        /* VS_L0 leaves; pages NVS..NVS+3 of the window stay unmapped */
+#define A2_PAGES 16   /* the part of arena2 the megapages may touch */
+#define VA_WIN 0x40000000ull
+
+#define PA(p) ((uint64_t)(uintptr_t)(p))
+#define PG(i) PA(arena[i])
+#define PTE(pa, fl) (((uint64_t)(pa) >> 12 << 10) | (fl))
+#define PTE_PA(pte) (((pte) >> 10 & 0xfffffffffffull) << 12)
+
+static uint64_t *G39 = arena[P_G39], *G48 = arena[P_G48], *G57 = arena[P_G57], *G57T3 = arena[P_G57T3];
+static uint64_t *GL1 = arena[P_GL1], *GL0 = arena[P_GL0];
+static uint64_t *V39 = arena[P_V39], *V48 = arena[P_V48], *V57 = arena[P_V57];
+static uint64_t *VL1 = arena[P_VL1], *VL0 = arena[P_VL0];
+
+static uint64_t seed_state;
+static uint64_t rnd(void) { return rnd_next(&seed_state); }
+static unsigned rn(unsigned n) { return (unsigned)(rnd() % n); }
+
+static uint64_t hash = 0xcbf29ce484222325ull;
+static void fold(uint64_t w)
+{
+    for (int i = 0; i < 8; i++) {
+        hash ^= (w >> (8 * i)) & 0xff;
+        hash *= 0x100000001b3ull;
+    }
+}
+
+/* ---- generated stubs ---- */
+static uint32_t fz_code[8192] __attribute__((aligned(4096)));
+static unsigned fz_n;
+
+static uint64_t gen(const uint32_t *insns, int n, int umode, uint64_t *uexit)
+{
+    uint64_t at = PA(&fz_code[fz_n]);
+    for (int i = 0; i < n; i++)
+        fz_code[fz_n++] = insns[i];
+    if (uexit)
+        *uexit = PA(&fz_code[fz_n]);
+    fz_code[fz_n++] = umode ? I_ECALL : 0x00008067u;
+    return at;
+}
+
+struct fcsr {
+    unsigned num;
+    const char *name;
+    int kind;          /* 0 plain, 1 hstatus (no SPV), 2 xatp (restricted), 3 vsstatus,
+                        * 4 time-related (values far from time) */
+};
+static const struct fcsr fcsrs[] = {
+    { 0x600, "hstatus", 1 }, { 0x602, "hedeleg", 0 }, { 0x603, "hideleg", 0 }, { 0x604, "hie", 0 },
+    { 0x605, "htimedelta", 4 }, { 0x606, "hcounteren", 0 }, { 0x607, "hgeie", 0 }, { 0x60a, "henvcfg", 0 },
+    { 0x60c, "hstateen0", 0 }, { 0x643, "htval", 0 }, { 0x644, "hip", 0 }, { 0x645, "hvip", 0 },
+    { 0x64a, "htinst", 0 }, { 0x680, "hgatp", 2 }, { 0xe12, "hgeip", 0 }, { 0x200, "vsstatus", 3 },
+    { 0x204, "vsie", 0 }, { 0x205, "vstvec", 0 }, { 0x240, "vsscratch", 0 }, { 0x241, "vsepc", 0 },
+    { 0x242, "vscause", 0 }, { 0x243, "vstval", 0 }, { 0x244, "vsip", 0 }, { 0x24d, "vstimecmp", 0 },
+    { 0x280, "vsatp", 2 }, { 0x608, "hvien", 0 }, { 0x6a8, "csr6a8", 0 },
+};
+#define NCSR ((unsigned)ARRAY_SIZE(fcsrs))
+
+struct fform {
+    const char *name;
+    unsigned f3, rd, rs1;     /* rs1: register or immediate */
+    int imm, writes, atp_ok;
+};
+static const struct fform fforms[] = {
+    { "csrrw", F_CSRRW, R_A0, R_A1, 0, 1, 1 },
+    { "csrrs", F_CSRRS, R_A0, R_A1, 0, 1, 1 },
+    { "csrrc", F_CSRRC, R_A0, R_A1, 0, 1, 1 },
+    { "csrrw-rd0", F_CSRRW, R_ZERO, R_A1, 0, 1, 1 },
+    { "csrrs-rd0", F_CSRRS, R_ZERO, R_A1, 0, 1, 1 },
+    { "csrrc-rd0", F_CSRRC, R_ZERO, R_A1, 0, 1, 1 },
+    { "csrrs-rs0", F_CSRRS, R_A0, R_ZERO, 0, 0, 1 },
+    { "csrrc-rs0", F_CSRRC, R_A0, R_ZERO, 0, 0, 1 },
+    { "csrrsi-0", F_CSRRSI, R_A0, 0, 1, 0, 1 },
+    { "csrrci-0", F_CSRRCI, R_A0, 0, 1, 0, 1 },
+    { "csrrwi-1", F_CSRRWI, R_A0, 1, 1, 1, 0 },
+    { "csrrwi-21", F_CSRRWI, R_A0, 0x15, 1, 1, 0 },
+    { "csrrsi-4", F_CSRRSI, R_A0, 4, 1, 1, 0 },
+    { "csrrsi-31", F_CSRRSI, R_A0, 0x1f, 1, 1, 0 },
+    { "csrrci-31", F_CSRRCI, R_A0, 0x1f, 1, 1, 0 },
+    { "csrrci-2", F_CSRRCI, R_A0, 2, 1, 1, 0 },
+};
+#define NFORM ((unsigned)ARRAY_SIZE(fforms))
+static uint64_t csr_stub[ARRAY_SIZE(fcsrs)][ARRAY_SIZE(fforms)];
+static uint64_t csr_rb[ARRAY_SIZE(fcsrs)];
+
+static const struct { const char *name; uint32_t insn; int store; unsigned size; } fh[] = {
+    { "hlv.b", I_HLV_B(R_A0, R_A0), 0, 1 }, { "hlv.bu", I_HLV_BU(R_A0, R_A0), 0, 1 },
+    { "hlv.h", I_HLV_H(R_A0, R_A0), 0, 2 }, { "hlv.hu", I_HLV_HU(R_A0, R_A0), 0, 2 },
+    { "hlvx.hu", I_HLVX_HU(R_A0, R_A0), 0, 2 }, { "hlv.w", I_HLV_W(R_A0, R_A0), 0, 4 },
+    { "hlv.wu", I_HLV_WU(R_A0, R_A0), 0, 4 }, { "hlvx.wu", I_HLVX_WU(R_A0, R_A0), 0, 4 },
+    { "hlv.d", I_HLV_D(R_A0, R_A0), 0, 8 }, { "hsv.b", I_HSV_B(R_A0, R_A1), 1, 1 },
+    { "hsv.h", I_HSV_H(R_A0, R_A1), 1, 2 }, { "hsv.w", I_HSV_W(R_A0, R_A1), 1, 4 },
+    { "hsv.d", I_HSV_D(R_A0, R_A1), 1, 8 },
+};
+#define NH ((unsigned)ARRAY_SIZE(fh))
+static uint64_t h_stub[ARRAY_SIZE(fh)][2], h_uexit[ARRAY_SIZE(fh)];
+
+static const struct { const char *name; uint32_t insn; } ff[] = {
+    { "hfence.vvma", I_HFENCE_VVMA(0, 0) }, { "hfence.vvma va", I_HFENCE_VVMA(R_A0, 0) },
+    { "hfence.vvma asid", I_HFENCE_VVMA(0, R_A1) }, { "hfence.vvma va asid", I_HFENCE_VVMA(R_A0, R_A1) },
+    { "hfence.gvma", I_HFENCE_GVMA(0, 0) }, { "hfence.gvma gpa", I_HFENCE_GVMA(R_A0, 0) },
+    { "hfence.gvma vmid", I_HFENCE_GVMA(0, R_A1) }, { "hfence.gvma gpa vmid", I_HFENCE_GVMA(R_A0, R_A1) },
+};
+static uint64_t f_stub[ARRAY_SIZE(ff)];
+enum { FV_ALL, FV_VA, FV_ASID, FV_VA_ASID, FG_ALL, FG_GPA, FG_VMID, FG_GPA_VMID };
+
+static void gen_stubs(void)
+{
+    for (unsigned c = 0; c < NCSR; c++) {
+        for (unsigned f = 0; f < NFORM; f++) {
+            uint32_t i = enc_csr(fforms[f].f3, fforms[f].rd, fforms[f].rs1, fcsrs[c].num);
+            csr_stub[c][f] = gen(&i, 1, 0, 0);
+        }
+        uint32_t rb = enc_csr(F_CSRRS, R_A0, R_ZERO, fcsrs[c].num);
+        csr_rb[c] = gen(&rb, 1, 0, 0);
+    }
+    for (unsigned h = 0; h < NH; h++) {
+        h_stub[h][0] = gen(&fh[h].insn, 1, 0, 0);
+        h_stub[h][1] = gen(&fh[h].insn, 1, 1, &h_uexit[h]);
+    }
+    for (unsigned f = 0; f < ARRAY_SIZE(ff); f++)
+        f_stub[f] = gen(&ff[f].insn, 1, 0, 0);
+    __asm__ volatile("fence.i" ::: "memory");
+}
+
+/* ---- the fuzzer's view of its own configuration ---- */
+static unsigned cur_vsmode, cur_gmode;   /* 0 Bare, 1 Sv39, 2 Sv48, 3 Sv57 */
+static unsigned cur_asid, cur_vmid;
+static long verbose_from = -1;
+static unsigned kinds = 0x7f;
+static long opno;
+static int verbose;
+static uint64_t ram_end;
+
+static void vp(const char *fmt, ...)
+{
+    if (!verbose)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    cvprintf(fmt, ap);
+    va_end(ap);
+}
+
+static uint64_t call(uint64_t stub, uint64_t a0, uint64_t a1)
+{
+    return conf_call_at(stub, MODE_S, ~0ull, a0, a1);
+}
+
+/* Result of a probe: fold and (verbose) print. */
+/* Verbose output: the description on an "op N:" line, printed before the
+ * operation runs, then what happened on a "res N:" line. */
+static int in_res;
+static void begin_res(void)
+{
+    if (!in_res)
+        vp("\nres %d:", opno);
+    in_res = 1;
+}
+
+static void result(uint64_t v, int has_v)
+{
+    begin_res();
+    if (conf_trapped) {
+        uint64_t gva = (T.hstatus >> 6) & 1;
+        fold(1); fold(T.cause); fold(T.tval); fold(T.htval); fold(T.htinst); fold(gva);
+        vp(" => trap cause %d tval %x htval %x htinst %x gva %d", (long)T.cause, T.tval, T.htval,
+           T.htinst, (long)gva);
+    } else {
+        fold(0);
+        if (has_v) {
+            fold(v);
+            vp(" => %x", v);
+        } else {
+            vp(" => ok");
+        }
+    }
+}
+
+static void fence(unsigned form, uint64_t a0, uint64_t a1)
+{
+    begin_res();
+    call(f_stub[form], a0, a1);
+    vp("; %s", ff[form].name);
+    if (form == FV_VA || form == FV_VA_ASID || form == FG_GPA || form == FG_GPA_VMID)
+        vp(" %x", a0);
+    if (form == FV_ASID || form == FV_VA_ASID || form == FG_VMID || form == FG_GPA_VMID)
+        vp(" id %d", (long)a1);
+    fold(conf_trapped ? 0xfe00 | T.cause : 0xfe);
+}
+
+static void fence_full(void)
+{
+    fence(FG_ALL, 0, 0);
+    fence(FV_ALL, 0, 0);
+}
+
+/* ---- tables ---- */
+/* The pristine tables (after build), for repairs. */
+static uint64_t pristine[NTABLE_PAGES][512];
+static const uint64_t leaf_perms[] = {
+    PTE_R, PTE_R | PTE_W, PTE_X, PTE_R | PTE_X, PTE_R | PTE_W | PTE_X, PTE_W, PTE_W | PTE_X,
+};
+
+static void build(void)
+{
+    for (int p = P_G39; p < P_G39 + NTABLE_PAGES; p++)
+        for (int i = 0; i < 512; i++)
+            arena[p][i] = 0;
+    uint64_t g_leaf = PTE_V | PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D;
+    G39[PG(0) >> 30] = PTE(PG(P_GL1), PTE_V);
+    if ((PA(arena2) >> 30) != (PG(0) >> 30))
+        G39[PA(arena2) >> 30] = PTE(PG(P_GL1), PTE_V);     /* same L1 table serves both */
+    GL1[(PG(0) >> 21) & 511] = PTE(PG(P_GL0), PTE_V);
+    GL1[(PA(arena2) >> 21) & 511] = PTE(PA(arena2), g_leaf);
+    for (int i = 0; i < NDATA; i++)
+        GL0[i] = PTE(PG(i), g_leaf);
+    for (int p = P_V39; p <= P_VL0; p++)
+        GL0[p] = PTE(PG(p), PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D);
+    G48[0] = PTE(PG(P_G39), PTE_V);
+    G57[0] = PTE(PG(P_G57T3), PTE_V);
+    G57T3[0] = PTE(PG(P_G39), PTE_V);
+    V39[VA_WIN >> 30] = PTE(PG(P_VL1), PTE_V);
+    V48[0] = PTE(PG(P_V39), PTE_V);
+    V57[0] = PTE(PG(P_V48), PTE_V);
+    VL1[0] = PTE(PG(P_VL0), PTE_V);
+    VL1[1] = PTE(PA(arena2), PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D);
+    for (int i = 0; i < NVS; i++) {
+        uint64_t fl = PTE_V | PTE_A | leaf_perms[rn(5)];
+        if (rn(2)) fl |= PTE_D;
+        if (rn(3) == 0) fl |= PTE_U;
+        VL0[i] = PTE(PG(rn(NDATA)), fl);
+    }
+    for (int p = 0; p < NDATA; p++)
+        for (int i = 0; i < 512; i++)
+            arena[p][i] = rnd();
+    for (int p = 0; p < A2_PAGES; p++)
+        for (int i = 0; i < 512; i++)
+            arena2[p][i] = rnd();
+    for (int i = 0; i < 512; i++)
+        canary[i] = 0xc0ffee0000000000ull | (uint64_t)i;
+    for (int p = 0; p < NTABLE_PAGES; p++)
+        for (int i = 0; i < 512; i++)
+            pristine[p][i] = arena[P_G39 + p][i];
+}
+
+static uint64_t atp_value(int g, unsigned mode, unsigned id)
+{
+    static const unsigned vsroot[4] = { 0, P_V39, P_V48, P_V57 };
+    static const unsigned groot[4] = { 0, P_G39, P_G48, P_G57 };
+    if (!mode)
+        return (uint64_t)id << 44;
+    uint64_t root = PG(g ? groot[mode] : vsroot[mode]);
+    return ((uint64_t)(7 + mode) << 60) | ((uint64_t)id << 44) | (root >> 12);
+}
+
+static void set_modes(unsigned vsmode, unsigned gmode, unsigned asid, unsigned vmid)
+{
+    cur_vsmode = vsmode;
+    cur_gmode = gmode;
+    cur_asid = asid;
+    cur_vmid = vmid;
+    csr_write(0x680, atp_value(1, gmode, vmid));
+    csr_write(0x280, atp_value(0, vsmode, asid));
+}
+
+/* ---- operations ---- */
+static const char *const mode_name[4] = { "bare", "sv39", "sv48", "sv57" };
+
+static uint64_t interesting(void)
+{
+    static const uint64_t iv[] = { 0, ~0ull, 1, 0x8000000000000000ull, 0xffffffffull, 0x7fffffffffffffffull,
+                                   0x444, 0x222, 0x1444, 0x2000, 0xf1, 0xa0000000000000f1ull };
+    switch (rn(4)) {
+    case 0: return iv[rn(ARRAY_SIZE(iv))];
+    case 1: return rnd() & ((1ull << rn(64)) - 1);
+    default: return rnd();
+    }
+}
+
+static void op_csr(void)
+{
+    unsigned c = rn(NCSR), f = rn(NFORM);
+    const struct fcsr *cs = &fcsrs[c];
+    uint64_t v = interesting();
+    if (cs->kind == 2) {
+        /* hgatp/vsatp: only the program's own roots; csrrs/csrrc on the
+         * MODE/ID bits; no immediate writes. */
+        while (!fforms[f].atp_ok)
+            f = rn(NFORM);
+        if (fforms[f].f3 == F_CSRRW) {
+            if (rn(4) == 0)
+                v = ((uint64_t)(1 + rn(7)) << 60) | (rnd() & 0x0fffffffffffffffull);   /* illegal MODE: ignored */
+            else
+                v = atp_value(cs->num == 0x680, rn(4), rn(4));
+        } else {
+            v &= 0xfffff00000000000ull;
+        }
+    } else if (cs->kind == 1) {
+        v &= ~H_SPV;
+    } else if (cs->kind == 4) {
+        /* htimedelta/vstimecmp: every bit either below 2^11 or at/above
+         * 2^38, so time + htimedelta never crosses vstimecmp during a run
+         * (VSTIP must not depend on when an operation runs). */
+        static const uint64_t tv[] = { 0, 1, ~0ull, ~0ull - 1, 1ull << 48, 1ull << 62, 1ull << 63,
+                                       -(1ull << 62), 3ull << 62 };
+        v = rn(2) ? tv[rn(ARRAY_SIZE(tv))] : (rnd() & ~((1ull << 38) - 1)) | (rnd() & 0x7ff);
+    }
+    vp("%s %s a1=%x", fforms[f].name, cs->name, v);
+    begin_res();
+    uint64_t r = call(csr_stub[c][f], 0x5a5a5a5a5a5a5a5aull, v);
+    result(r, fforms[f].rd != R_ZERO);
+    uint64_t rb = call(csr_rb[c], 0, 0);
+    vp(" rb");
+    result(rb, 1);
+    if ((cs->kind == 2 || cs->kind == 3) && fforms[f].writes) {
+        /* A new root/ID or new SUM/MXR: flush what QEMU's TLB may hold
+         * (QEMU does not flush on vsstatus writes). */
+        uint64_t hg = csr_read(0x680), vs = csr_read(0x280);
+        cur_vmid = (unsigned)(hg >> 44) & 0xffff;
+        cur_asid = (unsigned)(vs >> 44) & 0xffff;
+        cur_vsmode = (vs >> 60) != 0;
+        fence_full();
+    }
+}
+
+/* An address for a hypervisor access. */
+static uint64_t hv_addr(int store, unsigned size)
+{
+    unsigned off = rn(4096);
+    if (rn(4))
+        off &= ~(size - 1);
+    if (off + size > 4096)
+        off = 4096 - size;
+    unsigned k = rn(16);
+    if (cur_vsmode) {
+        if (k < 12)
+            return VA_WIN + (uint64_t)rn(NVS + 4) * 4096 + off;
+        if (k < 14)
+            return VA_WIN + 0x200000 + (uint64_t)rn(A2_PAGES) * 4096 + off;
+        if (k == 14)
+            return (uint64_t)rn(4) << 30 | off;                      /* other root slots */
+        return rn(2) ? 0x8000000000ull + off : 0xffffffffc0000000ull + off;  /* non-canonical / high */
+    }
+    if (k < 12)
+        return PG(rn(NDATA)) + off;
+    if (k < 14)
+        return PA(arena2[rn(A2_PAGES)]) + off;
+    if (k == 14 && !store)
+        return PG(P_V39 + rn(5)) + off;                              /* VS tables: read only */
+    return ram_end + (uint64_t)rn(16) * 4096 + off;                  /* above RAM */
+}
+
+static void op_hlv(int umode)
+{
+    unsigned h = rn(NH);
+    uint64_t a = hv_addr(fh[h].store, fh[h].size);
+    uint64_t v = rnd();
+    if (umode) {
+        uint64_t hs = csr_read(0x600);
+        uint64_t nhs = rn(2) ? hs | (1ull << 9) : hs & ~(1ull << 9);
+        csr_write(0x600, nhs & ~H_SPV);
+        vp("%s U hu=%d addr %x", fh[h].name, (long)((nhs >> 9) & 1), a);
+        begin_res();
+        uint64_t r = conf_call_at(h_stub[h][1], MODE_U, h_uexit[h], a, v);
+        result(r, !fh[h].store);
+    } else {
+        vp("%s S addr %x", fh[h].name, a);
+        if (fh[h].store)
+            vp(" val %x", v);
+        begin_res();
+        uint64_t r = call(h_stub[h][0], a, v);
+        result(r, !fh[h].store);
+    }
+}
+
+static void op_fence(void)
+{
+    unsigned f = rn(ARRAY_SIZE(ff));
+    uint64_t a0 = f < FG_ALL ? hv_addr(0, 1) : hv_addr(0, 1) >> 2;
+    uint64_t a1 = rn(4) ? rn(4) : rnd() & 0xffff;
+    vp("fence");
+    fence(f, a0, a1);
+}
+
+/* Change one leaf PTE: flags, permissions, reserved bits, remap. */
+static uint64_t edit_leaf(uint64_t pte, int may_remap)
+{
+    switch (rn(6)) {
+    case 0: {
+        static const uint64_t bits[] = { PTE_V, PTE_U, PTE_G, PTE_A, PTE_D };
+        return pte ^ bits[rn(ARRAY_SIZE(bits))];
+    }
+    case 1:
+    case 2:
+        return (pte & ~(PTE_R | PTE_W | PTE_X)) | leaf_perms[rn(ARRAY_SIZE(leaf_perms))];
+    case 3:
+        return pte ^ (1ull << (54 + rn(10)));                      /* reserved/PBMT/N */
+    default:
+        if (may_remap)
+            return (pte & 0x3ffull) | PTE(PG(rn(NDATA)), 0);
+        return pte ^ PTE_A;
+    }
+}
+
+
+static uint64_t *slot_pristine(uint64_t *slot)
+{
+    unsigned long off = (unsigned long)((char *)slot - (char *)arena[P_G39]);
+    return &pristine[0][0] + off / 8;
+}
+
+/* Edit one table entry (mutate it or repair it to its pristine value),
+ * then a random fence form that covers the change. Now and then all
+ * tables go back to pristine. */
+static void op_edit(void)
+{
+    unsigned k = rn(20);
+    if (k == 0) {
+        vp("edit restore-all");
+        begin_res();
+        for (int p = 0; p < NTABLE_PAGES; p++)
+            for (int i = 0; i < 512; i++)
+                arena[P_G39 + p][i] = pristine[p][i];
+        fence_full();
+        return;
+    }
+    int repair = rn(5) < 2;
+    uint64_t *slot, old, nw;
+    const char *what;
+    long idx = -1;
+    unsigned cls;            /* 0 VS leaf, 1 VS mega, 2 VS non-leaf, 3 G leaf, 4 G mega, 5 G non-leaf */
+    int may_remap = 0;
+    uint64_t addr = 0;
+    if (k < 10) {
+        unsigned i = rn(NVS);
+        slot = &VL0[i], what = "vs-l0", idx = i, cls = 0, may_remap = 1;
+        addr = VA_WIN + (uint64_t)i * 4096 + rn(4096);
+    } else if (k < 12) {
+        slot = &VL1[1], what = "vs-l1[1]", cls = 1;
+        addr = VA_WIN + 0x200000 + rn(0x200000);
+    } else if (k == 12) {
+        static const char *const nn[] = { "vs-l1[0]", "vs39[1]", "vs48[0]", "vs57[0]" };
+        unsigned j = rn(4);
+        slot = j == 0 ? &VL1[0] : j == 1 ? &V39[VA_WIN >> 30] : j == 2 ? &V48[0] : &V57[0];
+        what = nn[j], cls = 2;
+    } else if (k < 18) {
+        unsigned i = rn(NDATA + 5);
+        may_remap = i < NDATA;
+        if (!may_remap)
+            i = P_V39 + (i - NDATA);
+        slot = &GL0[i], what = "g-l0", idx = i, cls = 3;
+        addr = PG(i) + rn(4096);
+    } else if (k == 18) {
+        slot = &GL1[(PA(arena2) >> 21) & 511], what = "g-l1-mega", cls = 4;
+        addr = PA(arena2) + rn(0x200000);
+    } else {
+        static const char *const nn[] = { "g-l1-ptr", "g39-ptr", "g48[0]", "g57t3[0]" };
+        unsigned j = rn(4);
+        slot = j == 0 ? &GL1[(PG(0) >> 21) & 511] : j == 1 ? &G39[PG(0) >> 30] : j == 2 ? &G48[0] : &G57T3[0];
+        what = nn[j], cls = 5;
+    }
+    old = *slot;
+    if (repair)
+        nw = *slot_pristine(slot);
+    else if (cls == 2 || cls == 5)
+        nw = rn(3) ? old ^ PTE_V : old ^ PTE_R;                    /* R: a misaligned superpage */
+    else
+        nw = edit_leaf(old, may_remap);
+    if (idx >= 0)
+        vp("edit %s %s[%d] %x -> %x", repair ? "repair" : "mutate", what, idx, old, nw);
+    else
+        vp("edit %s %s %x -> %x", repair ? "repair" : "mutate", what, old, nw);
+    begin_res();
+    *slot = nw;
+    switch (cls) {
+    case 0:
+    case 1: {
+        unsigned f = ((old | nw) & PTE_G) ? (rn(2) ? FV_VA : FV_ALL) : rn(4);
+        fence(f, addr, cur_asid);
+        break;
+    }
+    case 2:
+        fence(FV_ALL, 0, 0);
+        break;
+    case 3:
+    case 4:
+        fence(FG_ALL + rn(4), addr >> 2, cur_vmid);
+        break;
+    default:
+        fence(rn(2) ? FG_ALL : FG_VMID, 0, cur_vmid);
+        break;
+    }
+    fold(old);
+    fold(nw);
+}
+
+static void op_modes(void)
+{
+    unsigned vs = rn(4), g = rn(4), asid = rn(4), vmid = rn(4);
+    vp("modes vsatp %s asid %d hgatp %s vmid %d", mode_name[vs], (long)asid, mode_name[g], (long)vmid);
+    begin_res();
+    set_modes(vs, g, asid, vmid);
+    fence_full();
+    fold(vs * 64 + g * 16 + asid * 4 + vmid);
+}
+
+static void op_sstatus(void)
+{
+    uint64_t bit = rn(2) ? 1ull << 19 : 1ull << 18;
+    if (rn(2)) csr_set(sstatus, bit); else csr_clear(sstatus, bit);
+    vp("sstatus %s %s", bit >> 19 ? "mxr" : "sum", csr_read(sstatus) & bit ? "1" : "0");
+    begin_res();
+    uint64_t s = csr_read(sstatus) & ((1ull << 19) | (1ull << 18));
+    vp(" %x", s);
+    fold(s);
+}
+
+static void checksum(void)
+{
+    uint64_t h = 0;
+    for (int p = 0; p < P_G39 + NTABLE_PAGES; p++)
+        for (int i = 0; i < 512; i++)
+            h = (h ^ arena[p][i]) * 0x100000001b3ull + (uint64_t)i;
+    for (int p = 0; p < A2_PAGES; p++)
+        for (int i = 0; i < 512; i++)
+            h = (h ^ arena2[p][i]) * 0x100000001b3ull + (uint64_t)i;
+    fold(h);
+    fold(TI_count);         /* interrupts taken (VS-level ones in U-mode ops) */
+    for (int i = 0; i < 512; i++)
+        if (canary[i] != (0xc0ffee0000000000ull | (uint64_t)i)) {
+            cprintf("FAIL: canary %d overwritten at op %d\n", (long)i, opno);
+            conf_failures++;
+            canary[i] = 0xc0ffee0000000000ull | (uint64_t)i;
+        }
+}
+
+int main(unsigned long hartid, unsigned long fdt)
+{
+    (void)hartid;
+    conf_init(fdt);
+    ram_end = dt_ram_end;
+    uint64_t seed = bootarg("seed", 1);
+    long ops = (long)bootarg("ops", 10000);
+    verbose_from = (long)bootarg("verbose_from", ~0ull);
+    /* kinds: which operations (bit 0 CSR, 1 HLV/HSV in S, 2 in U, 3 HFENCE,
+     * 4 table edits, 5 mode switches, 6 sstatus.MXR/SUM); default all. */
+    kinds = (unsigned)bootarg("kinds", 0x7f) & 0x7f;
+    if (!kinds)
+        kinds = 0x7f;
+    cprintf("fuzz: seed %d ops %d verbose_from %d kinds %x\n", (long)seed, ops, verbose_from, (uint64_t)kinds);
+    seed_state = seed;
+    gen_stubs();
+    build();
+    csr_write(0x600, HS_BOOT);
+    csr_write(0x24d, ~0ull);
+    set_modes(1, 1, 0, 0);
+    fence_full();
+    uint64_t t0 = csr_read(time);
+    for (opno = 0; opno < ops; opno++) {
+        verbose = verbose_from >= 0 && opno >= verbose_from;
+        in_res = 0;
+        vp("op %d: ", opno);
+        unsigned k, kind;
+        do {
+            k = rn(100);
+            kind = k < 30 ? 0 : k < 65 ? 1 : k < 70 ? 2 : k < 78 ? 3 : k < 95 ? 4 : k < 98 ? 5 : 6;
+        } while (!((kinds >> kind) & 1));
+        switch (kind) {
+        case 0: op_csr(); break;
+        case 1: op_hlv(0); break;
+        case 2: op_hlv(1); break;
+        case 3: op_fence(); break;
+        case 4: op_edit(); break;
+        case 5: op_modes(); break;
+        default: op_sstatus(); break;
+        }
+        vp("\n");
+        if ((opno + 1) % 1000 == 0) {
+            checksum();
+            cprintf("chk %d %X\n", opno + 1, hash);
+        }
+    }
+    checksum();
+    uint64_t dt = csr_read(time) - t0;
+    cprintf("fuzz: end ops %d hash %X traps %d unexpected %d\n", ops, hash, (long)T_count, (long)T_unexpected);
+    /* Timing goes to a line the comparison ignores. */
+    cprintf("fuzz-time: %d ms for %d ops\n", (long)(dt / 10000), ops);
+    if (conf_failures || T_unexpected)
+        cprintf("fuzz: FAILED\n");
+    else
+        cprintf("fuzz: passed\n");
+    shutdown();
+    return 0;
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The bare-metal L1 conformance suite (tests/guest/baremetal/conf_*.c): each
+# program runs with L1 in real HS on QEMU's native H (the reference) and at
+# V=1 under rvnest. Both must pass every check ("check NAME: values"; a
+# failed expectation prints "FAIL: NAME"), print at least the expected
+# number of checks, and print identical lines; no guest code may run in
+# real HS. All programs run even when one fails; the differing lines are
+# shown per program (diff -u, native first) and the total number of checks
+# is printed.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+# CONF_KEEP=DIR keeps every run's output there.
+if [ -n "${CONF_KEEP:-}" ]; then tmp=$CONF_KEEP; mkdir -p "$tmp"; else tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT; fi
+# program:checks it prints (natively)
+progs="conf_csr:441 conf_traps:94 conf_sbi:158 conf_l0:124 conf_hyp:99"
+bad=0 total=0 nested_total=0 want_total=0
+for pc in $progs; do
+    p=${pc%%:*} want=${pc##*:}
+    d=$tmp/$p
+    mkdir -p "$d"
+    want_total=$((want_total + want))
+    echo "==> $p"
+    ( run_both "$d" --kernel "$BM/$p.elf" --mem 256M --timeout 60 ) || bad=1
+    [ -f "$d/native" ] || { echo "FAIL: $p: no native run"; bad=1; continue; }
+    guest_lines "$d/native" >"$d/a"
+    guest_lines "${d}/nested" >"$d/b" 2>/dev/null || : >"$d/b"
+    na=$(grep -c '^check ' "$d/a") nb=$(grep -c '^check ' "$d/b")
+    fa=$(grep -c '^FAIL' "$d/a") fb=$(grep -c '^FAIL' "$d/b")
+    total=$((total + na)) nested_total=$((nested_total + nb))
+    ndiff=$(diff "$d/a" "$d/b" | grep -c '^[<>] check ')
+    echo "$p: native $na checks ($fa failed), nested $nb checks ($fb failed), $ndiff check lines differ"
+    [ "$fa" = 0 ] || { grep -B1 '^FAIL' "$d/a"; echo "FAIL: $p fails natively"; bad=1; }
+    [ "$na" -ge "$want" ] || { echo "FAIL: $p: native printed $na checks, expected $want"; bad=1; }
+    [ "$nb" -ge "$want" ] || { echo "FAIL: $p: nested printed $nb checks, expected $want"; bad=1; }
+    [ "$fb" = 0 ] || bad=1
+    grep -q "^$p: passed" "$d/a" || { echo "FAIL: $p: no pass line natively"; bad=1; }
+    grep -q "^$p: passed" "$d/b" || { echo "FAIL: $p: no pass line under rvnest"; bad=1; }
+    ( same_output "$d" guest_lines ) || bad=1
+    grep -h 'rvnest: fatal' "$d/nested" 2>/dev/null | head -1
+done
+echo "conformance: $total checks natively (expected at least $want_total), $nested_total under rvnest"
+[ "$bad" = 0 ] || fail "conformance: rvnest differs from native H (or a program failed)"
+echo "conformance: $total checks, identical output natively and under rvnest"

@@ -46,6 +46,8 @@ void rvnest_fatal(struct rvnest_vm *vm, const char *fmt, ...)
 void rvnest_resume(struct rvnest_vcpu *vc, uint64_t pc, unsigned priv)
 {
     struct rvnest_hart *h = vc->hart;
+    if ((priv & PRIV_V) && rvnest_virq_resume(vc, &pc, &priv))
+        return;                       /* a microcode run goes first */
     if (vc->in_mret) {
         uint64_t ms = hart_csr(h, CSR_MSTATUS);
         ms &= ~(MSTATUS_MPP | MSTATUS_MPV);
@@ -232,6 +234,16 @@ static void dispatch_hs_trap(struct rvnest_vcpu *vc)
         return;
     }
     rvnest_l1_trap_catchup(vc);
+    /* An interrupt L0 raises for L1 from its virtual H state comes before
+     * the instruction that trapped (it re-executes after L1's handler) and
+     * before an HS interrupt of L0's, which stays pending (nested/virq.c). */
+    if (rvnest_virq_pending(vc)) {
+        unsigned priv = rvnest_trap_priv(vc);
+        if (priv == PRV_U || (hart_csr(h, CSR_VSSTATUS) & MSTATUS_SIE)) {
+            rvnest_resume_l1_at_sepc(vc);
+            return;
+        }
+    }
     if (cause & CAUSE_INTERRUPT) {
         rvnest_hs_interrupt(vc, (unsigned)(cause & 63));
         return;

@@ -22,7 +22,8 @@ static void set_hvip(struct rvnest_hart *h, uint64_t set, uint64_t clear)
 
 uint64_t rvnest_l0_sie(const struct rvnest_vcpu *vc)
 {
-    return MIP_SSIP | (vc->seip_presented ? 0 : MIP_SEIP);
+    return MIP_SSIP | (vc->seip_presented ? 0 : MIP_SEIP) |
+           (vc->virq_deadline != ~0ull ? MIP_STIP : 0);
 }
 
 static void present_seip(struct rvnest_vcpu *vc, bool level)
@@ -69,10 +70,14 @@ void rvnest_hs_interrupt(struct rvnest_vcpu *vc, unsigned irq)
         set_hvip(h, MIP_VSSIP, 0);
         break;
     case IRQ_S_TIMER:
-        /* L0 never arms the HS timer and never enables STIE. */
+        /* L0 arms the HS timer only for L1's own Sstc deadline (virq.c) */
         st->exits[EXIT_IRQ_TIMER]++;
-        rvnest_fatal(vc->vm, "HS timer interrupt with STIE clear: an L0 bug");
-        return;
+        if (vc->virq_deadline == ~0ull) {
+            rvnest_fatal(vc->vm, "HS timer interrupt with STIE clear: an L0 bug");
+            return;
+        }
+        rvnest_virq_timer(vc);
+        break;
     default:
         st->exits[EXIT_IRQ_OTHER]++;
         rvnest_fatal(vc->vm, "HS interrupt %u L0 never enables: an L0 bug", irq);

@@ -25,12 +25,22 @@ const uint32_t rvnest_ucode_vstimecmp[2] = {
     0,
 };
 
+/* Real sepc is free during a run (L0 has consumed the trap), so it carries
+ * the value: csrrw t0, sepc, t0; csrw stimecmp, t0; csrrw t0, sepc, t0. */
+static const uint32_t ucode_stimecmp[4] = {
+    (CSR_SEPC << 20) | (5u << 15) | (1u << 12) | (5u << 7) | 0x73u,
+    (CSR_STIMECMP << 20) | (5u << 15) | (1u << 12) | 0x73u,
+    (CSR_SEPC << 20) | (5u << 15) | (1u << 12) | (5u << 7) | 0x73u,
+    0,
+};
+
 static const struct ucode_seq seqs[] = {
     [UCODE_SBI_FORWARD] = { L0_OFF_UC_ECALL, rvnest_ucode_ecall, 2 },
     [UCODE_SET_VSTIMECMP] = { L0_OFF_UC_VSTIMECMP, rvnest_ucode_vstimecmp, 2 },
     [UCODE_SET_VSTIMECMP_LEGACY] = { L0_OFF_UC_VSTIMECMP, rvnest_ucode_vstimecmp, 2 },
     [UCODE_CSR_REPLAY] = { L0_OFF_UC_REPLAY, NULL, 2 },   /* words built per run */
     [UCODE_SBI_FORWARD_ENVCFG] = { L0_OFF_UC_ECALL, rvnest_ucode_ecall, 2 },
+    [UCODE_SET_STIMECMP] = { L0_OFF_UC_STIMECMP, ucode_stimecmp, 4 },
 };
 
 void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t resume_pc,

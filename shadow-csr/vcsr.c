@@ -134,6 +134,15 @@ static uint64_t l1_vstip(const struct rvnest_vcsr *v, struct rvnest_hart *h)
     return now >= v->val[VCSR_VSTIMECMP] ? MIP_VSTIP : 0;
 }
 
+uint64_t rvnest_vcsr_vs_pending(const struct rvnest_vcsr *v, struct rvnest_hart *h)
+{
+    uint64_t p = v->val[VCSR_HVIP] & VS_MODE_INTERRUPTS;
+    /* the Sstc timer only matters where it is enabled */
+    if ((v->val[VCSR_HIE] & MIP_VSTIP) && !(p & MIP_VSTIP))
+        p |= l1_vstip(v, h);
+    return p;
+}
+
 /* Initial values: what L1 would read on a native hart. At a cold boot the
  * real registers still hold QEMU's initial values (OpenSBI writes none of
  * them, and L0 has not yet), so they are taken as they are; vstimecmp,

@@ -27,6 +27,7 @@ struct rvnest_options {
 #define L0_OFF_UC_ECALL     0x100     /* ecall; .word 0 */
 #define L0_OFF_UC_VSTIMECMP 0x110     /* csrw vstimecmp, a0; .word 0 */
 #define L0_OFF_UC_REPLAY    0x120     /* one Zicsr instruction of L1's; .word 0 */
+#define L0_OFF_UC_STIMECMP  0x130     /* stimecmp = sepc (t0 kept); .word 0 */
 #define L0_OFF_UCODE_PAGE   0x000     /* the page holding the vector and microcode */
 
 /* What a microcode run does when it ends (ARCHITECTURE.md fact 8). */
@@ -37,6 +38,7 @@ enum rvnest_ucode {
     UCODE_SET_VSTIMECMP_LEGACY,
     UCODE_CSR_REPLAY,                 /* a CSR access L1 may make in HS, replayed there */
     UCODE_SBI_FORWARD_ENVCFG,         /* L1's ecall to OpenSBI that may change menvcfg (FWFT) */
+    UCODE_SET_STIMECMP,               /* arm the real HS timer (nested/virq.c) */
 };
 
 struct rvnest_vm;
@@ -68,6 +70,8 @@ struct rvnest_vcpu {
     uint64_t hedeleg;                 /* the real hedeleg L0 last wrote */
     uint64_t trap_fp[3];              /* L1's vscause/vsepc/vstval at the last sync */
     uint64_t stats_l1_irq_catchups;   /* interrupts L1 took while its trap state was dirty */
+    bool virq_vtw;                    /* real hstatus.VTW set for L1's virtual interrupts */
+    uint64_t virq_deadline;           /* real HS timer armed for L1's Sstc deadline, or ~0 */
     struct {
         uint64_t vvma, gvma;          /* invalidations L1 asked for */
         struct rvnest_inval last;
@@ -226,6 +230,13 @@ bool rvnest_pmp_install(struct rvnest_vcpu *vc, bool cold);
 bool rvnest_pmp_intact(struct rvnest_vcpu *vc);
 /* the microcode page executable by real HS (during a run) or not */
 void rvnest_pmp_ucode(struct rvnest_vcpu *vc, bool on);
+/* nested/virq.c: L1's HS-level interrupts from its virtual H state */
+uint64_t rvnest_virq_pending(struct rvnest_vcpu *vc);
+/* Called on every resume of L1 at (pc, priv): may redirect it to L1's trap
+ * vector (an interrupt delivered), or return true after starting a
+ * microcode run that resumes there. */
+bool rvnest_virq_resume(struct rvnest_vcpu *vc, uint64_t *pc, unsigned *priv);
+void rvnest_virq_timer(struct rvnest_vcpu *vc);
 /* nested/plic.c */
 struct insn_mem;
 bool rvnest_plic_page(const struct rvnest_vm *vm, uint64_t gpa);

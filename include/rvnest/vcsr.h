@@ -32,6 +32,9 @@ enum vcsr_result {
  * for what QEMU's reset changes); else a cold boot (from the real
  * registers, before L0 writes them). */
 void rvnest_vcsr_reset(struct rvnest_vcsr *v, struct rvnest_hart *h, uint64_t menvcfg, bool reboot);
+/* L1's pending VS-level interrupts (its hvip bits, the Sstc timer of its
+ * vstimecmp when enabled in its hie), as native hip would show them. */
+uint64_t rvnest_vcsr_vs_pending(const struct rvnest_vcsr *v, struct rvnest_hart *h);
 enum vcsr_result rvnest_vcsr_read(struct rvnest_vcsr *v, struct rvnest_hart *h,
                                   unsigned csr, uint64_t *val);
 /* A CSR instruction's access as QEMU performs it: the old value (the

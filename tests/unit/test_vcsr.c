@@ -3,6 +3,7 @@
  * hedeleg (shadow-csr/vcsr.c, nested/engine.c). */
 #include "mock_hart.h"
 #include "rvnest/csr.h"
+#include "rvnest/decode.h"
 
 #define CSRRW(csr, rd, rs1) (((uint32_t)(csr) << 20) | ((rs1) << 15) | (1u << 12) | ((rd) << 7) | 0x73)
 #define CSRRS(csr, rd, rs1) (((uint32_t)(csr) << 20) | ((rs1) << 15) | (2u << 12) | ((rd) << 7) | 0x73)
@@ -144,6 +145,79 @@ static void test_trap_state(void)
     mock_vm_free(&t);
 }
 
+/* A VS-level interrupt L1 makes pending and enables but does not delegate
+ * is an HS interrupt for L1 (nested/virq.c) */
+static void test_l1_virtual_interrupts(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    struct mock_hart *m = &t.m;
+    m->csr[CSR_VSTVEC] = 0x80200801;                      /* vectored */
+    m->csr[CSR_VSSTATUS] = 0;                             /* L1's SIE off */
+    wr(&t, CSR_HIE, MIP_VSSIP);
+    wr(&t, CSR_HVIP, MIP_VSSIP);                          /* pending, not delegated */
+    /* SIE off: not taken, but wfi must not sleep: VTW set */
+    g_assert_cmphex(m->pc, ==, pc);
+    g_assert_true(m->csr[CSR_HSTATUS] & HSTATUS_VTW);
+    /* wfi traps (VTW) and completes at once */
+    mock_trap_from_l1(&t, EXC_VIRTUAL_INST, pc, INSN_WFI, 0, 0);
+    g_assert_cmphex(m->pc, ==, pc + 4);
+    pc += 4;
+    /* L1 enables SIE; at its next exit (here an hstatus read) the interrupt
+     * is taken before that instruction: vectored, cause 2, sepc = it */
+    m->csr[CSR_VSSTATUS] = MSTATUS_SIE;
+    uint64_t at = pc;
+    rd(&t, CSR_HSTATUS);
+    g_assert_cmphex(m->pc, ==, 0x80200800 + 4 * 2);
+    g_assert_cmphex(m->csr[CSR_VSCAUSE], ==, CAUSE_INTERRUPT | 2);
+    g_assert_cmphex(m->csr[CSR_VSEPC], ==, at);
+    g_assert_true(m->csr[CSR_VSSTATUS] & MSTATUS_SPIE);
+    g_assert_false(m->csr[CSR_VSSTATUS] & MSTATUS_SIE);
+    g_assert_cmpuint(t.vm.stats.l1_virqs, ==, 1);
+    /* while SIE is on and it is pending, L1's next exit takes it again
+     * first (the handler has not cleared it): the hideleg write below
+     * happens only with SIE off; delegated, it is no longer L1's */
+    m->csr[CSR_VSSTATUS] = 0;
+    wr(&t, CSR_HIDELEG, MIP_VSSIP);
+    m->csr[CSR_VSSTATUS] = MSTATUS_SIE;
+    rd(&t, CSR_HSTATUS);
+    g_assert_false(m->csr[CSR_HSTATUS] & HSTATUS_VTW);
+    g_assert_cmpuint(t.vm.stats.l1_virqs, ==, 1);
+    /* from U: taken whatever SIE */
+    wr(&t, CSR_HIDELEG, 0);
+    m->csr[CSR_VSSTATUS] = 0;
+    m->csr[CSR_SSTATUS] &= ~MSTATUS_SPP;
+    m->csr[CSR_SCAUSE] = EXC_VIRTUAL_INST;
+    m->csr[CSR_SEPC] = 0x1000;
+    m->csr[CSR_STVAL] = CSRRS(CSR_HSTATUS, 8, 0);
+    m->priv = PRV_S;
+    rvnest_on_hs_trap(t.vc);
+    g_assert_cmphex(m->csr[CSR_VSCAUSE], ==, CAUSE_INTERRUPT | 2);
+    g_assert_cmphex(m->csr[CSR_VSEPC], ==, 0x1000);
+    g_assert_false(m->csr[CSR_VSSTATUS] & MSTATUS_SPP);
+    /* a future Sstc deadline of L1's own arms the real HS timer */
+    mock_vm_free(&t);
+    mock_vm_boot(&t);
+    m->csr[CSR_TIME] = 1000;
+    wr(&t, CSR_HENVCFG, ENVCFG_STCE);
+    wr(&t, CSR_VSTIMECMP, 5000);
+    wr(&t, CSR_HIE, MIP_VSTIP);
+    g_assert_cmphex(m->pc, ==, t.vm.l0_base + L0_OFF_UC_STIMECMP);
+    g_assert_cmphex(m->csr[CSR_SEPC], ==, 5000);          /* the value the microcode writes */
+    g_assert_true(m->csr[CSR_SIE] & MIP_STIP);
+    g_assert_true(mock_m_trap_from_hs(&t, t.vm.l0_base + L0_OFF_UC_STIMECMP + 12));
+    g_assert_cmphex(m->pc, ==, pc);
+    /* the timer fires: L1 (S, SIE on) takes VSTI */
+    m->csr[CSR_VSSTATUS] = MSTATUS_SIE;
+    m->csr[CSR_TIME] = 5001;
+    mock_trap_from_l1(&t, CAUSE_INTERRUPT | IRQ_S_TIMER, 0x80203000, 0, 0, 0);
+    g_assert_cmphex(m->csr[CSR_VSCAUSE], ==, CAUSE_INTERRUPT | 6);
+    g_assert_cmphex(m->csr[CSR_VSEPC], ==, 0x80203000);
+    g_assert_false(m->csr[CSR_SIE] & MIP_STIP);
+    g_assert_cmpstr(t.vm.fatal, ==, "");
+    mock_vm_free(&t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -151,5 +225,6 @@ int main(int argc, char **argv)
     g_test_add_func("/vcsr/sstc-vstip", test_sstc_vstip);
     g_test_add_func("/vcsr/hstateen", test_hstateen);
     g_test_add_func("/vcsr/trap-state", test_trap_state);
+    g_test_add_func("/vcsr/l1-virtual-interrupts", test_l1_virtual_interrupts);
     return g_test_run();
 }

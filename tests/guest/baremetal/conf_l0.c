@@ -316,7 +316,7 @@ int main(unsigned long hartid, unsigned long fdt)
     satp_set(SATP_SV39(root));
     /* --append skip_stvec=1 leaves out the stvec tests (to see the code
      * tests on an L0 that stops in them). */
-    if (!bootarg("skip_stvec", 0))
+    if (!conf_arg("skip_stvec", 0))
         test_stvec_at_ram_end(root);
     test_code_at_ram_end(root);
     satp_set(0);

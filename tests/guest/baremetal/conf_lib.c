@@ -297,38 +297,9 @@ static void dt_parse(uint64_t fdt)
     }
 }
 
-uint64_t bootarg(const char *key, uint64_t def)
+uint64_t conf_arg(const char *key, uint64_t def)
 {
-    const char *s = dt_bootargs;
-    while (*s) {
-        while (*s == ' ') s++;
-        if (prefix(s, key) && s[0]) {
-            const char *k = key;
-            const char *q = s;
-            while (*k) k++, q++;
-            if (*q == '=') {
-                q++;
-                uint64_t v = 0;
-                int neg = 0;
-                if (*q == '-') { neg = 1; q++; }
-                if (q[0] == '0' && q[1] == 'x') {
-                    for (q += 2;; q++) {
-                        unsigned d;
-                        if (*q >= '0' && *q <= '9') d = (unsigned)(*q - '0');
-                        else if (*q >= 'a' && *q <= 'f') d = (unsigned)(*q - 'a' + 10);
-                        else break;
-                        v = v * 16 + d;
-                    }
-                } else {
-                    for (; *q >= '0' && *q <= '9'; q++)
-                        v = v * 10 + (uint64_t)(*q - '0');
-                }
-                return neg ? -v : v;
-            }
-        }
-        while (*s && *s != ' ') s++;
-    }
-    return def;
+    return bootarg(dt_bootargs, key, def);
 }
 
 /* ---- page tables ---- */

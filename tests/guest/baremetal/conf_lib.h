@@ -34,7 +34,8 @@ extern char dt_bootargs[256];
 extern int dt_has_rvnest_l0;
 
 void conf_init(uint64_t fdt);
-uint64_t bootarg(const char *key, uint64_t def);
+/* "key=N" from the bootargs (lib.c bootarg) */
+uint64_t conf_arg(const char *key, uint64_t def);
 
 /* Formatted output: %s %d %u %x (64-bit hex with 0x) %c. */
 void cvprintf(const char *fmt, va_list ap);

@@ -588,12 +588,12 @@ int main(unsigned long hartid, unsigned long fdt)
     (void)hartid;
     conf_init(fdt);
     ram_end = dt_ram_end;
-    uint64_t seed = bootarg("seed", 1);
-    long ops = (long)bootarg("ops", 10000);
-    verbose_from = (long)bootarg("verbose_from", ~0ull);
+    uint64_t seed = conf_arg("seed", 1);
+    long ops = (long)conf_arg("ops", 10000);
+    verbose_from = (long)conf_arg("verbose_from", ~0ull);
     /* kinds: which operations (bit 0 CSR, 1 HLV/HSV in S, 2 in U, 3 HFENCE,
      * 4 table edits, 5 mode switches, 6 sstatus.MXR/SUM); default all. */
-    kinds = (unsigned)bootarg("kinds", 0x7f) & 0x7f;
+    kinds = (unsigned)conf_arg("kinds", 0x7f) & 0x7f;
     if (!kinds)
         kinds = 0x7f;
     cprintf("fuzz: seed %d ops %d verbose_from %d kinds %x\n", (long)seed, ops, verbose_from, (uint64_t)kinds);

@@ -165,6 +165,8 @@ uint64_t bootarg(const char *args, const char *key, uint64_t def)
             continue;
         q++;
         uint64_t v = 0, radix = 10;
+        int neg = *q == '-';
+        q += neg;
         if (q[0] == '0' && q[1] == 'x') { radix = 16; q += 2; }
         for (;; q++) {
             unsigned d;
@@ -173,7 +175,7 @@ uint64_t bootarg(const char *args, const char *key, uint64_t def)
             else break;
             v = v * radix + d;
         }
-        return v;
+        return neg ? -v : v;
     }
     return def;
 }

@@ -14,7 +14,7 @@ void trap(uint64_t *frame);
 
 /* /chosen/bootargs of the device tree (QEMU's -append), or "" */
 const char *fdt_chosen_bootargs(unsigned long fdt);
-/* The value of "key=N" (decimal, or 0x hex) in args, or def */
+/* The value of "key=N" (decimal or 0x hex, may be negative) in args, or def */
 uint64_t bootarg(const char *args, const char *key, uint64_t def);
 
 #define csr_read(csr) ({ uint64_t __v; __asm__ volatile("csrr %0, " #csr : "=r"(__v) :: "memory"); __v; })

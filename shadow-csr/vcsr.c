@@ -256,6 +256,10 @@ enum vcsr_result rvnest_vcsr_rmw(struct rvnest_vcsr *v, struct rvnest_hart *h, u
     case R_HVIP:
         reg = &v->val[VCSR_HVIP];
         m = wr_mask & (VS_MODE_INTERRUPTS | MIP_LCOFIP);
+        /* QEMU riscv_cpu_update_mip: a write of VSTIP alone is dropped while
+         * the Sstc VS timer is pending */
+        if (m == MIP_VSTIP && l1_vstip(v, h))
+            m = 0;
         break;
     case R_HIP:
         reg = &v->val[VCSR_HVIP];

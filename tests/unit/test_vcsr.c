@@ -74,6 +74,15 @@ static void test_sstc_vstip(void)
     g_assert_cmphex(rd(&t, CSR_HVIP) & MIP_VSTIP, ==, 0);   /* hvip does not show it */
     wr(&t, CSR_HIDELEG, MIP_VSTIP);
     g_assert_cmphex(rd(&t, CSR_VSIP), ==, MIP_STIP);
+    /* QEMU drops a write of hvip.VSTIP alone while the Sstc timer is
+     * pending, not one that also touches other bits */
+    t.m.gpr[9] = MIP_VSTIP;
+    mock_trap_from_l1(&t, EXC_VIRTUAL_INST, pc, CSRRS(CSR_HVIP, 0, 9), 0, 0);
+    pc += 4;
+    g_assert_cmphex(rd(&t, CSR_HVIP) & MIP_VSTIP, ==, 0);
+    wr(&t, CSR_HVIP, MIP_VSTIP | MIP_VSSIP);
+    g_assert_cmphex(rd(&t, CSR_HVIP) & VS_MODE_INTERRUPTS, ==, MIP_VSTIP | MIP_VSSIP);
+    wr(&t, CSR_HVIP, 0);
     wr(&t, CSR_HENVCFG, 0);                                 /* STCE off: no Sstc timer */
     g_assert_cmphex(rd(&t, CSR_HIP), ==, 0);
     wr(&t, CSR_HENVCFG, ENVCFG_STCE);

@@ -76,10 +76,12 @@ static void vcpu_discon(qemu_plugin_id_t id, unsigned int vcpu_index,
     if (type == QEMU_PLUGIN_DISCON_HOSTCALL)
         return;
     if (to_pc == vm.l0_base + L0_OFF_VECTOR) {
-        if (opts.engine.trace)
+        /* only a trap into real HS (S, V=0) is L0's; a guest's own trap to
+         * a virtual address equal to the vector is not */
+        if (opts.engine.trace && vc->hart->ops->get_priv(vc->hart) == PRV_S)
             trace_trap(vc);
         if (!rvnest_on_hs_trap(vc))
-            return;                   /* a guest's own trap to that address */
+            return;
     } else if (type == QEMU_PLUGIN_DISCON_EXCEPTION && l0_owns(&vm, from_pc)) {
         if (!rvnest_on_m_trap(vc, from_pc))
             return;

@@ -99,7 +99,7 @@ static const struct fcsr fcsrs[] = {
     { 0x60c, "hstateen0", 0 }, { 0x643, "htval", 0 }, { 0x644, "hip", 0 }, { 0x645, "hvip", 0 },
     { 0x64a, "htinst", 0 }, { 0x680, "hgatp", 2 }, { 0xe12, "hgeip", 0 }, { 0x200, "vsstatus", 3 },
     { 0x204, "vsie", 0 }, { 0x205, "vstvec", 0 }, { 0x240, "vsscratch", 0 }, { 0x241, "vsepc", 0 },
-    { 0x242, "vscause", 0 }, { 0x243, "vstval", 0 }, { 0x244, "vsip", 0 }, { 0x24d, "vstimecmp", 0 },
+    { 0x242, "vscause", 0 }, { 0x243, "vstval", 0 }, { 0x244, "vsip", 0 }, { 0x24d, "vstimecmp", 4 },
     { 0x280, "vsatp", 2 }, { 0x608, "hvien", 0 }, { 0x6a8, "csr6a8", 0 },
 };
 #define NCSR ((unsigned)ARRAY_SIZE(fcsrs))

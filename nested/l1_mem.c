@@ -23,28 +23,46 @@
 #define PMP_L 0x80u
 #define MSECCFG_MML 1ull             /* Smepmp machine mode lockdown */
 
-static uint8_t pmp_cfg(struct rvnest_hart *h, unsigned i)
+/* The real PMP, read once and kept until L0 or the firmware may have
+ * changed it (rvnest_pmp_forget: L0's PMP writes, firmware entries, the end
+ * of every microcode run). Reading it costs ~18 register reads, and a
+ * page-table walk checks every PTE. */
+static const struct rvnest_pmp_snapshot *pmp_snapshot(struct rvnest_vcpu *vc)
 {
-    uint64_t cfg = 0;
-    /* RV64: pmpcfg0, pmpcfg2, ... hold 8 entries each */
-    h->ops->get_csr(h, CSR_PMPCFG0 + (i / 8) * 2, &cfg);
-    return (uint8_t)(cfg >> ((i % 8) * 8));
+    struct rvnest_pmp_snapshot *p = &vc->pmp;
+    if (p->valid)
+        return p;
+    struct rvnest_hart *h = vc->hart;
+    for (unsigned i = 0; i < RVNEST_PMP_ENTRIES; i += 8) {
+        uint64_t cfg = 0;
+        /* RV64: pmpcfg0, pmpcfg2, ... hold 8 entries each */
+        h->ops->get_csr(h, CSR_PMPCFG0 + (i / 8) * 2, &cfg);
+        for (unsigned j = 0; j < 8; j++)
+            p->cfg[i + j] = (uint8_t)(cfg >> (8 * j));
+    }
+    for (unsigned i = 0; i < RVNEST_PMP_ENTRIES; i++) {
+        p->addr[i] = 0;
+        h->ops->get_csr(h, CSR_PMPADDR0 + i, &p->addr[i]);
+    }
+    p->mseccfg = 0;
+    h->ops->get_csr(h, CSR_MSECCFG, &p->mseccfg);
+    p->valid = true;
+    return p;
 }
 
-static uint64_t pmp_addr(struct rvnest_hart *h, unsigned i)
+void rvnest_pmp_forget(struct rvnest_vcpu *vc)
 {
-    uint64_t a = 0;
-    h->ops->get_csr(h, CSR_PMPADDR0 + i, &a);
-    return a;
+    vc->pmp.valid = false;
 }
 
 /* [lo, hi] byte range of entry i, false if the entry is off. */
-static bool pmp_range(struct rvnest_hart *h, unsigned i, uint8_t cfg, uint64_t *lo, uint64_t *hi)
+static bool pmp_range(const struct rvnest_pmp_snapshot *p, unsigned i, uint8_t cfg,
+                      uint64_t *lo, uint64_t *hi)
 {
-    uint64_t a = pmp_addr(h, i);
+    uint64_t a = p->addr[i];
     switch ((cfg >> PMP_A_SHIFT) & 3) {
     case PMP_A_TOR: {
-        uint64_t prev = i ? pmp_addr(h, i - 1) << 2 : 0, top = a << 2;
+        uint64_t prev = i ? p->addr[i - 1] << 2 : 0, top = a << 2;
         if (top <= prev)
             return false;             /* matches nothing */
         *lo = prev;
@@ -76,15 +94,14 @@ static bool pmp_range(struct rvnest_hart *h, unsigned i, uint8_t cfg, uint64_t *
 /* Privileges an S-mode access to [pa, pa+len) has under the real PMP. */
 static unsigned pmp_s_privs(struct rvnest_vcpu *vc, uint64_t pa, uint64_t len)
 {
-    struct rvnest_hart *h = vc->hart;
-    uint64_t mseccfg = 0;
-    h->ops->get_csr(h, CSR_MSECCFG, &mseccfg);
+    const struct rvnest_pmp_snapshot *p = pmp_snapshot(vc);
+    uint64_t mseccfg = p->mseccfg;
     bool any = false;
     uint64_t last = pa + len - 1;
     for (unsigned i = 0; i < RVNEST_PMP_ENTRIES; i++) {
-        uint8_t cfg = pmp_cfg(h, i);
+        uint8_t cfg = p->cfg[i];
         uint64_t lo, hi;
-        if (!pmp_range(h, i, cfg, &lo, &hi))
+        if (!pmp_range(p, i, cfg, &lo, &hi))
             continue;
         any = true;
         bool s = pa >= lo && pa <= hi, e = last >= lo && last <= hi;
@@ -132,6 +149,7 @@ bool rvnest_l1_read_table(struct rvnest_vcpu *vc, uint64_t pa, uint64_t *pte)
         return false;
     return vc->hart->ops->read_phys(vc->hart, pa, pte, 8);
 }
+
 
 bool rvnest_l1_write_table(struct rvnest_vcpu *vc, uint64_t pa, uint64_t pte)
 {

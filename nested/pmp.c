@@ -113,6 +113,7 @@ static bool install(struct rvnest_vcpu *vc, unsigned fw_n)
     for (unsigned i = 0; i < fw_n; i++)
         e[k + i] = now[i];
     write_all(h, e);
+    rvnest_pmp_forget(vc);
     vm->pmp_fw_n = fw_n;
     vm->pmp_l0_n = k;
     return true;
@@ -131,6 +132,7 @@ static unsigned firmware_count(struct rvnest_hart *h)
 bool rvnest_pmp_install(struct rvnest_vcpu *vc, bool cold)
 {
     struct rvnest_hart *h = vc->hart;
+    rvnest_pmp_forget(vc);            /* the firmware may have written it */
     if (!cold && rvnest_pmp_intact(vc))
         return true;
     /* The firmware wrote its layout from entry 0 again: at a cold boot it
@@ -161,4 +163,5 @@ void rvnest_pmp_ucode(struct rvnest_vcpu *vc, bool on)
     struct rvnest_hart *h = vc->hart;
     uint64_t cfg = hart_csr(h, CSR_PMPCFG0) & ~0xffull;
     hart_set_csr(h, CSR_PMPCFG0, cfg | (on ? (A_NAPOT | P_X) : A_OFF));
+    rvnest_pmp_forget(vc);
 }

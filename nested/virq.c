@@ -31,15 +31,13 @@ uint64_t rvnest_virq_pending(struct rvnest_vcpu *vc)
     return rvnest_vcsr_vs_pending(&vc->vcsr, vc->hart) & en;
 }
 
-/* The real time at which L1's VSTIP will become pending, if L1 waits for it
- * as an HS interrupt; ~0 if not. */
+/* The real time at which L1's VS timer fires, if L1 waits for it as an HS
+ * interrupt; ~0 if not (shadow-csr/vcsr.c keeps the timer as QEMU does). */
 static uint64_t vstip_deadline(struct rvnest_vcpu *vc)
 {
-    const struct rvnest_vcsr *v = &vc->vcsr;
-    if (!(enabled_undelegated(vc) & MIP_VSTIP) || !(v->menvcfg & ENVCFG_STCE) ||
-        !(v->val[VCSR_HENVCFG] & ENVCFG_STCE))
+    if (!(enabled_undelegated(vc) & MIP_VSTIP) || vc->vcsr.vstime_irq)
         return ~0ull;
-    return v->val[VCSR_VSTIMECMP] - v->val[VCSR_HTIMEDELTA];
+    return vc->vcsr.vstime_deadline;
 }
 
 static void deliver(struct rvnest_vcpu *vc, unsigned irq, uint64_t *pc, unsigned *priv)

@@ -126,15 +126,52 @@ static uint64_t l1_mip(const struct rvnest_vcsr *v, struct rvnest_hart *h)
     return mip | (v->val[VCSR_HVIP] & (VS_MODE_INTERRUPTS | MIP_LCOFIP));
 }
 
-static uint64_t l1_vstip(const struct rvnest_vcsr *v, struct rvnest_hart *h)
+/* L1's Sstc VS timer, as QEMU keeps it (time_helper.c
+ * riscv_timer_write_timecmp): on every write of vstimecmp or htimedelta
+ * (and when henvcfg.STCE goes on) the interrupt is pending at once if
+ * vstimecmp <= time + htimedelta (64-bit, wrapping), else a timer fires
+ * (vstimecmp - (time + htimedelta)) ticks later, unless that is too far for
+ * QEMU's nanosecond timer or vstimecmp is all ones, and latches it. STCE
+ * going off clears it; a write while STCE is off changes nothing. */
+#define TICK_NS 100ull                /* QEMU virt: 10 MHz timebase */
+
+static void vstimer_write(struct rvnest_vcsr *v, struct rvnest_hart *h)
 {
     if (!(v->menvcfg & ENVCFG_STCE) || !(v->val[VCSR_HENVCFG] & ENVCFG_STCE))
-        return 0;
-    uint64_t now = hart_csr(h, CSR_TIME) + v->val[VCSR_HTIMEDELTA];
-    return now >= v->val[VCSR_VSTIMECMP] ? MIP_VSTIP : 0;
+        return;
+    uint64_t now = hart_csr(h, CSR_TIME), cmp = v->val[VCSR_VSTIMECMP];
+    uint64_t rtc = now + v->val[VCSR_HTIMEDELTA];
+    v->vstime_deadline = ~0ull;
+    if (cmp <= rtc) {
+        v->vstime_irq = true;
+        return;
+    }
+    v->vstime_irq = false;
+    uint64_t diff = cmp - rtc;
+    if (cmp != ~0ull && diff <= (uint64_t)INT64_MAX / TICK_NS)
+        v->vstime_deadline = now + diff;
 }
 
-uint64_t rvnest_vcsr_vs_pending(const struct rvnest_vcsr *v, struct rvnest_hart *h)
+static void vstimer_stce(struct rvnest_vcsr *v, struct rvnest_hart *h, bool on)
+{
+    if (on) {
+        vstimer_write(v, h);
+    } else {
+        v->vstime_irq = false;
+        v->vstime_deadline = ~0ull;
+    }
+}
+
+static uint64_t l1_vstip(struct rvnest_vcsr *v, struct rvnest_hart *h)
+{
+    if (!v->vstime_irq && v->vstime_deadline != ~0ull && hart_csr(h, CSR_TIME) >= v->vstime_deadline) {
+        v->vstime_irq = true;         /* the timer fired */
+        v->vstime_deadline = ~0ull;
+    }
+    return v->vstime_irq ? MIP_VSTIP : 0;
+}
+
+uint64_t rvnest_vcsr_vs_pending(struct rvnest_vcsr *v, struct rvnest_hart *h)
 {
     uint64_t p = v->val[VCSR_HVIP] & VS_MODE_INTERRUPTS;
     /* the Sstc timer only matters where it is enabled */
@@ -153,6 +190,8 @@ uint64_t rvnest_vcsr_vs_pending(const struct rvnest_vcsr *v, struct rvnest_hart 
 void rvnest_vcsr_reset(struct rvnest_vcsr *v, struct rvnest_hart *h, uint64_t menvcfg, bool reboot)
 {
     v->menvcfg = menvcfg;
+    v->vstime_irq = false;            /* QEMU: reset has no VS timer pending */
+    v->vstime_deadline = ~0ull;
     if (reboot) {
         v->val[VCSR_HENVCFG] = 0;
         v->val[VCSR_VSSTATUS] = (v->val[VCSR_VSSTATUS] & ~(MSTATUS_SXL | MSTATUS_UXL)) |
@@ -285,12 +324,17 @@ enum vcsr_result rvnest_vcsr_write(struct rvnest_vcsr *v, struct rvnest_hart *h,
         return VCSR_ILLEGAL;
     const struct vcsr_desc *d = &table[i];
     uint64_t *cur = &v->val[i];
+    uint64_t stce_before = v->val[VCSR_HENVCFG] & ENVCFG_STCE;
     switch (d->rule) {
     case R_PROBE:
         *cur = probe(h, csr, *cur, val);
+        if (i == VCSR_HENVCFG && (*cur & ENVCFG_STCE) != stce_before)
+            vstimer_stce(v, h, (*cur & ENVCFG_STCE) != 0);
         break;
     case R_STORE:
         *cur = val;
+        if (i == VCSR_VSTIMECMP || i == VCSR_HTIMEDELTA)
+            vstimer_write(v, h);
         break;
     case R_IGNORE:
         break;

@@ -52,6 +52,14 @@ struct rvnest_inval {
     uint64_t vmid;                    /* VVMA: the VMID in L1's hgatp at the fence */
 };
 
+/* The real PMP as L0 last read it (nested/l1_mem.c). */
+struct rvnest_pmp_snapshot {
+    bool valid;
+    uint8_t cfg[RVNEST_PMP_ENTRIES];
+    uint64_t addr[RVNEST_PMP_ENTRIES];
+    uint64_t mseccfg;
+};
+
 struct rvnest_vcpu {
     struct rvnest_hart *hart;
     struct rvnest_vm *vm;
@@ -71,6 +79,7 @@ struct rvnest_vcpu {
     uint64_t trap_fp[3];              /* L1's vscause/vsepc/vstval at the last sync */
     uint64_t stats_l1_irq_catchups;   /* interrupts L1 took while its trap state was dirty */
     bool virq_vtw;                    /* real hstatus.VTW set for L1's virtual interrupts */
+    struct rvnest_pmp_snapshot pmp;
     uint64_t virq_deadline;           /* real HS timer armed for L1's Sstc deadline, or ~0 */
     struct {
         uint64_t vvma, gvma;          /* invalidations L1 asked for */
@@ -133,6 +142,8 @@ static inline bool l1_range_unmapped(const struct rvnest_vm *vm, uint64_t pa, ui
  * for an S-mode access and L0's holes are never reachable. */
 enum l1_access { L1_ACC_READ, L1_ACC_WRITE, L1_ACC_FETCH };
 bool rvnest_l1_may_access(struct rvnest_vcpu *vc, uint64_t pa, uint64_t len, enum l1_access acc);
+/* The real PMP may have changed: read it again when next needed. */
+void rvnest_pmp_forget(struct rvnest_vcpu *vc);
 /* [pa, pa+len) lies in L1's RAM (page tables and instructions are read only
  * from there: never from MMIO, firmware or L0 memory). */
 bool rvnest_l1_is_ram(struct rvnest_vcpu *vc, uint64_t pa, uint64_t len);

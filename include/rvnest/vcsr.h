@@ -19,6 +19,8 @@ enum vcsr_index {
 struct rvnest_vcsr {
     uint64_t val[VCSR__COUNT];
     uint64_t menvcfg;         /* the firmware's, as L1 sees its M level */
+    bool vstime_irq;          /* L1's Sstc VS timer pending (QEMU's vstime_irq) */
+    uint64_t vstime_deadline; /* real time it fires, or ~0 (none) */
 };
 
 /* Result of an emulated CSR access, as the exception L1 must see. */
@@ -34,7 +36,7 @@ enum vcsr_result {
 void rvnest_vcsr_reset(struct rvnest_vcsr *v, struct rvnest_hart *h, uint64_t menvcfg, bool reboot);
 /* L1's pending VS-level interrupts (its hvip bits, the Sstc timer of its
  * vstimecmp when enabled in its hie), as native hip would show them. */
-uint64_t rvnest_vcsr_vs_pending(const struct rvnest_vcsr *v, struct rvnest_hart *h);
+uint64_t rvnest_vcsr_vs_pending(struct rvnest_vcsr *v, struct rvnest_hart *h);
 enum vcsr_result rvnest_vcsr_read(struct rvnest_vcsr *v, struct rvnest_hart *h,
                                   unsigned csr, uint64_t *val);
 /* A CSR instruction's access as QEMU performs it: the old value (the

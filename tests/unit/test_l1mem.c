@@ -23,6 +23,7 @@ static void test_pmp(void)
     m->csr[CSR_PMPADDR0] = NAPOT(0x80000000ull, 0x40000ull);
     m->csr[CSR_PMPADDR0 + 1] = ~0ull >> 10;                          /* NAPOT everything */
     m->csr[CSR_PMPCFG0] = (0x18ull) | ((0x18ull | 7) << 8);           /* A=NAPOT; RWX on entry 1 */
+    rvnest_pmp_forget(vc);                  /* as after the firmware ran */
     g_assert_false(rvnest_l1_may_access(vc, 0x80000000, 8, L1_ACC_READ));
     g_assert_false(rvnest_l1_may_access(vc, 0x8003fff8, 8, L1_ACC_WRITE));
     g_assert_false(rvnest_l1_may_access(vc, 0x8003fffc, 8, L1_ACC_READ));  /* partly inside */
@@ -31,11 +32,15 @@ static void test_pmp(void)
     m->csr[CSR_PMPADDR0] = 0x80100000 >> 2;
     m->csr[CSR_PMPADDR0 + 1] = 0x80200000 >> 2;
     m->csr[CSR_PMPCFG0] = (0x08ull | 1) << 8;                         /* entry 1 TOR R */
+    rvnest_pmp_forget(vc);
     g_assert_true(rvnest_l1_may_access(vc, 0x80100000, 8, L1_ACC_READ));
     g_assert_false(rvnest_l1_may_access(vc, 0x80100000, 8, L1_ACC_WRITE));
     g_assert_false(rvnest_l1_may_access(vc, 0x80300000, 8, L1_ACC_READ));  /* no match: denied */
-    /* tables only from L1's RAM */
+    /* the cached PMP is what L0 last read until it forgets it */
     m->csr[CSR_PMPCFG0] = 0;
+    g_assert_false(rvnest_l1_may_access(vc, 0x80300000, 8, L1_ACC_READ));
+    rvnest_pmp_forget(vc);
+    /* tables only from L1's RAM */
     uint64_t pte;
     mock_write64(m, 0x80300000, 0x1234);
     g_assert_true(rvnest_l1_read_table(vc, 0x80300000, &pte));

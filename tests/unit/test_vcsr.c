@@ -85,8 +85,25 @@ static void test_sstc_vstip(void)
     wr(&t, CSR_HVIP, 0);
     wr(&t, CSR_HENVCFG, 0);                                 /* STCE off: no Sstc timer */
     g_assert_cmphex(rd(&t, CSR_HIP), ==, 0);
+    /* QEMU's timer: armed when STCE goes on (990 + 500 < 1500: fires 10
+     * ticks later), latched when it fires */
+    m->csr[CSR_TIME] = 990;
     wr(&t, CSR_HENVCFG, ENVCFG_STCE);
-    m->csr[CSR_TIME] = 999;                                 /* 999 + 500 < 1500 */
+    g_assert_cmphex(rd(&t, CSR_HIP), ==, 0);
+    m->csr[CSR_TIME] = 1000;
+    g_assert_cmphex(rd(&t, CSR_HIP), ==, MIP_VSTIP);
+    wr(&t, CSR_HTIMEDELTA, 0);                              /* re-evaluated: 1000 < 1500 */
+    g_assert_cmphex(rd(&t, CSR_HIP), ==, 0);
+    /* time + htimedelta = 500, vstimecmp = 2^64 - 100: not pending, and the
+     * timer is ~2^64 ticks away, beyond QEMU's nanosecond timer: it never
+     * fires (a deadline computed modulo 2^64 would lie in the past and
+     * fire at once, forever) */
+    wr(&t, CSR_HTIMEDELTA, -500ull);
+    wr(&t, CSR_VSTIMECMP, -100ull);
+    wr(&t, CSR_HIE, MIP_VSTIP);                             /* L1 waits for it itself */
+    g_assert_cmphex(m->pc, ==, pc);                         /* no HS timer armed */
+    g_assert_false(m->csr[CSR_SIE] & MIP_STIP);
+    m->csr[CSR_TIME] = 1ull << 40;
     g_assert_cmphex(rd(&t, CSR_HIP), ==, 0);
     mock_vm_free(&t);
 }

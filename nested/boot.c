@@ -260,7 +260,7 @@ static bool setup_l0(struct rvnest_vcpu *vc)
     hart_set_csr(h, CSR_HVIP, 0);
     hart_set_csr(h, CSR_HGATP, 0);
     vc->seip_presented = false;
-    vc->virq_vtw = false;
+    vc->virq_trap = false;
     vc->virq_deadline = ~0ull;
     hart_set_csr(h, CSR_SIE, rvnest_l0_sie(vc));
     hart_set_csr(h, CSR_SSCRATCH, rvnest_l0_sscratch(vm));

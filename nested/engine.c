@@ -109,10 +109,13 @@ static void l1_trap_fingerprint(struct rvnest_vcpu *vc, uint64_t fp[3])
 
 /* The real H CSRs that follow L1's virtual trap state (ARCHITECTURE.md
  * section 5), to be called after every change of it:
- *  - hstatus.VTSR is armed exactly while L1's virtual hstatus.SPV is 1, so
- *    that the sret with which L1 enters a guest traps to L0 instead of
- *    returning inside L1's own context (H chapter, "Hypervisor Status
- *    Register": VTSR makes SRET in VS-mode a virtual-instruction exception);
+ *  - hstatus.VTSR is armed while L1's virtual hstatus.SPV is 1, so that the
+ *    sret with which L1 enters a guest traps to L0 instead of returning
+ *    inside L1's own context (H chapter, "Hypervisor Status Register": VTSR
+ *    makes SRET in VS-mode a virtual-instruction exception), and, with VTW,
+ *    while L0 holds an interrupt for L1 from its virtual state
+ *    (nested/virq.c): L1's sret to U or re-enabling SIE, and its wfi, then
+ *    come to L0, which delivers it where the hart would;
  *  - hedeleg delegates L1_HEDELEG_CLEAN only while the trap state is clean;
  *  - while it is dirty, interrupts still go straight to L1 (hideleg must
  *    stay, or L1's sie would read 0), so L0 records L1's last trap
@@ -121,9 +124,11 @@ void rvnest_sync_l1_traps(struct rvnest_vcpu *vc)
 {
     struct rvnest_hart *h = vc->hart;
     struct rvnest_vcsr *v = &vc->vcsr;
-    uint64_t hs = hart_csr(h, CSR_HSTATUS), want = hs & ~HSTATUS_VTSR;
-    if (v->val[VCSR_HSTATUS] & HSTATUS_SPV)
+    uint64_t hs = hart_csr(h, CSR_HSTATUS), want = hs & ~(HSTATUS_VTSR | HSTATUS_VTW);
+    if ((v->val[VCSR_HSTATUS] & HSTATUS_SPV) || vc->virq_trap)
         want |= HSTATUS_VTSR;
+    if (vc->virq_trap)
+        want |= HSTATUS_VTW;
     if (want != hs)
         hart_set_csr(h, CSR_HSTATUS, want);
     bool dirty = l1_trap_state_dirty(v);

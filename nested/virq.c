@@ -8,8 +8,10 @@
  * so L0 does, whenever it resumes L1:
  *  - if L1 can take one now, L0 delivers it at the resume point, as the
  *    hart would have before executing that instruction;
- *  - while one is pending and enabled, real hstatus.VTW is set so that
- *    L1's wfi traps instead of sleeping (natively it would not wait);
+ *  - while one is pending and enabled, real hstatus.VTW and VTSR are set:
+ *    L1's wfi traps instead of sleeping (natively it would not wait), and
+ *    its sret (to U, or re-enabling SIE) traps, so the interrupt is taken
+ *    right after it, as natively;
  *  - a future Sstc deadline arms the real HS timer (stimecmp, through
  *    microcode), whose interrupt brings L1 back to L0 on time. */
 #include "rvnest/engine.h"
@@ -74,11 +76,10 @@ bool rvnest_virq_resume(struct rvnest_vcpu *vc, uint64_t *pc, unsigned *priv)
         deliver(vc, (unsigned)__builtin_ctzll(p), pc, priv);
         p = rvnest_virq_pending(vc);
     }
-    bool vtw = p != 0;
-    if (vtw != vc->virq_vtw) {
-        uint64_t hs = hart_csr(h, CSR_HSTATUS);
-        hart_set_csr(h, CSR_HSTATUS, vtw ? hs | HSTATUS_VTW : hs & ~HSTATUS_VTW);
-        vc->virq_vtw = vtw;
+    bool trap = p != 0;
+    if (trap != vc->virq_trap) {
+        vc->virq_trap = trap;
+        rvnest_sync_l1_traps(vc);     /* VTW and VTSR */
     }
     uint64_t deadline = p ? ~0ull : vstip_deadline(vc);
     if (deadline != vc->virq_deadline) {

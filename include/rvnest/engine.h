@@ -78,7 +78,7 @@ struct rvnest_vcpu {
     uint64_t hedeleg;                 /* the real hedeleg L0 last wrote */
     uint64_t trap_fp[3];              /* L1's vscause/vsepc/vstval at the last sync */
     uint64_t stats_l1_irq_catchups;   /* interrupts L1 took while its trap state was dirty */
-    bool virq_vtw;                    /* real hstatus.VTW set for L1's virtual interrupts */
+    bool virq_trap;                   /* real VTW/VTSR set for L1's virtual interrupts */
     struct rvnest_pmp_snapshot pmp;
     uint64_t virq_deadline;           /* real HS timer armed for L1's Sstc deadline, or ~0 */
     struct {

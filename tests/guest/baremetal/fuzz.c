@@ -566,14 +566,18 @@ static void op_sstatus(void)
 
 static void checksum(void)
 {
-    uint64_t h = 0;
+    uint64_t h = 0, h2 = 0;
     for (int p = 0; p < P_G39 + NTABLE_PAGES; p++)
         for (int i = 0; i < 512; i++)
             h = (h ^ arena[p][i]) * 0x100000001b3ull + (uint64_t)i;
     for (int p = 0; p < A2_PAGES; p++)
         for (int i = 0; i < 512; i++)
-            h = (h ^ arena2[p][i]) * 0x100000001b3ull + (uint64_t)i;
+            h2 = (h2 ^ arena2[p][i]) * 0x100000001b3ull + (uint64_t)i;
+    if (opno >= verbose_from)
+        cprintf("checksum at op %d: tables+data %x, data2 %x, interrupts taken %d (last cause %x epc %x)\n",
+                (long)opno, h, h2, (long)TI_count, TI.cause, TI.epc);
     fold(h);
+    fold(h2);
     fold(TI_count);         /* interrupts taken (VS-level ones in U-mode ops) */
     for (int i = 0; i < 512; i++)
         if (canary[i] != (0xc0ffee0000000000ull | (uint64_t)i)) {

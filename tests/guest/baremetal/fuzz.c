@@ -64,8 +64,10 @@ static uint64_t rnd(void) { return rnd_next(&seed_state); }
 static unsigned rn(unsigned n) { return (unsigned)(rnd() % n); }
 
 static uint64_t hash = 0xcbf29ce484222325ull;
+static uint64_t last_folded;
 static void fold(uint64_t w)
 {
+    last_folded = w;
     for (int i = 0; i < 8; i++) {
         hash ^= (w >> (8 * i)) & 0xff;
         hash *= 0x100000001b3ull;
@@ -211,8 +213,15 @@ static void result(uint64_t v, int has_v)
     begin_res();
     if (conf_trapped) {
         uint64_t gva = (T.hstatus >> 6) & 1;
-        fold(1); fold(T.cause); fold(T.tval); fold(T.htval); fold(T.htinst); fold(gva);
-        vp(" => trap cause %d tval %x htval %x htinst %x gva %d", (long)T.cause, T.tval, T.htval,
+        /* QEMU writes htval (and mtval2, which OpenSBI's redirect copies to
+         * htval) from guest_phys_fault_addr on every trap, and resets that
+         * only on a TLB fill: after a trap other than a guest-page fault it
+         * holds whatever the last G-stage fault left, depending on QEMU's
+         * TLB contents (native runs disagree with themselves). Only a
+         * guest-page fault's htval is architectural. */
+        uint64_t htval = T.cause == 20 || T.cause == 21 || T.cause == 23 ? T.htval : 0;
+        fold(1); fold(T.cause); fold(T.tval); fold(htval); fold(T.htinst); fold(gva);
+        vp(" => trap cause %d tval %x htval %x htinst %x gva %d", (long)T.cause, T.tval, htval,
            T.htinst, (long)gva);
     } else {
         fold(0);
@@ -564,6 +573,8 @@ static void op_sstatus(void)
     fold(s);
 }
 
+static uint64_t op_hash[1000], op_val[1000], op_cnt[1000];
+
 static void checksum(void)
 {
     uint64_t h = 0, h2 = 0;
@@ -573,7 +584,7 @@ static void checksum(void)
     for (int p = 0; p < A2_PAGES; p++)
         for (int i = 0; i < 512; i++)
             h2 = (h2 ^ arena2[p][i]) * 0x100000001b3ull + (uint64_t)i;
-    if (opno >= verbose_from)
+    if (verbose_from >= 0 && opno >= verbose_from)
         cprintf("checksum at op %d: tables+data %x, data2 %x, interrupts taken %d (last cause %x epc %x)\n",
                 (long)opno, h, h2, (long)TI_count, TI.cause, TI.epc);
     fold(h);
@@ -594,6 +605,9 @@ int main(unsigned long hartid, unsigned long fdt)
     ram_end = dt_ram_end;
     uint64_t seed = conf_arg("seed", 1);
     long ops = (long)conf_arg("ops", 10000);
+    /* hashes=K: keep the running hash after each op of [K, K+1000) and
+     * print them at the end, without touching the run's timing */
+    long hashes_from = (long)conf_arg("hashes", ~0ull);
     verbose_from = (long)conf_arg("verbose_from", ~0ull);
     /* kinds: which operations (bit 0 CSR, 1 HLV/HSV in S, 2 in U, 3 HFENCE,
      * 4 table edits, 5 mode switches, 6 sstatus.MXR/SUM); default all. */
@@ -609,8 +623,15 @@ int main(unsigned long hartid, unsigned long fdt)
     set_modes(1, 1, 0, 0);
     fence_full();
     uint64_t t0 = csr_read(time);
+    uint64_t traps_seen = T_count + TI_count;
     for (opno = 0; opno < ops; opno++) {
         verbose = verbose_from >= 0 && opno >= verbose_from;
+        /* after any trap, htval may hold QEMU's stale value (see result()):
+         * L1 clears it, so that reading it is deterministic */
+        if (T_count + TI_count != traps_seen) {
+            csr_write(0x643, 0);
+            traps_seen = T_count + TI_count;
+        }
         in_res = 0;
         vp("op %d: ", opno);
         unsigned k, kind;
@@ -628,6 +649,10 @@ int main(unsigned long hartid, unsigned long fdt)
         default: op_sstatus(); break;
         }
         vp("\n");
+        if (hashes_from >= 0 && opno >= hashes_from && opno < hashes_from + 1000)
+            op_hash[opno - hashes_from] = hash,
+            op_val[opno - hashes_from] = last_folded,
+            op_cnt[opno - hashes_from] = T_count << 32 | TI_count;
         if ((opno + 1) % 1000 == 0) {
             checksum();
             cprintf("chk %d %X\n", opno + 1, hash);
@@ -636,6 +661,8 @@ int main(unsigned long hartid, unsigned long fdt)
     checksum();
     uint64_t dt = csr_read(time) - t0;
     cprintf("fuzz: end ops %d hash %X traps %d unexpected %d\n", ops, hash, (long)T_count, (long)T_unexpected);
+    for (long i = 0; hashes_from >= 0 && i < 1000 && hashes_from + i < ops; i++)
+        cprintf("hash %d %X last %X traps/irqs %X\n", hashes_from + i, op_hash[i], op_val[i], op_cnt[i]);
     /* Timing goes to a line the comparison ignores. */
     cprintf("fuzz-time: %d ms for %d ops\n", (long)(dt / 10000), ops);
     if (conf_failures || T_unexpected)

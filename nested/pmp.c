@@ -60,8 +60,9 @@ static uint64_t napot_addr(uint64_t base, uint64_t size)
     return (base | (size / 2 - 1)) >> 2;
 }
 
-/* L0's own entries, no access for S/U (cfg RWX = 0), into e; returns how
- * many, or 0 when they do not fit. */
+/* L0's own entries, no access for S/U (cfg RWX = 0), into e, then the
+ * fast-path entry for L1's RAM (pmp_fast_ram); returns how many, or 0 when
+ * they do not fit. */
 static unsigned l0_entries(const struct rvnest_vm *vm, struct rvnest_pmp_entry *e, unsigned max)
 {
     unsigned n = 0;
@@ -78,7 +79,50 @@ static unsigned l0_entries(const struct rvnest_vm *vm, struct rvnest_pmp_entry *
             e[n++] = (struct rvnest_pmp_entry){ A_TOR, (b + s) >> 2 };
         }
     }
+    if (vm->pmp_ram_hi > vm->pmp_ram_lo && n + 2 <= max) {
+        e[n++] = (struct rvnest_pmp_entry){ A_OFF, vm->pmp_ram_lo >> 2 };
+        e[n++] = (struct rvnest_pmp_entry){ (uint8_t)(A_TOR | vm->pmp_ram_rwx), vm->pmp_ram_hi >> 2 };
+    }
     return n;
+}
+
+/* QEMU checks PMP entries in order on every TLB fill and page-table read,
+ * so L1's RAM, which natively matches the firmware's catch-all (its last
+ * entry), would be checked against every entry of L0's and the firmware's.
+ * L0 adds an entry for the part of L1's RAM above every other firmware
+ * region, with the catch-all's permissions: the same result, found after
+ * L0's few entries. Skipped when the firmware's layout does not allow it
+ * (no single catch-all, or a region inside that range). */
+static void pmp_fast_ram(struct rvnest_vcpu *vc, const struct rvnest_pmp_entry *fw, unsigned fw_n)
+{
+    struct rvnest_vm *vm = vc->vm;
+    uint64_t lo = vm->ram_base, hi = vm->ram_base + (vm->opt.l1_mem ? vm->opt.l1_mem : vm->ram_size);
+    int catchall = -1;
+    vm->pmp_ram_lo = vm->pmp_ram_hi = 0;
+    for (unsigned i = 0; i < fw_n; i++) {
+        uint8_t a = fw[i].cfg & 0x18;
+        if (a == A_NAPOT && fw[i].addr == ~0ull >> 10) {          /* the whole space */
+            if (catchall < 0)
+                catchall = (int)i;
+            continue;
+        }
+        if (a == A_OFF)
+            continue;
+        if (a != A_NAPOT || catchall >= 0)
+            return;                   /* TOR/NA4, or an entry behind the catch-all */
+        uint64_t t = ~fw[i].addr & (fw[i].addr + 1);
+        uint64_t size = t << 3, base = (fw[i].addr << 2) & ~(size - 1);
+        if (base < hi && base + size > lo)
+            lo = base + size;         /* below it stays the firmware's */
+    }
+    if (catchall < 0 || lo >= hi)
+        return;
+    for (unsigned i = 0; i < vm->nholes; i++)
+        if (vm->holes[i].base < hi && vm->holes[i].base + vm->holes[i].size > lo)
+            return;
+    vm->pmp_ram_lo = lo;
+    vm->pmp_ram_hi = hi;
+    vm->pmp_ram_rwx = fw[catchall].cfg & 7;
 }
 
 /* Install L0's layout over the firmware's entries as they are now (fw_n of
@@ -104,7 +148,12 @@ static bool install(struct rvnest_vcpu *vc, unsigned fw_n)
             rvnest_fatal(vm, "the firmware locked PMP entry %u: it cannot be moved behind L0's entries", i);
             return false;
         }
-    unsigned k = l0_entries(vm, e, RVNEST_PMP_ENTRIES);
+    pmp_fast_ram(vc, now, fw_n);
+    unsigned k = l0_entries(vm, e, RVNEST_PMP_ENTRIES - fw_n);
+    if (!k) {
+        vm->pmp_ram_lo = vm->pmp_ram_hi = 0;  /* not enough entries for the fast path */
+        k = l0_entries(vm, e, RVNEST_PMP_ENTRIES - fw_n);
+    }
     if (!k || k + fw_n > RVNEST_PMP_ENTRIES) {
         rvnest_fatal(vm, "L0 needs %u PMP entries and the firmware uses %u of the hart's %d",
                      k, fw_n, RVNEST_PMP_ENTRIES);

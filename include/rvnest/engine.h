@@ -107,6 +107,8 @@ struct rvnest_vm {
     struct { uint64_t base, size; } holes[RVNEST_MAX_HOLES];
     unsigned nholes;
     unsigned pmp_fw_n, pmp_l0_n;      /* PMP entries: the firmware's, L0's (nested/pmp.c) */
+    uint64_t pmp_ram_lo, pmp_ram_hi;  /* L1 RAM given its own PMP entry (fast path), or 0 */
+    uint8_t pmp_ram_rwx;
     uint64_t menvcfg;
     bool sstc;
     struct rvnest_isa isa;

@@ -212,6 +212,43 @@ static void test_l1_mem(void)
     mock_vm_free(&t);
 }
 
+/* PMP: every limit is a clear setup error (nested/pmp.c) */
+static void test_pmp_limits(void)
+{
+    struct mock_vm t;
+    struct mock_machine mm = { .ram_size = 1ull << 30, .fdt_pa = 0xbfe00000 };
+    /* a firmware using 12 of the 16 entries leaves L0 too few */
+    mock_hart_init(&t.m);
+    for (unsigned i = 0; i < 12; i++)
+        t.m.csr[CSR_PMPADDR0 + i] = (0x80000000ull + i * 0x1000) >> 2;
+    t.m.csr[CSR_PMPCFG0] = 0x1111111111111111ull;            /* NA4, R */
+    t.m.csr[CSR_PMPCFG0 + 2] = 0x11111111ull;
+    g_assert_false(mock_vm_boot_with_hart(&t, &mm));
+    g_assert_nonnull(strstr(t.vm.fatal, "PMP entries"));
+    mock_vm_free(&t);
+    /* nor one starting with TOR (its base would change) */
+    mock_hart_init(&t.m);
+    t.m.csr[CSR_PMPADDR0] = 0x80000000ull >> 2;
+    t.m.csr[CSR_PMPCFG0] = 0x08;
+    g_assert_false(mock_vm_boot_with_hart(&t, &mm));
+    g_assert_nonnull(strstr(t.vm.fatal, "TOR"));
+    mock_vm_free(&t);
+    /* a locked firmware entry cannot be moved */
+    mock_hart_init(&t.m);
+    t.m.csr[CSR_PMPADDR0] = (0x80000000ull | 0x1ffff) >> 2;
+    t.m.csr[CSR_PMPADDR0 + 1] = (1ull << 54) - 1;
+    t.m.csr[CSR_PMPCFG0] = 0x98 | (0x1full << 8);
+    g_assert_false(mock_vm_boot_with_hart(&t, &mm));
+    g_assert_nonnull(strstr(t.vm.fatal, "locked PMP entry 0"));
+    mock_vm_free(&t);
+    /* Smepmp's machine-mode lockdown */
+    mock_hart_init(&t.m);
+    t.m.csr[CSR_MSECCFG] = 1;
+    g_assert_false(mock_vm_boot_with_hart(&t, &mm));
+    g_assert_nonnull(strstr(t.vm.fatal, "MML"));
+    mock_vm_free(&t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -220,5 +257,6 @@ int main(int argc, char **argv)
     g_test_add_func("/boot/no-h-extension", test_no_h);
     g_test_add_func("/boot/too-little-ram", test_too_little_ram);
     g_test_add_func("/boot/l1-mem", test_l1_mem);
+    g_test_add_func("/boot/pmp-limits", test_pmp_limits);
     return g_test_run();
 }

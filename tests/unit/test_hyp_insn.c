@@ -3,6 +3,7 @@
  * vstval, virtual htval/htinst/hstatus.GVA), privilege rules, memory L1
  * cannot reach, A/D, fences in every operand form. */
 #include "mock_hart.h"
+#include "pt_build.h"
 #include "rvnest/csr.h"
 
 #define GOFF 0x100000000ull
@@ -21,34 +22,16 @@
 struct fx {
     struct mock_vm t;
     struct mock_hart *m;
-    uint64_t next, vs_root, g_root;
+    struct pt_builder pt;             /* tables in m's memory */
+    uint64_t vs_root, g_root;
 };
 
-static uint64_t alloc(struct fx *f, unsigned pages)
-{
-    uint64_t a = (f->next + pages * 0x1000ull - 1) & ~(pages * 0x1000ull - 1);
-    f->next = a + pages * 0x1000ull;
-    return a;
-}
-
-static uint64_t leaf(uint64_t pa, uint64_t flags) { return ((pa >> 12) << 10) | flags; }
-
+static uint64_t alloc(struct fx *f, unsigned pages) { return pt_alloc(&f->pt, pages); }
+#define leaf pt_leaf
 static uint64_t slot(struct fx *f, uint64_t root, int levels, bool x4, uint64_t goff, uint64_t addr,
                      int lvl)
 {
-    uint64_t table = root;
-    for (int i = levels - 1;; i--) {
-        unsigned bits = x4 && i == levels - 1 ? 11 : 9;
-        uint64_t pa = table + ((addr >> (12 + 9 * i)) & ((1ull << bits) - 1)) * 8;
-        if (i == lvl)
-            return pa;
-        uint64_t pte = mock_read64(f->m, pa);
-        if (!(pte & PTE_V)) {
-            pte = (((alloc(f, 1) + goff) >> 12) << 10) | PTE_V;
-            mock_write64(f->m, pa, pte);
-        }
-        table = ((pte >> 10) << 12) - goff;
-    }
+    return pt_slot(&f->pt, root, levels, x4, goff, addr, lvl);
 }
 
 static uint64_t g_slot(struct fx *f, uint64_t gpa) { return slot(f, f->g_root, 3, true, 0, gpa, 0); }
@@ -56,9 +39,9 @@ static uint64_t g_slot(struct fx *f, uint64_t gpa) { return slot(f, f->g_root, 3
 /* A VS leaf for va -> GPA (pa + GOFF), new VS table pages mapped in the G-stage */
 static uint64_t vs_slot(struct fx *f, uint64_t va, int lvl)
 {
-    uint64_t before = f->next;
+    uint64_t before = f->pt.next;
     uint64_t s = slot(f, f->vs_root, 3, false, GOFF, va, lvl);
-    for (uint64_t p = before; p < f->next; p += 0x1000)
+    for (uint64_t p = before; p < f->pt.next; p += 0x1000)
         mock_write64(f->m, g_slot(f, p + GOFF), leaf(p, GF));
     return s;
 }
@@ -75,7 +58,7 @@ static void fx_init(struct fx *f)
     f->m = &f->t.m;
     f->m->csr[CSR_MEDELEG] = OPENSBI_MEDELEG;
     f->m->csr[CSR_VSTVEC] = VEC;
-    f->next = 0x81000000;
+    f->pt = (struct pt_builder){ .m = f->m, .next = 0x81000000 };
     f->g_root = alloc(f, 4);
     f->vs_root = alloc(f, 1);
     mock_write64(f->m, g_slot(f, f->vs_root + GOFF), leaf(f->vs_root, GF));

@@ -2,6 +2,7 @@
  * refuse chosen ranges: every mode, superpages, PTE rules, permissions,
  * A/D, and every fault with what it reports. */
 #include "mock_hart.h"
+#include "pt_build.h"
 #include "rvnest/csr.h"
 #include "rvnest/walk.h"
 
@@ -13,7 +14,7 @@
 
 struct env {
     struct mock_hart m;
-    uint64_t next;                    /* table allocator */
+    struct pt_builder pt;             /* tables in m's memory */
     uint64_t pmp_lo, pmp_hi;          /* reads and writes refused by "PMP" */
     uint64_t none_lo, none_hi;        /* no memory */
     uint64_t ro_lo, ro_hi;            /* writes refused by "PMP" */
@@ -53,39 +54,19 @@ static void env_init(struct env *e)
 {
     memset(e, 0, sizeof(*e));
     mock_hart_init(&e->m);
-    e->next = 0x81000000;
+    e->pt = (struct pt_builder){ .m = &e->m, .next = 0x81000000 };
 }
 
-static uint64_t alloc(struct env *e, unsigned pages)
-{
-    uint64_t a = (e->next + pages * 0x1000ull - 1) & ~(pages * 0x1000ull - 1);
-    e->next = a + pages * 0x1000ull;
-    return a;
-}
-
-/* The PTE address for addr at level lvl, making tables. Table pointers hold
- * pa + goff (VS tables of a two-stage walk hold GPAs). */
+static uint64_t alloc(struct env *e, unsigned pages) { return pt_alloc(&e->pt, pages); }
 static uint64_t slot(struct env *e, uint64_t root, int levels, bool x4, uint64_t goff, uint64_t addr,
                      int lvl)
 {
-    uint64_t table = root;
-    for (int i = levels - 1;; i--) {
-        unsigned bits = x4 && i == levels - 1 ? 11 : 9;
-        uint64_t pa = table + ((addr >> (12 + 9 * i)) & ((1ull << bits) - 1)) * 8;
-        if (i == lvl)
-            return pa;
-        uint64_t pte = mock_read64(&e->m, pa);
-        if (!(pte & PTE_V)) {
-            pte = (((alloc(e, 1) + goff) >> 12) << 10) | PTE_V;
-            mock_write64(&e->m, pa, pte);
-        }
-        table = ((pte >> 10) << 12) - goff;
-    }
+    return pt_slot(&e->pt, root, levels, x4, goff, addr, lvl);
 }
 
 static void set(struct env *e, uint64_t pa, uint64_t pte) { mock_write64(&e->m, pa, pte); }
 static uint64_t get(struct env *e, uint64_t pa) { return mock_read64(&e->m, pa); }
-static uint64_t leaf(uint64_t pa, uint64_t flags) { return ((pa >> 12) << 10) | flags; }
+#define leaf pt_leaf
 
 static struct walk_result walk1(struct env *e, uint64_t atp, uint64_t va, enum walk_access acc,
                                 unsigned priv)
@@ -365,9 +346,9 @@ static void g_map(struct two *t, uint64_t gpa, uint64_t pa, uint64_t flags)
 
 static uint64_t vs_slot(struct two *t, uint64_t va, int lvl)
 {
-    uint64_t before = t->e.next;
+    uint64_t before = t->e.pt.next;
     uint64_t s = slot(&t->e, t->vs_root, 3, false, GOFF, va, lvl);
-    for (uint64_t p = before; p < t->e.next; p += 0x1000)
+    for (uint64_t p = before; p < t->e.pt.next; p += 0x1000)
         g_map(t, p + GOFF, p, GF);                          /* new VS tables */
     return s;
 }

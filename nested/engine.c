@@ -159,20 +159,22 @@ void rvnest_l1_trap_catchup(struct rvnest_vcpu *vc)
     v->val[VCSR_HSTATUS] &= ~(HSTATUS_SPV | HSTATUS_GVA);
     v->val[VCSR_HTVAL] = 0;
     v->val[VCSR_HTINST] = 0;
-    vc->stats_l1_irq_catchups++;
+    vc->vm->stats.l1_irq_catchups++;
     rvnest_sync_l1_traps(vc);
 }
 
-/* Deliver a synchronous exception to L1 as its hardware would: L1 believes
- * it runs in HS with V=0, so this is a trap from HS/U to HS (priv spec,
- * "Supervisor Trap Handling"; H chapter "Trap Entry"): hstatus.SPV=0 (the
- * trap came from V=0), SPVP unchanged, GVA set when stval is a guest virtual
- * address (HLV/HSV faults), htval and htinst written (0 unless given). L1's
- * S registers are the real VS ones. */
-void rvnest_inject_l1_trap(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t)
+/* L1 enters its (virtual) HS trap handler as its hardware would: L1
+ * believes it runs in HS with V=0, so this is a trap from HS/U to HS (priv
+ * spec, "Supervisor Trap Handling"; H chapter "Trap Entry"): hstatus.SPV=0
+ * (the trap came from V=0), SPVP unchanged, GVA set when stval is a guest
+ * virtual address (HLV/HSV faults), htval and htinst written (0 unless
+ * given). L1's S registers are the real VS ones. epc and from (PRV_S or
+ * PRV_U) are where the trap was taken; returns the handler's address
+ * (vectored stvec for interrupts). */
+uint64_t rvnest_l1_trap_entry(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t,
+                              uint64_t epc, unsigned from)
 {
     struct rvnest_hart *h = vc->hart;
-    unsigned from = rvnest_trap_priv(vc);
     uint64_t vs = hart_csr(h, CSR_VSSTATUS);
     vs &= ~(MSTATUS_SPP | MSTATUS_SPIE);
     if (from == PRV_S)
@@ -181,7 +183,7 @@ void rvnest_inject_l1_trap(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *
         vs |= MSTATUS_SPIE;
     vs &= ~MSTATUS_SIE;
     hart_set_csr(h, CSR_VSSTATUS, vs);
-    hart_set_csr(h, CSR_VSEPC, hart_csr(h, CSR_SEPC));
+    hart_set_csr(h, CSR_VSEPC, epc);
     hart_set_csr(h, CSR_VSCAUSE, t->cause);
     hart_set_csr(h, CSR_VSTVAL, t->tval);
     struct rvnest_vcsr *v = &vc->vcsr;
@@ -191,7 +193,17 @@ void rvnest_inject_l1_trap(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *
     v->val[VCSR_HTVAL] = t->htval;
     v->val[VCSR_HTINST] = t->htinst;
     rvnest_sync_l1_traps(vc);
-    rvnest_resume(vc, hart_csr(h, CSR_VSTVEC) & ~3ull, PRV_S | PRIV_V);
+    uint64_t tvec = hart_csr(h, CSR_VSTVEC);
+    bool vectored = (t->cause & CAUSE_INTERRUPT) && (tvec & 3) == 1;
+    return (tvec & ~3ull) + (vectored ? 4 * (t->cause & 63) : 0);
+}
+
+/* A synchronous exception of the instruction at the real sepc, taken by L1. */
+void rvnest_inject_l1_trap(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t)
+{
+    struct rvnest_hart *h = vc->hart;
+    uint64_t pc = rvnest_l1_trap_entry(vc, t, hart_csr(h, CSR_SEPC), rvnest_trap_priv(vc));
+    rvnest_resume(vc, pc, PRV_S | PRIV_V);
 }
 
 /* Natively, an exception of L1 in HS that the firmware does not delegate

@@ -3,7 +3,7 @@
  * External: the PLIC drives the real SEIP, an HS interrupt that traps to L0
  * while V=1. L0 shows it to L1 as VSEIP through hvip (delegated by hideleg,
  * L1 sees it as its SEI) and masks the real SEIE while it does, so the
- * level cannot storm. Claim and complete go through L0 (nested/gpf.c),
+ * level cannot storm. Claim and complete go through L0 (nested/plic.c),
  * which re-samples the real level after each: VSEIP follows SEIP exactly.
  *
  * Software: L1's SBI IPIs go to OpenSBI, which raises the real SSIP on the

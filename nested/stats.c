@@ -43,9 +43,10 @@ uint64_t rvnest_stats_total(const struct rvnest_stats *s)
 
 void rvnest_stats_print(const struct rvnest_stats *s, FILE *f)
 {
-    fprintf(f, "rvnest: L0 exits: %llu total, %.3f ms host time in L0, %llu microcode runs, %llu interrupts raised from L1's virtual H state\n",
+    fprintf(f, "rvnest: L0 exits: %llu total, %.3f ms host time in L0, %llu microcode runs, %llu interrupts raised from L1's virtual H state, %llu taken while its trap state was dirty\n",
             (unsigned long long)rvnest_stats_total(s), s->l0_ns / 1e6,
-            (unsigned long long)s->ucode_runs, (unsigned long long)s->l1_virqs);
+            (unsigned long long)s->ucode_runs, (unsigned long long)s->l1_virqs,
+            (unsigned long long)s->l1_irq_catchups);
     for (int i = 0; i < EXIT__COUNT; i++)
         if (s->exits[i])
             fprintf(f, "rvnest:   %-20s %llu\n", names[i], (unsigned long long)s->exits[i]);
@@ -59,9 +60,10 @@ int rvnest_stats_write_json(const struct rvnest_stats *s, const char *path)
     FILE *f = fopen(path, "w");
     if (!f)
         return -1;
-    fprintf(f, "{\n  \"exits_total\": %llu,\n  \"l0_ns\": %llu,\n  \"ucode_runs\": %llu,\n  \"l1_virqs\": %llu,\n",
+    fprintf(f, "{\n  \"exits_total\": %llu,\n  \"l0_ns\": %llu,\n  \"ucode_runs\": %llu,\n  \"l1_virqs\": %llu,\n  \"l1_irq_catchups\": %llu,\n",
             (unsigned long long)rvnest_stats_total(s), (unsigned long long)s->l0_ns,
-            (unsigned long long)s->ucode_runs, (unsigned long long)s->l1_virqs);
+            (unsigned long long)s->ucode_runs, (unsigned long long)s->l1_virqs,
+            (unsigned long long)s->l1_irq_catchups);
     if (s->audit)
         fprintf(f, "  \"audit_hs_guest_blocks\": %llu,\n", (unsigned long long)s->hs_guest_tbs);
     fprintf(f, "  \"exits\": {");

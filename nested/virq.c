@@ -42,28 +42,11 @@ static uint64_t vstip_deadline(struct rvnest_vcpu *vc)
     return vc->vcsr.vstime_deadline;
 }
 
+/* Natively a trap into HS from V=0: SPV, GVA, htval, htinst all 0. */
 static void deliver(struct rvnest_vcpu *vc, unsigned irq, uint64_t *pc, unsigned *priv)
 {
-    struct rvnest_hart *h = vc->hart;
-    uint64_t vs = hart_csr(h, CSR_VSSTATUS);
-    vs &= ~(MSTATUS_SPP | MSTATUS_SPIE);
-    if ((*priv & 3) == PRV_S)
-        vs |= MSTATUS_SPP;
-    if (vs & MSTATUS_SIE)
-        vs |= MSTATUS_SPIE;
-    vs &= ~MSTATUS_SIE;
-    hart_set_csr(h, CSR_VSSTATUS, vs);
-    hart_set_csr(h, CSR_VSEPC, *pc);
-    hart_set_csr(h, CSR_VSCAUSE, CAUSE_INTERRUPT | irq);
-    hart_set_csr(h, CSR_VSTVAL, 0);
-    /* a trap into HS from V=0: SPV, GVA, htval, htinst all 0 */
-    struct rvnest_vcsr *v = &vc->vcsr;
-    v->val[VCSR_HSTATUS] &= ~(HSTATUS_SPV | HSTATUS_GVA);
-    v->val[VCSR_HTVAL] = 0;
-    v->val[VCSR_HTINST] = 0;
-    rvnest_sync_l1_traps(vc);
-    uint64_t tvec = hart_csr(h, CSR_VSTVEC);
-    *pc = (tvec & ~3ull) + ((tvec & 3) == 1 ? 4ull * irq : 0);
+    struct rvnest_l1_trap t = { .cause = CAUSE_INTERRUPT | irq };
+    *pc = rvnest_l1_trap_entry(vc, &t, *pc, *priv & 3);
     *priv = PRV_S | PRIV_V;
     vc->vm->stats.l1_virqs++;
 }

@@ -77,7 +77,6 @@ struct rvnest_vcpu {
     uint64_t l1_entries;              /* firmware entries turned into V=1 */
     uint64_t hedeleg;                 /* the real hedeleg L0 last wrote */
     uint64_t trap_fp[3];              /* L1's vscause/vsepc/vstval at the last sync */
-    uint64_t stats_l1_irq_catchups;   /* interrupts L1 took while its trap state was dirty */
     bool virq_trap;                   /* real VTW/VTSR set for L1's virtual interrupts */
     struct rvnest_pmp_snapshot pmp;
     uint64_t virq_deadline;           /* real HS timer armed for L1's Sstc deadline, or ~0 */
@@ -189,6 +188,10 @@ struct rvnest_l1_trap {
     uint64_t cause, tval, htval, htinst;
     bool gva;
 };
+/* Enter L1's trap handler for a trap taken at epc from PRV_S/PRV_U: L1's
+ * registers as the hart writes them; returns the handler's address. */
+uint64_t rvnest_l1_trap_entry(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t,
+                              uint64_t epc, unsigned from);
 void rvnest_inject_l1_trap(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t);
 /* The same for an exception L1's own execution in HS would raise natively,
  * taking the path it would take there: straight from the hart when the

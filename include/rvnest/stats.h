@@ -36,6 +36,7 @@ struct rvnest_stats {
     uint64_t exits[EXIT__COUNT];
     uint64_t ucode_runs;    /* L0 microcode sequences run in real HS */
     uint64_t l1_virqs;      /* interrupts L0 raised for L1 from its virtual H state */
+    uint64_t l1_irq_catchups; /* interrupts L1 took in hardware while its trap state was dirty */
     uint64_t l0_ns;         /* host time spent in L0 handlers */
     uint64_t hs_guest_tbs;  /* audit: guest blocks seen in real HS (must be 0) */
     uint64_t hs_guest_first_pc;

@@ -167,7 +167,7 @@ static void test_trap_state(void)
     g_assert_cmphex(rd(&t, CSR_HTINST), ==, 0);
     g_assert_false(m->csr[CSR_HSTATUS] & HSTATUS_VTSR);
     g_assert_cmphex(m->csr[CSR_HEDELEG], ==, clean);
-    g_assert_cmpuint(t.vc->stats_l1_irq_catchups, ==, 1);
+    g_assert_cmpuint(t.vm.stats.l1_irq_catchups, ==, 1);
     mock_vm_free(&t);
 }
 

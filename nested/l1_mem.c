@@ -12,17 +12,6 @@
 #include "rvnest/engine.h"
 #include "rvnest/csr.h"
 
-#define PMP_R 1u
-#define PMP_W 2u
-#define PMP_X 4u
-#define PMP_A_SHIFT 3
-#define PMP_A_OFF 0
-#define PMP_A_TOR 1
-#define PMP_A_NA4 2
-#define PMP_A_NAPOT 3
-#define PMP_L 0x80u
-#define MSECCFG_MML 1ull             /* Smepmp machine mode lockdown */
-
 /* The real PMP, read once and kept until L0 or the firmware may have
  * changed it (rvnest_pmp_forget: L0's PMP writes, firmware entries, the end
  * of every microcode run). Reading it costs ~18 register reads, and a
@@ -55,42 +44,6 @@ void rvnest_pmp_forget(struct rvnest_vcpu *vc)
     vc->pmp.valid = false;
 }
 
-/* [lo, hi] byte range of entry i, false if the entry is off. */
-static bool pmp_range(const struct rvnest_pmp_snapshot *p, unsigned i, uint8_t cfg,
-                      uint64_t *lo, uint64_t *hi)
-{
-    uint64_t a = p->addr[i];
-    switch ((cfg >> PMP_A_SHIFT) & 3) {
-    case PMP_A_TOR: {
-        uint64_t prev = i ? p->addr[i - 1] << 2 : 0, top = a << 2;
-        if (top <= prev)
-            return false;             /* matches nothing */
-        *lo = prev;
-        *hi = top - 1;
-        return true;
-    }
-    case PMP_A_NA4:
-        *lo = a << 2;
-        *hi = *lo + 3;
-        return true;
-    case PMP_A_NAPOT: {
-        /* trailing ones of pmpaddr give the size: 2^(ones+3) bytes */
-        uint64_t t = ~a & (a + 1);    /* lowest zero bit */
-        uint64_t size_m1 = (t << 3) - 1;
-        if (!t) {                     /* all ones: the whole space */
-            *lo = 0;
-            *hi = ~0ull;
-            return true;
-        }
-        *lo = (a << 2) & ~size_m1;
-        *hi = *lo | size_m1;
-        return true;
-    }
-    default:
-        return false;
-    }
-}
-
 /* Privileges an S-mode access to [pa, pa+len) has under the real PMP. */
 static unsigned pmp_s_privs(struct rvnest_vcpu *vc, uint64_t pa, uint64_t len)
 {
@@ -101,7 +54,7 @@ static unsigned pmp_s_privs(struct rvnest_vcpu *vc, uint64_t pa, uint64_t len)
     for (unsigned i = 0; i < RVNEST_PMP_ENTRIES; i++) {
         uint8_t cfg = p->cfg[i];
         uint64_t lo, hi;
-        if (!pmp_range(p, i, cfg, &lo, &hi))
+        if (!rvnest_pmp_range(cfg, p->addr[i], i ? p->addr[i - 1] : 0, &lo, &hi))
             continue;
         any = true;
         bool s = pa >= lo && pa <= hi, e = last >= lo && last <= hi;
@@ -109,7 +62,7 @@ static unsigned pmp_s_privs(struct rvnest_vcpu *vc, uint64_t pa, uint64_t len)
             return 0;                 /* partially inside: fails */
         if (!s)
             continue;
-        unsigned rwx = cfg & 7;
+        unsigned rwx = cfg & (PMP_R | PMP_W | PMP_X);
         if (!(mseccfg & MSECCFG_MML))
             return rwx;               /* S/U: the entry's bits, locked or not */
         /* Smepmp MML: locked entries are M-mode rules, except the shared

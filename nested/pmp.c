@@ -20,12 +20,6 @@
 #include "rvnest/engine.h"
 #include "rvnest/csr.h"
 
-#define A_OFF   0x00u
-#define A_TOR   0x08u
-#define A_NAPOT 0x18u
-#define P_X     0x04u
-#define MSECCFG_MML 1ull
-
 static uint8_t get_cfg(struct rvnest_hart *h, unsigned i)
 {
     return (uint8_t)(hart_csr(h, CSR_PMPCFG0 + (i / 8) * 2) >> ((i % 8) * 8));
@@ -55,6 +49,37 @@ static void write_all(struct rvnest_hart *h, const struct rvnest_pmp_entry e[RVN
     }
 }
 
+bool rvnest_pmp_range(uint8_t cfg, uint64_t addr, uint64_t prev_addr, uint64_t *lo, uint64_t *hi)
+{
+    switch (cfg & PMP_A) {
+    case PMP_A_TOR:
+        if ((addr << 2) <= (prev_addr << 2))
+            return false;             /* matches nothing */
+        *lo = prev_addr << 2;
+        *hi = (addr << 2) - 1;
+        return true;
+    case PMP_A_NA4:
+        *lo = addr << 2;
+        *hi = *lo + 3;
+        return true;
+    case PMP_A_NAPOT: {
+        /* trailing ones of pmpaddr give the size: 2^(ones+3) bytes */
+        uint64_t t = ~addr & (addr + 1);   /* lowest zero bit */
+        uint64_t size_m1 = (t << 3) - 1;
+        if (!t) {                     /* all ones: the whole space */
+            *lo = 0;
+            *hi = ~0ull;
+            return true;
+        }
+        *lo = (addr << 2) & ~size_m1;
+        *hi = *lo | size_m1;
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
 static uint64_t napot_addr(uint64_t base, uint64_t size)
 {
     return (base | (size / 2 - 1)) >> 2;
@@ -66,22 +91,22 @@ static uint64_t napot_addr(uint64_t base, uint64_t size)
 static unsigned l0_entries(const struct rvnest_vm *vm, struct rvnest_pmp_entry *e, unsigned max)
 {
     unsigned n = 0;
-    e[n++] = (struct rvnest_pmp_entry){ A_OFF, napot_addr(vm->l0_base + L0_OFF_UCODE_PAGE, 4096) };
+    e[n++] = (struct rvnest_pmp_entry){ PMP_A_OFF, napot_addr(vm->l0_base + L0_OFF_UCODE_PAGE, 4096) };
     for (unsigned i = 0; i < vm->nholes; i++) {
         uint64_t b = vm->holes[i].base, s = vm->holes[i].size;
         bool napot = s >= 8 && !(s & (s - 1)) && !(b & (s - 1));
         if (n + (napot ? 1 : 2) > max)
             return 0;
         if (napot) {
-            e[n++] = (struct rvnest_pmp_entry){ A_NAPOT, napot_addr(b, s) };
+            e[n++] = (struct rvnest_pmp_entry){ PMP_A_NAPOT, napot_addr(b, s) };
         } else {
-            e[n++] = (struct rvnest_pmp_entry){ A_OFF, b >> 2 };
-            e[n++] = (struct rvnest_pmp_entry){ A_TOR, (b + s) >> 2 };
+            e[n++] = (struct rvnest_pmp_entry){ PMP_A_OFF, b >> 2 };
+            e[n++] = (struct rvnest_pmp_entry){ PMP_A_TOR, (b + s) >> 2 };
         }
     }
     if (vm->pmp_ram_hi > vm->pmp_ram_lo && n + 2 <= max) {
-        e[n++] = (struct rvnest_pmp_entry){ A_OFF, vm->pmp_ram_lo >> 2 };
-        e[n++] = (struct rvnest_pmp_entry){ (uint8_t)(A_TOR | vm->pmp_ram_rwx), vm->pmp_ram_hi >> 2 };
+        e[n++] = (struct rvnest_pmp_entry){ PMP_A_OFF, vm->pmp_ram_lo >> 2 };
+        e[n++] = (struct rvnest_pmp_entry){ (uint8_t)(PMP_A_TOR | vm->pmp_ram_rwx), vm->pmp_ram_hi >> 2 };
     }
     return n;
 }
@@ -100,20 +125,23 @@ static void pmp_fast_ram(struct rvnest_vcpu *vc, const struct rvnest_pmp_entry *
     int catchall = -1;
     vm->pmp_ram_lo = vm->pmp_ram_hi = 0;
     for (unsigned i = 0; i < fw_n; i++) {
-        uint8_t a = fw[i].cfg & 0x18;
-        if (a == A_NAPOT && fw[i].addr == ~0ull >> 10) {          /* the whole space */
+        uint8_t a = fw[i].cfg & PMP_A;
+        if (a == PMP_A_NAPOT && fw[i].addr == ~0ull >> 10) {          /* the whole space */
             if (catchall < 0)
                 catchall = (int)i;
             continue;
         }
-        if (a == A_OFF)
+        if (a == PMP_A_OFF)
             continue;
-        if (a != A_NAPOT || catchall >= 0)
+        if (a != PMP_A_NAPOT || catchall >= 0)
             return;                   /* TOR/NA4, or an entry behind the catch-all */
-        uint64_t t = ~fw[i].addr & (fw[i].addr + 1);
-        uint64_t size = t << 3, base = (fw[i].addr << 2) & ~(size - 1);
-        if (base < hi && base + size > lo)
-            lo = base + size;         /* below it stays the firmware's */
+        uint64_t rlo, rhi;
+        rvnest_pmp_range(fw[i].cfg, fw[i].addr, 0, &rlo, &rhi);
+        if (rlo < hi && rhi >= lo) {
+            if (rhi == ~0ull)
+                return;               /* it covers the rest of the space */
+            lo = rhi + 1;             /* below it stays the firmware's */
+        }
     }
     if (catchall < 0 || lo >= hi)
         return;
@@ -122,7 +150,7 @@ static void pmp_fast_ram(struct rvnest_vcpu *vc, const struct rvnest_pmp_entry *
             return;
     vm->pmp_ram_lo = lo;
     vm->pmp_ram_hi = hi;
-    vm->pmp_ram_rwx = fw[catchall].cfg & 7;
+    vm->pmp_ram_rwx = fw[catchall].cfg & (PMP_R | PMP_W | PMP_X);
 }
 
 /* Install L0's layout over the firmware's entries as they are now (fw_n of
@@ -139,12 +167,12 @@ static bool install(struct rvnest_vcpu *vc, unsigned fw_n)
         return false;
     }
     read_all(h, now);
-    if (fw_n && (now[0].cfg & 0x18) == A_TOR) {
+    if (fw_n && (now[0].cfg & PMP_A) == PMP_A_TOR) {
         rvnest_fatal(vm, "the firmware's first PMP entry is TOR (base 0): it cannot be moved behind L0's entries");
         return false;
     }
     for (unsigned i = 0; i < fw_n; i++)
-        if (now[i].cfg & 0x80) {
+        if (now[i].cfg & PMP_L) {
             rvnest_fatal(vm, "the firmware locked PMP entry %u: it cannot be moved behind L0's entries", i);
             return false;
         }
@@ -173,7 +201,7 @@ static unsigned firmware_count(struct rvnest_hart *h)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < RVNEST_PMP_ENTRIES; i++)
-        if (get_cfg(h, i) & 0x18)
+        if (get_cfg(h, i) & PMP_A)
             n = i + 1;
     return n;
 }
@@ -199,7 +227,7 @@ bool rvnest_pmp_intact(struct rvnest_vcpu *vc)
     for (unsigned i = 0; i < k; i++) {
         uint8_t cfg = get_cfg(h, i);
         /* entry 0, the microcode page, is off or execute-only */
-        bool cfg_ok = i == 0 ? (cfg == A_OFF || cfg == (A_NAPOT | P_X)) : cfg == e[i].cfg;
+        bool cfg_ok = i == 0 ? (cfg == PMP_A_OFF || cfg == (PMP_A_NAPOT | PMP_X)) : cfg == e[i].cfg;
         if (!cfg_ok || hart_csr(h, CSR_PMPADDR0 + i) != e[i].addr)
             return false;
     }
@@ -211,6 +239,6 @@ void rvnest_pmp_ucode(struct rvnest_vcpu *vc, bool on)
 {
     struct rvnest_hart *h = vc->hart;
     uint64_t cfg = hart_csr(h, CSR_PMPCFG0) & ~0xffull;
-    hart_set_csr(h, CSR_PMPCFG0, cfg | (on ? (A_NAPOT | P_X) : A_OFF));
+    hart_set_csr(h, CSR_PMPCFG0, cfg | (on ? (PMP_A_NAPOT | PMP_X) : PMP_A_OFF));
     rvnest_pmp_forget(vc);
 }

@@ -65,10 +65,21 @@
 #define CSR_MIP         0x344
 #define CSR_MHARTID     0xf14
 #define CSR_MSECCFG     0x747
+#define MSECCFG_MML     (1ull << 0)   /* Smepmp machine-mode lockdown */
 #define MSECCFG_USEED   (1ull << 8)
 #define MSECCFG_SSEED   (1ull << 9)
 #define CSR_PMPCFG0     0x3a0
 #define CSR_PMPADDR0    0x3b0
+/* pmpcfg entry bits (priv spec, "Physical Memory Protection") */
+#define PMP_R           0x01u
+#define PMP_W           0x02u
+#define PMP_X           0x04u
+#define PMP_A           0x18u         /* address-matching mode, in place: */
+#define PMP_A_OFF       0x00u
+#define PMP_A_TOR       0x08u
+#define PMP_A_NA4       0x10u
+#define PMP_A_NAPOT     0x18u
+#define PMP_L           0x80u
 /* Counters */
 #define CSR_CYCLE       0xc00
 #define CSR_TIME        0xc01

@@ -244,6 +244,9 @@ struct rvnest_pmp_entry {
  * the firmware rewrote it. False (and vm->fatal) when it cannot be done. */
 bool rvnest_pmp_install(struct rvnest_vcpu *vc, bool cold);
 bool rvnest_pmp_intact(struct rvnest_vcpu *vc);
+/* [lo, hi] bytes an entry matches (prev_addr: pmpaddr of the entry before,
+ * 0 for entry 0); false when it is off or matches nothing. */
+bool rvnest_pmp_range(uint8_t cfg, uint64_t addr, uint64_t prev_addr, uint64_t *lo, uint64_t *hi);
 /* the microcode page executable by real HS (during a run) or not */
 void rvnest_pmp_ucode(struct rvnest_vcpu *vc, bool on);
 /* nested/virq.c: L1's HS-level interrupts from its virtual H state */

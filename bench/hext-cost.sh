@@ -23,6 +23,7 @@
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$REPO/scripts/env.sh"
+. "$REPO/bench/lib.sh"
 usage() { echo "usage: bench/hext-cost.sh [-n ITERS] [-o OPS] [PAIRS]" >&2; exit 2; }
 all_ops=csrr,csrw,hlv,hsv,hfence.vvma,hfence.gvma,sbi
 iters=100000 ops=$all_ops pairs=5
@@ -57,7 +58,6 @@ kv() { tr -d ' ",{}\r' <"$1" | awk -F: 'NF == 2 && $2 != "" {print $1, $2}' | so
 # "name ticks iters" from the BENCH lines of a run
 bench_lines() { tr -d '\r' <"$1" | sed -n 's/^BENCH [a-z]*=\([^ ]*\) iters=\([0-9]*\) ticks=\([0-9]*\) .*/\1 \3 \2/p'; }
 minimum() { sort -g | head -1; }
-median() { sort -g | awk '{a[NR]=$1} END {if (!NR) print "nan"; else print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 echo "rvnest H-extension emulation cost: bench_hext, $iters iterations per loop, $pairs pairs"
 echo "QEMU $("$(rvnest_qemu_prefix)/bin/qemu-system-riscv64" --version | sed -n '1s/.*version //p'), -cpu rv64,h=true, L1 RAM 256M"

@@ -11,6 +11,7 @@
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$REPO/scripts/env.sh"
+. "$REPO/bench/lib.sh"
 pairs=${1:-5}
 bootargs=${2:-mib=128 passes=4 chase=2000000}
 [[ "$pairs" =~ ^[1-9][0-9]*$ ]] || { echo "usage: bench/l1-memory.sh [PAIRS] [BOOTARGS]" >&2; exit 2; }
@@ -19,18 +20,14 @@ elf=$RVNEST_BM/memtouch.elf
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 args=(--kernel "$elf" --mem 512M --append "$bootargs" --timeout 900)
 run() { # mode outfile -> "wall touch chase"
-    local s e
-    s=$(date +%s.%N)
-    if [ "$1" = native ]; then "$REPO/rvnest" run --native "${args[@]}" >"$2" 2>&1
-    else "$REPO/rvnest" run "${args[@]}" --quiet --stats "$tmp/stats.json" >"$2" 2>&1; fi
-    e=$(date +%s.%N)
+    local w
+    w=$(timed_run "$1" "$2" "$tmp/stats.json" "${args[@]}")
     grep -q '^memtouch: done' "$2" || { echo "bench: $1 run failed" >&2; tail -5 "$2" >&2; exit 1; }
     tr -d '\r' <"$2" | grep -q ', traps 0$' || { echo "bench: the workload trapped in the $1 run" >&2; exit 1; }
     local t c
     read -r t c < <(tr -d '\r' <"$2" | sed -n 's/^memtouch: ticks touch \([0-9]*\) chase \([0-9]*\)/\1 \2/p')
-    echo "$(echo "$e - $s" | bc -l) $t $c"
+    echo "$w $t $c"
 }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 echo "L1 memory workload ($bootargs), $pairs pairs, native H vs rvnest"
 rw=() rt=() rc=()
 for i in $(seq 1 "$pairs"); do
@@ -44,5 +41,4 @@ for i in $(seq 1 "$pairs"); do
 done
 printf 'median ratio rvnest/native: wall %.3f, touch %.3f, chase %.3f (target <= 1.05)\n' \
     "$(printf '%s\n' "${rw[@]}" | median)" "$(printf '%s\n' "${rt[@]}" | median)" "$(printf '%s\n' "${rc[@]}" | median)"
-echo "L0 exits in the last rvnest run (by reason):"
-tr -d ' ",{}' <"$tmp/stats.json" | grep -v '^$\|^exits:$' | awk -F: '$2 != 0 {printf "  %-22s %s\n", $1, $2}'
+print_exits "$tmp/stats.json"

@@ -1,0 +1,23 @@
+# Shared by the benchmark scripts; source it after scripts/env.sh.
+
+# The median of the numbers on stdin, one per line ("nan" when there are none).
+median() { sort -g | awk '{a[NR]=$1} END {if (!NR) print "nan"; else print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+# timed_run MODE OUT STATS ARGS...: runs the guest (rvnest run ARGS) on
+# native H (MODE native) or under rvnest with its stats JSON in STATS, the
+# output in OUT; prints the wall seconds. The caller checks OUT.
+timed_run() {
+    local mode=$1 out=$2 stats=$3 s e
+    shift 3
+    s=$(date +%s.%N)
+    if [ "$mode" = native ]; then "$REPO/rvnest" run --native "$@" >"$out" 2>&1
+    else "$REPO/rvnest" run "$@" --quiet --stats "$stats" >"$out" 2>&1; fi
+    e=$(date +%s.%N)
+    echo "$e - $s" | bc -l
+}
+
+# print_exits STATS: L0's exits by reason, those that happened.
+print_exits() {
+    echo "L0 exits in the last rvnest run (by reason):"
+    tr -d ' ",{}' <"$1" | grep -v '^$\|^exits:$' | awk -F: '$2 != 0 {printf "  %-22s %s\n", $1, $2}'
+}

@@ -68,6 +68,16 @@ static void set(struct env *e, uint64_t pa, uint64_t pte) { mock_write64(&e->m, 
 static uint64_t get(struct env *e, uint64_t pa) { return mock_read64(&e->m, pa); }
 #define leaf pt_leaf
 
+/* A fresh env with an Sv39 table: its root and satp value, and the
+ * address of va's leaf slot (returned), the set-up of the single-stage tests. */
+static uint64_t sv39_env(struct env *e, uint64_t va, uint64_t *root, uint64_t *atp)
+{
+    env_init(e);
+    *root = alloc(e, 1);
+    *atp = (8ull << 60) | (*root >> 12);
+    return slot(e, *root, 3, false, 0, va, 0);
+}
+
 static struct walk_result walk1(struct env *e, uint64_t atp, uint64_t va, enum walk_access acc,
                                 unsigned priv)
 {
@@ -137,9 +147,7 @@ static void test_single_stage_modes(void)
 static void test_pte_rules(void)
 {
     struct env e;
-    env_init(&e);
-    uint64_t root = alloc(&e, 1), atp = (8ull << 60) | (root >> 12);
-    uint64_t va = 0x40001000, l0 = slot(&e, root, 3, false, 0, va, 0);
+    uint64_t root, atp, va = 0x40001000, l0 = sv39_env(&e, va, &root, &atp);
     uint64_t l1 = slot(&e, root, 3, false, 0, va, 1), l1v = get(&e, l1);
     struct { uint64_t pte; bool ok; } leafs[] = {
         { leaf(0x82000000, VSF), true },
@@ -196,9 +204,7 @@ static void test_pte_rules(void)
 static void test_permissions(void)
 {
     struct env e;
-    env_init(&e);
-    uint64_t root = alloc(&e, 1), atp = (8ull << 60) | (root >> 12);
-    uint64_t va = 0x40001000, l0 = slot(&e, root, 3, false, 0, va, 0);
+    uint64_t root, atp, va = 0x40001000, l0 = sv39_env(&e, va, &root, &atp);
     struct walk_req r = { .va = va, .priv = PRV_S, .vs = { .atp = atp, .adue = true } };
     struct walk_result res;
     /* rwx of the leaf x access */
@@ -258,9 +264,7 @@ static void test_permissions(void)
 static void test_accessed_dirty(void)
 {
     struct env e;
-    env_init(&e);
-    uint64_t root = alloc(&e, 1), atp = (8ull << 60) | (root >> 12);
-    uint64_t va = 0x40001000, l0 = slot(&e, root, 3, false, 0, va, 0);
+    uint64_t root, atp, va = 0x40001000, l0 = sv39_env(&e, va, &root, &atp);
     struct walk_req r = { .va = va, .priv = PRV_S, .vs = { .atp = atp, .adue = true } };
     struct walk_result res;
     uint64_t clean = leaf(0x82000000, PTE_V | PTE_R | PTE_W);
@@ -315,9 +319,7 @@ static void test_accessed_dirty(void)
 static void test_table_memory(void)
 {
     struct env e;
-    env_init(&e);
-    uint64_t root = alloc(&e, 1), atp = (8ull << 60) | (root >> 12);
-    uint64_t va = 0x40001000, l0 = slot(&e, root, 3, false, 0, va, 0);
+    uint64_t root, atp, va = 0x40001000, l0 = sv39_env(&e, va, &root, &atp);
     set(&e, l0, leaf(0x82000000, VSF));
     uint64_t table = l0 & ~0xfffull;
     e.pmp_lo = table, e.pmp_hi = table + 0x1000;

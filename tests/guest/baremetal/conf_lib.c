@@ -113,18 +113,25 @@ static unsigned insn_len_at(uint64_t epc)
     return (*(volatile uint16_t *)(uintptr_t)epc & 3) == 3 ? 4 : 2;
 }
 
+/* The trap CSRs as the handler finds them (htval 0x643, htinst 0x64a,
+ * hstatus 0x600). */
+static void record_trap(volatile struct trapinfo *t, uint64_t cause)
+{
+    t->cause = cause;
+    t->tval = csr_read(stval);
+    t->epc = csr_read(sepc);
+    t->htval = csr_read(0x643);
+    t->htinst = csr_read(0x64a);
+    t->hstatus = csr_read(0x600);
+    t->sstatus = csr_read(sstatus);
+}
+
 void conf_trap_c(uint64_t *f)
 {
     uint64_t cause = csr_read(scause);
     if ((int64_t)cause < 0) {
         unsigned irq = cause & 63;
-        TI.cause = cause;
-        TI.tval = csr_read(stval);
-        TI.epc = csr_read(sepc);
-        TI.htval = csr_read(0x643);
-        TI.htinst = csr_read(0x64a);
-        TI.hstatus = csr_read(0x600);
-        TI.sstatus = csr_read(sstatus);
+        record_trap(&TI, cause);
         TI_count++;
         irq_counts[irq]++;
         if (irq == 1)
@@ -135,13 +142,7 @@ void conf_trap_c(uint64_t *f)
             csr_clear(sie, 1ull << irq);
         return;
     }
-    T.cause = cause;
-    T.tval = csr_read(stval);
-    T.epc = csr_read(sepc);
-    T.htval = csr_read(0x643);
-    T.htinst = csr_read(0x64a);
-    T.hstatus = csr_read(0x600);
-    T.sstatus = csr_read(sstatus);
+    record_trap(&T, cause);
     T_count++;
     if (conf_armed) {
         conf_armed = 0;

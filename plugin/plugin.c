@@ -72,20 +72,22 @@ static void vcpu_discon(qemu_plugin_id_t id, unsigned int vcpu_index,
     if (vcpu_index >= RVNEST_MAX_HARTS || !vm.booted)
         return;
     struct rvnest_vcpu *vc = &vm.vcpu[vcpu_index];
-    uint64_t t0 = now_ns();
     if (type == QEMU_PLUGIN_DISCON_HOSTCALL)
         return;
-    if (to_pc == vm.l0_base + L0_OFF_VECTOR) {
+    /* Most discontinuities are the guests' own: only these two can be L0's,
+     * and only they are timed. */
+    bool to_vector = to_pc == vm.l0_base + L0_OFF_VECTOR;
+    if (!to_vector && !(type == QEMU_PLUGIN_DISCON_EXCEPTION && l0_owns(&vm, from_pc)))
+        return;
+    uint64_t t0 = now_ns();
+    if (to_vector) {
         /* only a trap into real HS (S, V=0) is L0's; a guest's own trap to
          * a virtual address equal to the vector is not */
         if (opts.engine.trace && vc->hart->ops->get_priv(vc->hart) == PRV_S)
             trace_trap(vc);
         if (!rvnest_on_hs_trap(vc))
             return;
-    } else if (type == QEMU_PLUGIN_DISCON_EXCEPTION && l0_owns(&vm, from_pc)) {
-        if (!rvnest_on_m_trap(vc, from_pc))
-            return;
-    } else {
+    } else if (!rvnest_on_m_trap(vc, from_pc)) {
         return;
     }
     vm.stats.l0_ns += now_ns() - t0;

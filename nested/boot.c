@@ -227,6 +227,12 @@ static bool setup_l0(struct rvnest_vcpu *vc)
         return false;
     }
 
+    /* Whatever ran before a reset, L1 runs now; the shadow G-stage pool
+     * starts empty. */
+    rvnest_world_reset(vc);
+    if (!rvnest_shadow_setup(vc))
+        return false;
+
     /* L1 runs with no G-stage; L0's PMP entries keep it out of the holes
      * (nested/pmp.c). */
     if (!rvnest_pmp_install(vc, true))
@@ -284,13 +290,18 @@ fail:
 #define ENVCFG_L1_BITS (ENVCFG_FIOM | ENVCFG_LPE | ENVCFG_SSE | ENVCFG_CBIE | ENVCFG_CBCFE | \
                         ENVCFG_CBZE | ENVCFG_PMM | ENVCFG_DTE | ENVCFG_ADUE | ENVCFG_PBMTE | \
                         ENVCFG_STCE)
+uint64_t rvnest_l1_real_henvcfg(const struct rvnest_vm *vm)
+{
+    return vm->menvcfg & ENVCFG_L1_BITS;
+}
+
 void rvnest_envcfg_sync(struct rvnest_vcpu *vc)
 {
     struct rvnest_vm *vm = vc->vm;
     struct rvnest_hart *h = vc->hart;
     vm->menvcfg = hart_csr(h, CSR_MENVCFG);
     vc->vcsr.menvcfg = vm->menvcfg;
-    hart_set_csr(h, CSR_HENVCFG, vm->menvcfg & ENVCFG_L1_BITS);
+    hart_set_csr(h, CSR_HENVCFG, rvnest_l1_real_henvcfg(vm));
 }
 
 /* OpenSBI's mode switch into HS (sbi_hart_switch_mode) writes stvec =

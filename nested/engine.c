@@ -46,7 +46,7 @@ void rvnest_fatal(struct rvnest_vm *vm, const char *fmt, ...)
 void rvnest_resume(struct rvnest_vcpu *vc, uint64_t pc, unsigned priv)
 {
     struct rvnest_hart *h = vc->hart;
-    if ((priv & PRIV_V) && rvnest_virq_resume(vc, &pc, &priv))
+    if ((priv & PRIV_V) && vc->world.level == RVNEST_L1 && rvnest_virq_resume(vc, &pc, &priv))
         return;                       /* a microcode run goes first */
     if (vc->in_mret) {
         uint64_t ms = hart_csr(h, CSR_MSTATUS);
@@ -153,8 +153,10 @@ void rvnest_l1_trap_catchup(struct rvnest_vcpu *vc)
         return;
     uint64_t now[3];
     l1_trap_fingerprint(vc, now);
-    if (!(now[0] & CAUSE_INTERRUPT) ||
-        (now[0] == vc->trap_fp[0] && now[1] == vc->trap_fp[1] && now[2] == vc->trap_fp[2]))
+    /* Only the cause tells: L1 writes its own sepc (and may write stval)
+     * while its trap state is dirty, e.g. KVM setting the guest's pc
+     * between writing hstatus.SPV and its sret. */
+    if (!(now[0] & CAUSE_INTERRUPT) || now[0] == vc->trap_fp[0])
         return;
     v->val[VCSR_HSTATUS] &= ~(HSTATUS_SPV | HSTATUS_GVA);
     v->val[VCSR_HTVAL] = 0;
@@ -190,6 +192,13 @@ uint64_t rvnest_l1_trap_entry(struct rvnest_vcpu *vc, const struct rvnest_l1_tra
     v->val[VCSR_HSTATUS] &= ~(HSTATUS_SPV | HSTATUS_GVA);
     if (t->gva)
         v->val[VCSR_HSTATUS] |= HSTATUS_GVA;
+    if (t->spv) {
+        /* from V=1: SPV=1, SPVP = the guest's nominal privilege */
+        v->val[VCSR_HSTATUS] |= HSTATUS_SPV;
+        v->val[VCSR_HSTATUS] &= ~HSTATUS_SPVP;
+        if (t->spvp == PRV_S)
+            v->val[VCSR_HSTATUS] |= HSTATUS_SPVP;
+    }
     v->val[VCSR_HTVAL] = t->htval;
     v->val[VCSR_HTINST] = t->htinst;
     rvnest_sync_l1_traps(vc);
@@ -240,7 +249,9 @@ static void reflect_exception(struct rvnest_vcpu *vc, uint64_t cause)
     rvnest_deliver_l1_exception(vc, &t);
 }
 
-static void dispatch_hs_trap(struct rvnest_vcpu *vc)
+/* redirect: OpenSBI redirected it (sbi_trap_redirect), which leaves htinst
+ * as it was. */
+static void dispatch_hs_trap(struct rvnest_vcpu *vc, bool redirect)
 {
     struct rvnest_hart *h = vc->hart;
     uint64_t cause = hart_csr(h, CSR_SCAUSE);
@@ -248,6 +259,10 @@ static void dispatch_hs_trap(struct rvnest_vcpu *vc)
     if (!(hstatus & HSTATUS_SPV)) {
         rvnest_fatal(vc->vm, "trap to HS from HS itself (scause %#llx sepc %#llx): an L0 bug",
                      (unsigned long long)cause, (unsigned long long)hart_csr(h, CSR_SEPC));
+        return;
+    }
+    if (vc->world.level == RVNEST_L2) {
+        rvnest_l2_trap(vc, redirect);
         return;
     }
     rvnest_l1_trap_catchup(vc);
@@ -299,7 +314,7 @@ bool rvnest_on_hs_trap(struct rvnest_vcpu *vc)
     if (vc->hart->ops->get_priv(vc->hart) != PRV_S)
         return false;
     vc->in_mret = false;
-    dispatch_hs_trap(vc);
+    dispatch_hs_trap(vc, false);
     return true;
 }
 
@@ -354,10 +369,17 @@ void rvnest_on_mret(struct rvnest_vcpu *vc)
         return;                       /* back to M, U, or a guest at V=1 */
     uint64_t mepc = hart_csr(h, CSR_MEPC);
     vc->in_mret = true;
-    if (!vm->booted || !(hart_csr(h, CSR_HENVCFG) & ENVCFG_STCE)) {
+    bool marker_lost = hart_csr(h, CSR_SSCRATCH) != rvnest_l0_sscratch(vm);
+    /* While L2 runs the real henvcfg is L1's virtual one, whose STCE may be
+     * clear; no hart start or resume can enter this hart then (L1 asked
+     * for neither), so a lost marker is a reset. */
+    bool reset = !vm->booted || (vc->world.level == RVNEST_L1
+                                     ? !(hart_csr(h, CSR_HENVCFG) & ENVCFG_STCE)
+                                     : marker_lost);
+    if (reset) {
         vm->stats.exits[EXIT_FW_ENTRY]++;
         rvnest_firmware_entry(vc, mepc, true);
-    } else if (hart_csr(h, CSR_SSCRATCH) != rvnest_l0_sscratch(vm)) {
+    } else if (marker_lost) {
         vm->stats.exits[EXIT_FW_ENTRY]++;
         rvnest_firmware_entry(vc, mepc, false);
     } else if (rvnest_ucode_owns_pc(vc, mepc)) {
@@ -372,8 +394,9 @@ void rvnest_on_mret(struct rvnest_vcpu *vc)
         /* OpenSBI redirected a trap to HS (sbi_trap_redirect): the HS trap
          * registers are set as hardware would; handle it now and let this
          * mret take the hart where L0 decides. */
-        vm->stats.exits[EXIT_FW_REDIRECT]++;
-        dispatch_hs_trap(vc);
+        if (vc->world.level == RVNEST_L1)
+            vm->stats.exits[EXIT_FW_REDIRECT]++;
+        dispatch_hs_trap(vc, true);
     } else {
         rvnest_fatal(vm, "the firmware entered HS at %#llx outside any L0 path (microcode %s): an L0 bug",
                      (unsigned long long)mepc, vc->uc.kind == UCODE_NONE ? "idle" : "running");
@@ -422,6 +445,10 @@ bool rvnest_on_m_trap(struct rvnest_vcpu *vc, uint64_t from_pc)
         break;
     case UCODE_SBI_FORWARD_ENVCFG:
         rvnest_envcfg_sync(vc);       /* OpenSBI's a0/a1 stand */
+        break;
+    case UCODE_ENTER_L2:
+    case UCODE_EXIT_L2:
+        rvnest_world_ucode_done(vc, kind);
         break;
     default:
         break;                            /* OpenSBI's a0/a1 stand */

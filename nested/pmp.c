@@ -8,10 +8,13 @@
  * walk the hardware makes for them. M-mode (OpenSBI) is unaffected: the
  * entries are not locked. A guest cannot change PMP (M-mode CSRs).
  *
- * Layout, lowest first: [microcode page][one or two entries per hole]
+ * Layout, lowest first: [microcode page][shadow pool][one or two entries per hole]
  * [the firmware's entries, shifted down][off]. The microcode page entry is
  * off except while a microcode run is in flight, when it lets real HS
- * execute L0's words (L0 memory is otherwise denied to S like to L1).
+ * execute L0's words (L0 memory is otherwise denied to S like to L1). The
+ * shadow pool entry is off while L1 runs and read-only for S while L2 runs:
+ * QEMU checks the hart's G-stage page-table reads against PMP as S-mode
+ * loads, and no shadow leaf maps L0 memory, so L2 itself cannot reach it.
  *
  * OpenSBI programs PMP from entry 0 at boot, hart start and non-retentive
  * resume; L0 installs its layout at every firmware entry and checks it at
@@ -88,10 +91,14 @@ static uint64_t napot_addr(uint64_t base, uint64_t size)
 /* L0's own entries, no access for S/U (cfg RWX = 0), into e, then the
  * fast-path entry for L1's RAM (pmp_fast_ram); returns how many, or 0 when
  * they do not fit. */
-static unsigned l0_entries(const struct rvnest_vm *vm, struct rvnest_pmp_entry *e, unsigned max)
+static unsigned l0_entries(const struct rvnest_vcpu *vc, struct rvnest_pmp_entry *e, unsigned max)
 {
+    const struct rvnest_vm *vm = vc->vm;
     unsigned n = 0;
     e[n++] = (struct rvnest_pmp_entry){ PMP_A_OFF, napot_addr(vm->l0_base + L0_OFF_UCODE_PAGE, 4096) };
+    e[n++] = (struct rvnest_pmp_entry){
+        vc->world.level == RVNEST_L2 ? (uint8_t)(PMP_A_NAPOT | PMP_R) : (uint8_t)PMP_A_OFF,
+        napot_addr(vm->shadow.base, vm->shadow.size) };
     for (unsigned i = 0; i < vm->nholes; i++) {
         uint64_t b = vm->holes[i].base, s = vm->holes[i].size;
         bool napot = s >= 8 && !(s & (s - 1)) && !(b & (s - 1));
@@ -177,10 +184,10 @@ static bool install(struct rvnest_vcpu *vc, unsigned fw_n)
             return false;
         }
     pmp_fast_ram(vc, now, fw_n);
-    unsigned k = l0_entries(vm, e, RVNEST_PMP_ENTRIES - fw_n);
+    unsigned k = l0_entries(vc, e, RVNEST_PMP_ENTRIES - fw_n);
     if (!k) {
         vm->pmp_ram_lo = vm->pmp_ram_hi = 0;  /* not enough entries for the fast path */
-        k = l0_entries(vm, e, RVNEST_PMP_ENTRIES - fw_n);
+        k = l0_entries(vc, e, RVNEST_PMP_ENTRIES - fw_n);
     }
     if (!k || k + fw_n > RVNEST_PMP_ENTRIES) {
         rvnest_fatal(vm, "L0 needs %u PMP entries and the firmware uses %u of the hart's %d",
@@ -220,10 +227,9 @@ bool rvnest_pmp_install(struct rvnest_vcpu *vc, bool cold)
 
 bool rvnest_pmp_intact(struct rvnest_vcpu *vc)
 {
-    struct rvnest_vm *vm = vc->vm;
     struct rvnest_hart *h = vc->hart;
     struct rvnest_pmp_entry e[RVNEST_PMP_ENTRIES];
-    unsigned k = l0_entries(vm, e, RVNEST_PMP_ENTRIES);
+    unsigned k = l0_entries(vc, e, RVNEST_PMP_ENTRIES);
     for (unsigned i = 0; i < k; i++) {
         uint8_t cfg = get_cfg(h, i);
         /* entry 0, the microcode page, is off or execute-only */
@@ -232,6 +238,15 @@ bool rvnest_pmp_intact(struct rvnest_vcpu *vc)
             return false;
     }
     return true;
+}
+
+/* Entry 1 lets the hart read the shadow pool while L2 runs. */
+void rvnest_pmp_shadow(struct rvnest_vcpu *vc, bool on)
+{
+    struct rvnest_hart *h = vc->hart;
+    uint64_t cfg = hart_csr(h, CSR_PMPCFG0) & ~0xff00ull;
+    hart_set_csr(h, CSR_PMPCFG0, cfg | ((uint64_t)(on ? (PMP_A_NAPOT | PMP_R) : PMP_A_OFF) << 8));
+    rvnest_pmp_forget(vc);
 }
 
 /* Entry 0 lets real HS execute the microcode page while a run is in flight. */

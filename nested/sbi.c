@@ -56,9 +56,19 @@ static enum sbi_action sbi_forward(struct rvnest_vcpu *vc, struct sbi_call *c)
 /* IPI and RFENCE also go to OpenSBI, which validates the hart mask as
  * natively and delivers: an IPI raises the real SSIP of the target hart,
  * which L0 turns into L1's VSSIP (nested/irq.c); a fence runs on the real
- * harts. L1's guest tables are not shadowed yet, so there is nothing of
- * L0's to drop; QEMU's TLB is also flushed on every V switch
- * (ARCHITECTURE.md fact 4). */
+ * harts. A remote HFENCE.GVMA runs in M-mode, where L0 does not see it, so
+ * L0 drops the shadow G-stage entries it names first (the whole VMID, or
+ * everything: more than the range asked for, which is always allowed);
+ * QEMU's TLB is flushed on every V switch anyway (ARCHITECTURE.md fact 4). */
+static enum sbi_action sbi_rfence(struct rvnest_vcpu *vc, struct sbi_call *c)
+{
+    if (c->fid == SBI_RFENCE_HFENCE_GVMA_VMID || c->fid == SBI_RFENCE_HFENCE_GVMA) {
+        struct rvnest_inval r = { .all_addr = true, .all_id = c->fid == SBI_RFENCE_HFENCE_GVMA,
+                                  .id = c->arg[4] };
+        rvnest_shadow_inval(vc, &r);
+    }
+    return SBI_FORWARD;
+}
 
 /* DBCN passes a guest-physical buffer that OpenSBI accesses from M-mode,
  * where L0's G-stage does not apply. OpenSBI's own checks come first and in
@@ -126,7 +136,7 @@ static const struct sbi_ext sbi_exts[] = {
     { SBI_EXT_BASE, SBI_EXT_BASE, EXIT_SBI_BASE, true, sbi_base },
     { SBI_EXT_TIME, SBI_EXT_TIME, EXIT_SBI_TIME, true, sbi_time },
     { SBI_EXT_IPI, SBI_EXT_IPI, EXIT_SBI_IPI, false, sbi_forward },
-    { SBI_EXT_RFENCE, SBI_EXT_RFENCE, EXIT_SBI_RFENCE, false, sbi_forward },
+    { SBI_EXT_RFENCE, SBI_EXT_RFENCE, EXIT_SBI_RFENCE, false, sbi_rfence },
     { SBI_EXT_HSM, SBI_EXT_HSM, EXIT_SBI_HSM, false, sbi_forward },
     { SBI_EXT_SRST, SBI_EXT_SRST, EXIT_SBI_SRST, false, sbi_forward },
     { SBI_EXT_DBCN, SBI_EXT_DBCN, EXIT_SBI_DBCN, false, sbi_dbcn },

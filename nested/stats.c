@@ -28,6 +28,34 @@ static const char *const names[EXIT__COUNT] = {
     [EXIT_EXCEPTION_OTHER] = "exception_other",
 };
 
+static const char *const l2_names[L2X__COUNT] = {
+    [L2X_SHADOW_FILL] = "shadow_fill",
+    [L2X_GUEST_PAGE_FAULT] = "guest_page_fault",
+    [L2X_VIRTUAL_INST] = "virtual_insn",
+    [L2X_ECALL] = "ecall",
+    [L2X_EXCEPTION] = "exception",
+    [L2X_IRQ] = "irq",
+    [L2X_IRQ_RECORDED] = "irq_recorded",
+};
+
+const char *rvnest_l2_exit_name(enum rvnest_l2_exit e)
+{
+    return e < L2X__COUNT ? l2_names[e] : "?";
+}
+
+int rvnest_l2_exit_forwarded(enum rvnest_l2_exit e)
+{
+    return e != L2X_SHADOW_FILL && e != L2X_IRQ_RECORDED;
+}
+
+uint64_t rvnest_stats_l2_total(const struct rvnest_stats *s)
+{
+    uint64_t t = 0;
+    for (int i = 0; i < L2X__COUNT; i++)
+        t += s->l2_exits[i];
+    return t;
+}
+
 const char *rvnest_exit_name(enum rvnest_exit e)
 {
     return e < EXIT__COUNT ? names[e] : "?";
@@ -50,6 +78,23 @@ void rvnest_stats_print(const struct rvnest_stats *s, FILE *f)
     for (int i = 0; i < EXIT__COUNT; i++)
         if (s->exits[i])
             fprintf(f, "rvnest:   %-20s %llu\n", names[i], (unsigned long long)s->exits[i]);
+    uint64_t l2 = rvnest_stats_l2_total(s), fwd = 0;
+    for (int i = 0; i < L2X__COUNT; i++)
+        if (rvnest_l2_exit_forwarded(i))
+            fwd += s->l2_exits[i];
+    if (l2 || s->l2_entries) {
+        fprintf(f, "rvnest: L2: %llu entries, %llu exits (%llu handled in L0, %llu forwarded to L1), %llu interrupts of L1's met at entry\n",
+                (unsigned long long)s->l2_entries, (unsigned long long)l2,
+                (unsigned long long)(l2 - fwd), (unsigned long long)fwd,
+                (unsigned long long)s->l2_entry_irqs);
+        for (int i = 0; i < L2X__COUNT; i++)
+            if (s->l2_exits[i])
+                fprintf(f, "rvnest:   L2 %-17s %llu (%s)\n", l2_names[i], (unsigned long long)s->l2_exits[i],
+                        rvnest_l2_exit_forwarded(i) ? "forwarded" : "L0");
+        fprintf(f, "rvnest: shadow G-stage: %llu fills, %llu invalidations, %llu pool reclaims, %llu evictions\n",
+                (unsigned long long)s->shadow_fills, (unsigned long long)s->shadow_invalidations,
+                (unsigned long long)s->shadow_reclaims, (unsigned long long)s->shadow_evictions);
+    }
     if (s->audit)
         fprintf(f, "rvnest: audit: guest blocks executed in real HS: %llu\n",
                 (unsigned long long)s->hs_guest_tbs);
@@ -69,6 +114,15 @@ int rvnest_stats_write_json(const struct rvnest_stats *s, const char *path)
     fprintf(f, "  \"exits\": {");
     for (int i = 0; i < EXIT__COUNT; i++)
         fprintf(f, "%s\n    \"%s\": %llu", i ? "," : "", names[i], (unsigned long long)s->exits[i]);
+    fprintf(f, "\n  },\n  \"l2_entries\": %llu,\n  \"l2_entry_irqs\": %llu,\n  \"l2_exits_total\": %llu,\n",
+            (unsigned long long)s->l2_entries, (unsigned long long)s->l2_entry_irqs,
+            (unsigned long long)rvnest_stats_l2_total(s));
+    fprintf(f, "  \"shadow_fills\": %llu,\n  \"shadow_invalidations\": %llu,\n  \"shadow_reclaims\": %llu,\n  \"shadow_evictions\": %llu,\n",
+            (unsigned long long)s->shadow_fills, (unsigned long long)s->shadow_invalidations,
+            (unsigned long long)s->shadow_reclaims, (unsigned long long)s->shadow_evictions);
+    fprintf(f, "  \"l2_exits\": {");
+    for (int i = 0; i < L2X__COUNT; i++)
+        fprintf(f, "%s\n    \"%s\": %llu", i ? "," : "", l2_names[i], (unsigned long long)s->l2_exits[i]);
     fprintf(f, "\n  }\n}\n");
     return fclose(f);
 }

@@ -34,6 +34,16 @@ static const uint32_t ucode_stimecmp[4] = {
     0,
 };
 
+/* World switches (nested/world.c): t0 and t1 carry values; L0 saves the
+ * guest's and puts them back at the end.
+ *   enter L2: csrrw t0, vstimecmp, t0 (t0: L2's in, L1's out);
+ *             csrw stimecmp, t0 (L1's timer now preempts L2 in HS)
+ *   exit L2:  csrrw t0, vstimecmp, t0 (t0: L1's in, L2's out);
+ *             csrw stimecmp, t1 */
+#define CSRRW(rd, csr, rs1) (((uint32_t)(csr) << 20) | ((rs1) << 15) | (1u << 12) | ((rd) << 7) | 0x73u)
+static const uint32_t ucode_enter_l2[3] = { CSRRW(5, CSR_VSTIMECMP, 5), CSRRW(0, CSR_STIMECMP, 5), 0 };
+static const uint32_t ucode_exit_l2[3] = { CSRRW(5, CSR_VSTIMECMP, 5), CSRRW(0, CSR_STIMECMP, 6), 0 };
+
 static const struct ucode_seq seqs[] = {
     [UCODE_SBI_FORWARD] = { L0_OFF_UC_ECALL, rvnest_ucode_ecall, 2 },
     [UCODE_SET_VSTIMECMP] = { L0_OFF_UC_VSTIMECMP, rvnest_ucode_vstimecmp, 2 },
@@ -41,6 +51,8 @@ static const struct ucode_seq seqs[] = {
     [UCODE_CSR_REPLAY] = { L0_OFF_UC_REPLAY, NULL, 2 },   /* words built per run */
     [UCODE_SBI_FORWARD_ENVCFG] = { L0_OFF_UC_ECALL, rvnest_ucode_ecall, 2 },
     [UCODE_SET_STIMECMP] = { L0_OFF_UC_STIMECMP, ucode_stimecmp, 4 },
+    [UCODE_ENTER_L2] = { L0_OFF_UC_ENTER_L2, ucode_enter_l2, 3 },
+    [UCODE_EXIT_L2] = { L0_OFF_UC_EXIT_L2, ucode_exit_l2, 3 },
 };
 
 void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t resume_pc,

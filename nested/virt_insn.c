@@ -1,6 +1,7 @@
 /* Virtual-instruction traps from L1 (H chapter, "Virtual Instruction
  * Exception"): L1 runs at V=1 but believes it is in HS, so every
  * instruction HS may execute and VS may not lands here. */
+#include <stdio.h>
 #include "rvnest/engine.h"
 #include "rvnest/csr.h"
 #include "rvnest/decode.h"
@@ -112,11 +113,13 @@ void rvnest_virtual_instruction(struct rvnest_vcpu *vc)
     unsigned f3 = (insn >> 12) & 7;
     if ((insn & 0x7f) == 0x73 && f3 == 0 && rvnest_trap_priv(vc) == PRV_S) {
         if (insn == INSN_SRET && (vc->vcsr.val[VCSR_HSTATUS] & HSTATUS_SPV)) {
-            rvnest_fatal(vc->vm, "L1 entered a guest (sret with hstatus.SPV=1 at %#llx): running L2 is not implemented yet",
-                         (unsigned long long)hart_csr(h, CSR_SEPC));
+            rvnest_enter_l2(vc);      /* L1 enters its guest (nested/world.c) */
             return;
         }
         if (insn == INSN_SRET) {
+            if (vc->vm->opt.trace)
+                fprintf(stderr, "rvnest: L1 sret within L1 (hstatus %#llx)\n",
+                        (unsigned long long)vc->vcsr.val[VCSR_HSTATUS]);
             emulate_sret(vc);
             return;
         }

@@ -45,6 +45,15 @@ int rvnest_parse_options(int argc, char **argv, struct plugin_options *o, char *
                 return -1;
             }
             o->engine.l0_mem = mib << 20;
+        } else if (KEY("shadow-mem")) {
+            char *end;
+            errno = 0;
+            unsigned long long mib = strtoull(val, &end, 10);
+            if (errno || end == val || *end || !mib || (mib & (mib - 1)) || mib > 2048) {
+                snprintf(err, errlen, "rvnest: shadow-mem='%s' must be a power of two MiB, from 1 to 2048", val);
+                return -1;
+            }
+            o->engine.shadow_mem = mib << 20;
         } else if (KEY("l1-mem")) {
             char *end;
             errno = 0;
@@ -66,6 +75,12 @@ int rvnest_parse_options(int argc, char **argv, struct plugin_options *o, char *
             return -1;
         }
 #undef KEY
+    }
+    if (o->engine.shadow_mem && o->engine.shadow_mem * 2 > o->engine.l0_mem) {
+        snprintf(err, errlen, "rvnest: shadow-mem=%llu needs l0-mem of at least %llu (the pool is aligned to its size inside L0 memory)",
+                 (unsigned long long)(o->engine.shadow_mem >> 20),
+                 (unsigned long long)(o->engine.shadow_mem >> 19));
+        return -1;
     }
     return 0;
 }

@@ -171,6 +171,19 @@ static uint64_t l1_vstip(struct rvnest_vcsr *v, struct rvnest_hart *h)
     return v->vstime_irq ? MIP_VSTIP : 0;
 }
 
+/* L2 wrote its stimecmp (the real vstimecmp) while it ran: L1's vstimecmp
+ * takes the value, and its timer is evaluated as at a write. */
+void rvnest_vcsr_set_vstimecmp(struct rvnest_vcsr *v, struct rvnest_hart *h, uint64_t val)
+{
+    if (val == v->val[VCSR_VSTIMECMP]) {
+        (void)l1_vstip(v, h);   /* the timer may have fired */
+        return;
+    }
+    v->val[VCSR_VSTIMECMP] = val;
+    vstimer_write(v, h);
+}
+
+
 uint64_t rvnest_vcsr_vs_pending(struct rvnest_vcsr *v, struct rvnest_hart *h)
 {
     uint64_t p = v->val[VCSR_HVIP] & VS_MODE_INTERRUPTS;

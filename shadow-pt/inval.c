@@ -1,11 +1,11 @@
 /* Invalidation requests from L1: HFENCE.VVMA/GVMA and HINVAL.VVMA/GVMA
- * (nested/hyp_insn.c), later also remote fences.
+ * (nested/hyp_insn.c) and SBI remote fences (nested/sbi.c).
  *
- * This is where the shadow G-stage for L2 will drop the shadow entries an
- * invalidation covers (ARCHITECTURE.md section 7: by address and VMID for
- * GVMA; VVMA concerns only L2's VS-stage, which QEMU's TLB caches and which
- * is flushed anyway on every V switch, fact 4). Nothing is shadowed yet:
- * the hooks only count and remember the request. */
+ * GVMA drops the shadow G-stage entries it covers (shadow-pt/shadow.c: by
+ * address and VMID, by VMID, all). VVMA concerns only L2's VS-stage, which
+ * L0 does not shadow: QEMU's TLB caches it, and is flushed on every V
+ * switch (ARCHITECTURE.md fact 4), which L1's fence itself makes (it traps
+ * to L0 and comes back). */
 #include "rvnest/engine.h"
 
 void rvnest_shadow_invalidate_vvma(struct rvnest_vcpu *vc, const struct rvnest_inval *r)
@@ -18,4 +18,5 @@ void rvnest_shadow_invalidate_gvma(struct rvnest_vcpu *vc, const struct rvnest_i
 {
     vc->inval.gvma++;
     vc->inval.last = *r;
+    rvnest_shadow_inval(vc, r);
 }

@@ -19,6 +19,7 @@ struct leaf {
     uint64_t pa;
     unsigned prot;
     uint64_t size;                          /* 0: no translation (Bare) */
+    uint64_t pte;                           /* the leaf PTE (after an A/D update) */
 };
 
 /* One stage. first: a first stage (satp/vsatp), else a G-stage (x4 root,
@@ -35,6 +36,7 @@ static enum tr translate(const struct walk_mem_ops *mem, void *ctx, const struct
         out->pa = addr;
         out->prot = PTE_R | PTE_W | PTE_X;
         out->size = 0;
+        out->pte = 0;
         return TR_OK;
     case ATP_MODE_SV39: levels = 3; break;
     case ATP_MODE_SV48: levels = 4; break;
@@ -148,6 +150,7 @@ leaf:
     if (access != WALK_STORE && !(pte & PTE_D))
         prot &= ~(unsigned)PTE_W;
     out->prot = prot;
+    out->pte = pte;
     return TR_OK;
 }
 
@@ -211,6 +214,7 @@ void rvnest_walk_gstage(const struct walk_mem_ops *mem, void *ctx, const struct 
         res->pa = l.pa;
         res->prot = l.prot;
         res->page_size = l.size;
+        res->leaf_pte = l.pte;
     } else if (r == TR_PMP) {
         res->status = WALK_ACCESS_FAULT;
     } else {

@@ -95,6 +95,8 @@
 #define MSTATUS_MPP_SHIFT 11
 #define MSTATUS_MPRV    (1ull << 17)
 #define MSTATUS_SUM     (1ull << 18)
+#define MSTATUS_VS      (3ull << 9)
+#define MSTATUS_FS      (3ull << 13)
 #define MSTATUS_MXR     (1ull << 19)
 #define MSTATUS_TVM     (1ull << 20)
 #define MSTATUS_MPV     (1ull << 39)

@@ -10,8 +10,10 @@
 #include "rvnest/stats.h"
 #include "rvnest/vcsr.h"
 #include "rvnest/walk.h"
+#include "rvnest/world.h"
+#include "rvnest/shadow.h"
 
-#define RVNEST_DEFAULT_L0_MEM (4ull << 20)
+#define RVNEST_DEFAULT_L0_MEM (8ull << 20)
 #define RVNEST_MIN_L0_MEM (2ull << 20)
 
 struct rvnest_options {
@@ -20,6 +22,8 @@ struct rvnest_options {
     const char *stats_path;           /* JSON statistics file, or NULL */
     bool quiet;                       /* no report on stderr at exit */
     bool trace;                       /* one stderr line per L0 exit */
+    uint64_t shadow_mem;              /* bytes of L0 memory for shadow G-stage tables
+                                         (a power of two), 0: half of l0_mem */
 };
 
 /* Layout of L0's private memory (offsets from l0_base). */
@@ -28,6 +32,8 @@ struct rvnest_options {
 #define L0_OFF_UC_VSTIMECMP 0x110     /* csrw vstimecmp, a0; .word 0 */
 #define L0_OFF_UC_REPLAY    0x120     /* one Zicsr instruction of L1's; .word 0 */
 #define L0_OFF_UC_STIMECMP  0x130     /* stimecmp = sepc (t0 kept); .word 0 */
+#define L0_OFF_UC_ENTER_L2  0x140     /* csrrw t0, vstimecmp, t0; csrw stimecmp, t0; .word 0 */
+#define L0_OFF_UC_EXIT_L2   0x150     /* csrrw t0, vstimecmp, t0; csrw stimecmp, t1; .word 0 */
 #define L0_OFF_UCODE_PAGE   0x000     /* the page holding the vector and microcode */
 
 /* What a microcode run does when it ends (ARCHITECTURE.md fact 8). */
@@ -39,6 +45,8 @@ enum rvnest_ucode {
     UCODE_CSR_REPLAY,                 /* a CSR access L1 may make in HS, replayed there */
     UCODE_SBI_FORWARD_ENVCFG,         /* L1's ecall to OpenSBI that may change menvcfg (FWFT) */
     UCODE_SET_STIMECMP,               /* arm the real HS timer (nested/virq.c) */
+    UCODE_ENTER_L2,                   /* world switch L1 -> L2: the timers (nested/world.c) */
+    UCODE_EXIT_L2,                    /* world switch L2 -> L1: the timers */
 };
 
 struct rvnest_vm;
@@ -63,7 +71,10 @@ struct rvnest_pmp_snapshot {
 struct rvnest_vcpu {
     struct rvnest_hart *hart;
     struct rvnest_vm *vm;
-    struct rvnest_vcsr vcsr;          /* L1's virtual H and VS CSRs */
+    struct rvnest_vcsr vcsr;          /* L1's virtual H and VS CSRs (the VS ones are
+                                         L2's registers while L1 runs; while L2 runs
+                                         the real VS CSRs hold them: world.h) */
+    struct rvnest_world world;        /* which level runs, and what is saved where */
     bool in_mret;                     /* handling happens before an mret */
     bool seip_presented;              /* real SEIP shown to L1 as VSEIP */
     struct {
@@ -73,6 +84,7 @@ struct rvnest_vcpu {
         uint64_t start_pc, end_pc;    /* the run's words; end_pc: the zero word */
         uint32_t replay[2];           /* UCODE_CSR_REPLAY's words */
         uint64_t l1_pc;               /* the L1 instruction a replay stands for */
+        uint64_t saved_t0, saved_t1;  /* guest registers a world switch's run uses */
     } uc;
     uint64_t l1_entries;              /* firmware entries turned into V=1 */
     uint64_t hedeleg;                 /* the real hedeleg L0 last wrote */
@@ -111,6 +123,7 @@ struct rvnest_vm {
     uint64_t menvcfg;
     bool sstc;
     struct rvnest_isa isa;
+    struct rvnest_shadow shadow;      /* the shadow G-stage pool (shadow-pt/shadow.c) */
     struct rvnest_stats stats;
     struct rvnest_vcpu vcpu[RVNEST_MAX_HARTS];
     char fatal[256];                  /* set when L0 must stop the machine */
@@ -187,6 +200,8 @@ unsigned rvnest_trap_priv(struct rvnest_vcpu *vc);
 struct rvnest_l1_trap {
     uint64_t cause, tval, htval, htinst;
     bool gva;
+    bool spv;                         /* taken from L2 (virtual V=1) */
+    unsigned spvp;                    /* then L2's privilege, PRV_S or PRV_U */
 };
 /* Enter L1's trap handler for a trap taken at epc from PRV_S/PRV_U: L1's
  * registers as the hart writes them; returns the handler's address. */
@@ -249,6 +264,12 @@ bool rvnest_pmp_intact(struct rvnest_vcpu *vc);
 bool rvnest_pmp_range(uint8_t cfg, uint64_t addr, uint64_t prev_addr, uint64_t *lo, uint64_t *hi);
 /* the microcode page executable by real HS (during a run) or not */
 void rvnest_pmp_ucode(struct rvnest_vcpu *vc, bool on);
+/* the shadow pool readable by S (while L2 runs, for the hart's walks) or not */
+void rvnest_pmp_shadow(struct rvnest_vcpu *vc, bool on);
+/* nested/world.c: the end of a world switch's microcode run */
+void rvnest_world_ucode_done(struct rvnest_vcpu *vc, enum rvnest_ucode kind);
+/* nested/boot.c: the real henvcfg while L1 runs */
+uint64_t rvnest_l1_real_henvcfg(const struct rvnest_vm *vm);
 /* nested/virq.c: L1's HS-level interrupts from its virtual H state */
 uint64_t rvnest_virq_pending(struct rvnest_vcpu *vc);
 /* Called on every resume of L1 at (pc, priv): may redirect it to L1's trap

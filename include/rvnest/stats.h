@@ -32,8 +32,25 @@ enum rvnest_exit {
     EXIT__COUNT
 };
 
+/* Exits while L2 runs, by reason; each counted once, under its outcome
+ * (handled in L0, or forwarded to L1 through a world switch). */
+enum rvnest_l2_exit {
+    L2X_SHADOW_FILL,        /* guest page fault L0 answered by a shadow fill (L0) */
+    L2X_GUEST_PAGE_FAULT,   /* guest page fault of L1's G-stage (forwarded) */
+    L2X_VIRTUAL_INST,       /* virtual-instruction exception (forwarded) */
+    L2X_ECALL,              /* ecall from VS: L2's SBI call to L1 (forwarded) */
+    L2X_EXCEPTION,          /* another exception L1 does not delegate (forwarded) */
+    L2X_IRQ,                /* an interrupt of L1's preempts L2 (forwarded) */
+    L2X_IRQ_RECORDED,       /* an interrupt for L1 that does not preempt L2 (L0) */
+    L2X__COUNT
+};
+
 struct rvnest_stats {
-    uint64_t exits[EXIT__COUNT];
+    uint64_t exits[EXIT__COUNT];      /* while L1 runs */
+    uint64_t l2_exits[L2X__COUNT];    /* while L2 runs */
+    uint64_t l2_entries;              /* world switches into L2 */
+    uint64_t l2_entry_irqs;           /* L1's sret into L2 met a pending interrupt of L1's */
+    uint64_t shadow_fills, shadow_invalidations, shadow_reclaims, shadow_evictions;
     uint64_t ucode_runs;    /* L0 microcode sequences run in real HS */
     uint64_t l1_virqs;      /* interrupts L0 raised for L1 from its virtual H state */
     uint64_t l1_irq_catchups; /* interrupts L1 took in hardware while its trap state was dirty */
@@ -44,6 +61,10 @@ struct rvnest_stats {
 };
 
 const char *rvnest_exit_name(enum rvnest_exit e);
+const char *rvnest_l2_exit_name(enum rvnest_l2_exit e);
+/* whether an L2 exit of this reason is forwarded to L1 */
+int rvnest_l2_exit_forwarded(enum rvnest_l2_exit e);
+uint64_t rvnest_stats_l2_total(const struct rvnest_stats *s);
 uint64_t rvnest_stats_total(const struct rvnest_stats *s);
 void rvnest_stats_print(const struct rvnest_stats *s, FILE *f);
 int rvnest_stats_write_json(const struct rvnest_stats *s, const char *path);

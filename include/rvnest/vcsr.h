@@ -44,6 +44,8 @@ enum vcsr_result rvnest_vcsr_read(struct rvnest_vcsr *v, struct rvnest_hart *h,
  * wr_mask is 0). */
 enum vcsr_result rvnest_vcsr_rmw(struct rvnest_vcsr *v, struct rvnest_hart *h, unsigned csr,
                                  uint64_t new_val, uint64_t wr_mask, uint64_t *old);
+/* L1's vstimecmp changed by L2 (its stimecmp) while L2 ran. */
+void rvnest_vcsr_set_vstimecmp(struct rvnest_vcsr *v, struct rvnest_hart *h, uint64_t val);
 enum vcsr_result rvnest_vcsr_write(struct rvnest_vcsr *v, struct rvnest_hart *h,
                                    unsigned csr, uint64_t val);
 

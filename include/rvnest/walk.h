@@ -70,6 +70,7 @@ struct walk_result {
     uint64_t gpa;                /* two-stage: the guest-physical address */
     unsigned prot;               /* WALK_OK: PTE_R/W/X allowed by all stages */
     uint64_t page_size;          /* WALK_OK: the smallest leaf on the way */
+    uint64_t leaf_pte;           /* WALK_OK, G-stage only: the leaf as it is now (A/D set) */
     uint64_t htval;              /* guest page fault: faulting GPA >> 2 */
     bool implicit;               /* guest page fault on a VS-stage PTE access */
 };

@@ -23,17 +23,24 @@ static void test_first_entry(void)
     /* PMP: L0's entries first (microcode page off; L0's 4 MiB, not 4 MiB
      * aligned: an OFF/TOR pair; three PLIC pages NAPOT, no access), then
      * the firmware's two, moved down */
-    g_assert_cmpuint(t.vm.pmp_l0_n, ==, 6);
+    g_assert_cmpuint(t.vm.pmp_l0_n, ==, 7);
     g_assert_cmpuint(t.vm.pmp_fw_n, ==, 2);
     uint64_t cfg = m->csr[CSR_PMPCFG0];
-    g_assert_cmphex(cfg & 0xffff, ==, 0);
-    g_assert_cmphex(m->csr[CSR_PMPADDR0 + 1], ==, t.vm.l0_base >> 2);
-    g_assert_cmphex((cfg >> 16) & 0xff, ==, 0x08);                     /* TOR, no access */
-    g_assert_cmphex(m->csr[CSR_PMPADDR0 + 2], ==, (t.vm.l0_base + t.vm.l0_size) >> 2);
-    g_assert_cmphex((cfg >> 24) & 0xffffff, ==, 0x181818);             /* PLIC pages */
-    g_assert_cmphex((cfg >> 48) & 0xff, ==, 0x18);                     /* firmware's own */
-    g_assert_cmphex((cfg >> 56) & 0xff, ==, 0x1f);                     /* everything RWX */
-    g_assert_cmphex(m->csr[CSR_PMPADDR0 + 7], ==, (1ull << 54) - 1);
+    g_assert_cmphex(cfg & 0xffffff, ==, 0);  /* microcode page and shadow pool: off */
+    /* the shadow pool: half of L0 memory, aligned to its size, NAPOT */
+    g_assert_cmpuint(t.vm.shadow.size, ==, t.vm.l0_size / 2);
+    g_assert_cmphex(t.vm.shadow.base & (t.vm.shadow.size - 1), ==, 0);
+    g_assert_true(t.vm.shadow.base >= t.vm.l0_base + 0x10000);
+    g_assert_true(t.vm.shadow.base + t.vm.shadow.size <= t.vm.l0_base + t.vm.l0_size);
+    g_assert_cmphex(m->csr[CSR_PMPADDR0 + 1], ==,
+                    (t.vm.shadow.base | (t.vm.shadow.size / 2 - 1)) >> 2);
+    g_assert_cmphex(m->csr[CSR_PMPADDR0 + 2], ==, t.vm.l0_base >> 2);
+    g_assert_cmphex((cfg >> 24) & 0xff, ==, 0x08);                     /* TOR, no access */
+    g_assert_cmphex(m->csr[CSR_PMPADDR0 + 3], ==, (t.vm.l0_base + t.vm.l0_size) >> 2);
+    g_assert_cmphex((cfg >> 32) & 0xffffff, ==, 0x181818);             /* PLIC pages */
+    g_assert_cmphex((cfg >> 56) & 0xff, ==, 0x18);                     /* firmware's own */
+    g_assert_cmphex(m->csr[CSR_PMPCFG0 + 2] & 0xff, ==, 0x1f);         /* everything RWX */
+    g_assert_cmphex(m->csr[CSR_PMPADDR0 + 8], ==, (1ull << 54) - 1);
     g_assert_cmphex(m->csr[CSR_HIDELEG], ==, VS_MODE_INTERRUPTS);
     g_assert_true(m->csr[CSR_HENVCFG] & ENVCFG_STCE);
     g_assert_true(m->csr[CSR_HENVCFG] & ENVCFG_CBZE);

@@ -23,6 +23,7 @@ static void test_pmp(void)
     m->csr[CSR_PMPADDR0] = NAPOT(0x80000000ull, 0x40000ull);
     m->csr[CSR_PMPADDR0 + 1] = ~0ull >> 10;                          /* NAPOT everything */
     m->csr[CSR_PMPCFG0] = (0x18ull) | ((0x18ull | 7) << 8);           /* A=NAPOT; RWX on entry 1 */
+    m->csr[CSR_PMPCFG0 + 2] = 0;                                      /* entries 8-15 off */
     rvnest_pmp_forget(vc);                  /* as after the firmware ran */
     g_assert_false(rvnest_l1_may_access(vc, 0x80000000, 8, L1_ACC_READ));
     g_assert_false(rvnest_l1_may_access(vc, 0x8003fff8, 8, L1_ACC_WRITE));

@@ -1,0 +1,67 @@
+/* The shadow G-stage (shadow-pt/shadow.c): L2 guest-physical -> host
+ * physical, filled lazily from L1's G-stage on L2's guest page faults
+ * (ARCHITECTURE.md section 7).
+ *
+ * Tables live in a pool inside L0 memory: RVNEST_SHADOW_CTXS roots of
+ * 16 KiB (x4 roots are 16 KiB and 16 KiB-aligned) at the start, 4 KiB table
+ * pages after them, handed out in order. A context stands for one L1 VMID
+ * (and the hgatp mode and root it had), so switching between L2 VMs keeps
+ * their shadows. When the pool runs out L0 drops every shadow and refills
+ * (a reclaim); the guest never sees it. The pool is readable by S-mode
+ * (PMP) only while L2 runs, so that the hardware can walk it; no shadow
+ * leaf ever maps L0 memory, so no guest can read it. */
+#ifndef RVNEST_SHADOW_H
+#define RVNEST_SHADOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define RVNEST_SHADOW_CTXS 8
+#define RVNEST_SHADOW_ROOT_SIZE (16u << 10)
+/* Where a guest access to memory that does not exist natively (L0 memory,
+ * RAM above L1's) is sent: a host-physical page with nothing behind it, so
+ * that the hart raises the access fault (or, for a page-table read, the
+ * page fault) native gives, with its own tval/htinst/GVA. */
+#define RVNEST_SHADOW_DEAD_PA (1ull << 55)
+
+struct rvnest_shadow_ctx {
+    bool valid;
+    uint64_t hgatp;                   /* L1's hgatp (mode, VMID, root) it shadows */
+    uint64_t used;                    /* LRU stamp */
+    bool big;                         /* holds leaves from L1 leaves of 1 GiB or more */
+};
+
+struct rvnest_shadow {
+    uint64_t base, size;              /* the pool: size a power of two, base aligned to it */
+    uint64_t next;                    /* next free table page */
+    uint64_t clock;
+    struct rvnest_shadow_ctx ctx[RVNEST_SHADOW_CTXS];
+};
+
+struct rvnest_vm;
+struct rvnest_vcpu;
+struct rvnest_inval;
+struct walk_result;
+
+/* Place the pool in L0 memory (at boot); false with vm->fatal set. */
+bool rvnest_shadow_setup(struct rvnest_vcpu *vc);
+/* The real hgatp that runs L2 for L1's hgatp (finding or making its
+ * context; *ctx its index). */
+uint64_t rvnest_shadow_hgatp(struct rvnest_vcpu *vc, uint64_t l1_hgatp, unsigned *ctx);
+enum rvnest_fill {
+    SHADOW_FILLED,                    /* a new or wider leaf: retry the access */
+    SHADOW_FAULT,                     /* L1's G-stage refuses it: L1 sees the fault */
+    SHADOW_STALE,                     /* nothing to add: the fault stands */
+};
+/* A guest page fault of L2 at gpa for access (walk_access). res gets L1's
+ * G-stage walk. */
+enum rvnest_fill rvnest_shadow_fill(struct rvnest_vcpu *vc, uint64_t gpa, int access,
+                                    struct walk_result *res);
+/* HFENCE.GVMA / HINVAL.GVMA / SBI remote HFENCE.GVMA from L1 (shadow-pt/inval.c). */
+void rvnest_shadow_inval(struct rvnest_vcpu *vc, const struct rvnest_inval *r);
+/* Forget every shadow (reset, or the pool ran out). */
+void rvnest_shadow_drop_all(struct rvnest_vcpu *vc);
+/* The leaf a fill makes from L1's G-stage leaf (unit-tested rule). */
+uint64_t rvnest_shadow_leaf(uint64_t pa, uint64_t l1_leaf, uint64_t l1_page_size);
+
+#endif

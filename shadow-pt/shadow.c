@@ -1,0 +1,315 @@
+/* The shadow G-stage (include/rvnest/shadow.h; ARCHITECTURE.md section 7).
+ *
+ * L2's accesses are translated by L1's G-stage (L2 GPA -> L1 GPA) and then
+ * by L0's view of L1 (L1 GPA = host PA, except L0's holes). The hart walks
+ * one table, so L0 builds it: every leaf comes from a walk of L1's table
+ * (shadow-pt/walk.c, with the A/D rule the firmware's menvcfg.ADUE gives
+ * L1's G-stage), at 4 KiB, with at most the permissions of L1's leaf. L1's
+ * own table is never the real one.
+ *
+ * Rules of a shadow leaf (rvnest_shadow_leaf):
+ *  - R and X as L1's leaf; W only once L1's leaf is dirty, so that the
+ *    first store of L2 comes back here and sets D in L1's table (with Svadu)
+ *    or faults for L1 (Svade), as the hart does natively;
+ *  - U (G-stage leaves are user pages), A, and D with W: the hart never
+ *    writes to a shadow table;
+ *  - L1's PBMT bits (the walk has refused them unless menvcfg.PBMTE);
+ *  - MXR applies as natively: while L2 runs the real HS sstatus.MXR is
+ *    L1's (nested/world.c), and QEMU applies it to the G-stage;
+ *  - bits 9:8 (RSW, ignored by the hart) remember the size of L1's leaf, so
+ *    that a fence by address drops every shadow leaf it covered;
+ *  - an L1 GPA that natively does not exist (L0 memory, RAM above L1's) is
+ *    mapped to RVNEST_SHADOW_DEAD_PA, where nothing exists either: the hart
+ *    raises the native access fault (or page fault for a page-table read)
+ *    itself. The PLIC pages L0 performs for L1 are mapped to the device. */
+#include <string.h>
+#include "rvnest/engine.h"
+#include "rvnest/csr.h"
+
+#define PTE_PBMT (3ull << 61)
+#define RSW_SHIFT 8
+#define RSW_MASK (3ull << RSW_SHIFT)
+#define PAGE 4096ull
+
+static uint64_t pool_pages_start(const struct rvnest_shadow *s)
+{
+    return s->base + (uint64_t)RVNEST_SHADOW_CTXS * RVNEST_SHADOW_ROOT_SIZE;
+}
+
+static uint64_t ctx_root(const struct rvnest_shadow *s, unsigned i)
+{
+    return s->base + (uint64_t)i * RVNEST_SHADOW_ROOT_SIZE;
+}
+
+static bool zero(struct rvnest_vcpu *vc, uint64_t pa, uint64_t len)
+{
+    static const uint8_t z[4096];
+    struct rvnest_hart *h = vc->hart;
+    for (uint64_t off = 0; off < len; off += sizeof(z))
+        if (!h->ops->write_phys(h, pa + off, z, sizeof(z)))
+            return false;
+    return true;
+}
+
+/* Levels of a G-stage mode; Bare is shadowed with Sv57x4 (the widest). */
+static unsigned mode_levels(unsigned mode)
+{
+    return mode == ATP_MODE_SV39 ? 3 : mode == ATP_MODE_SV48 ? 4 : 5;
+}
+
+static unsigned shadow_mode(uint64_t l1_hgatp)
+{
+    unsigned mode = (unsigned)(l1_hgatp >> ATP_MODE_SHIFT);
+    return mode == ATP_MODE_BARE ? ATP_MODE_SV57 : mode;
+}
+
+bool rvnest_shadow_setup(struct rvnest_vcpu *vc)
+{
+    struct rvnest_vm *vm = vc->vm;
+    struct rvnest_shadow *s = &vm->shadow;
+    uint64_t size = vm->opt.shadow_mem;
+    if (!size) {
+        size = 1;
+        while (size * 2 <= vm->l0_size / 2)
+            size *= 2;
+    }
+    uint64_t lo = vm->l0_base + 0x10000, base = (lo + size - 1) & ~(size - 1);
+    if (size < 256 * 1024 || base + size > vm->l0_base + vm->l0_size) {
+        rvnest_fatal(vm, "no room for %llu KiB of shadow tables aligned to their size in %llu MiB of L0 memory; raise l0-mem (to at least twice shadow-mem)",
+                     (unsigned long long)(size >> 10), (unsigned long long)(vm->l0_size >> 20));
+        return false;
+    }
+    memset(s, 0, sizeof(*s));
+    s->base = base;
+    s->size = size;
+    if (!zero(vc, base, pool_pages_start(s) - base)) {
+        rvnest_fatal(vm, "cannot write the shadow pool at %#llx", (unsigned long long)base);
+        return false;
+    }
+    s->next = pool_pages_start(s);
+    return true;
+}
+
+static void ctx_drop(struct rvnest_vcpu *vc, unsigned i)
+{
+    struct rvnest_shadow *s = &vc->vm->shadow;
+    if (!s->ctx[i].valid)
+        return;
+    zero(vc, ctx_root(s, i), RVNEST_SHADOW_ROOT_SIZE);
+    s->ctx[i].valid = false;
+}
+
+void rvnest_shadow_drop_all(struct rvnest_vcpu *vc)
+{
+    struct rvnest_shadow *s = &vc->vm->shadow;
+    for (unsigned i = 0; i < RVNEST_SHADOW_CTXS; i++)
+        ctx_drop(vc, i);
+    s->next = pool_pages_start(s);
+}
+
+uint64_t rvnest_shadow_hgatp(struct rvnest_vcpu *vc, uint64_t l1_hgatp, unsigned *idx)
+{
+    struct rvnest_vm *vm = vc->vm;
+    struct rvnest_shadow *s = &vm->shadow;
+    int pick = -1, lru = 0;
+    for (unsigned i = 0; i < RVNEST_SHADOW_CTXS; i++) {
+        struct rvnest_shadow_ctx *c = &s->ctx[i];
+        if (c->valid && ((c->hgatp ^ l1_hgatp) & HGATP_VMID_MASK) == 0) {
+            if (c->hgatp != l1_hgatp)
+                ctx_drop(vc, i);      /* the VMID's mode or root changed */
+            pick = (int)i;
+            break;
+        }
+        if (!c->valid && (pick < 0 || s->ctx[pick].valid))
+            pick = (int)i;
+        if (s->ctx[i].used < s->ctx[lru].used)
+            lru = (int)i;
+    }
+    if (pick < 0) {
+        pick = lru;
+        ctx_drop(vc, (unsigned)pick);
+        vm->stats.shadow_evictions++;
+    }
+    struct rvnest_shadow_ctx *c = &s->ctx[pick];
+    if (!c->valid) {
+        c->valid = true;
+        c->hgatp = l1_hgatp;
+        c->big = false;
+    }
+    c->used = ++s->clock;
+    *idx = (unsigned)pick;
+    return ((uint64_t)shadow_mode(l1_hgatp) << ATP_MODE_SHIFT) |
+           ((uint64_t)pick << HGATP_VMID_SHIFT) | (ctx_root(s, (unsigned)pick) >> 12);
+}
+
+static unsigned size_level(uint64_t size)
+{
+    return size >= (1ull << 39) ? 3 : size >= (1ull << 30) ? 2 : size > PAGE ? 1 : 0;
+}
+
+uint64_t rvnest_shadow_leaf(uint64_t pa, uint64_t l1_leaf, uint64_t l1_page_size)
+{
+    uint64_t pte = ((pa >> 12) << PTE_PPN_SHIFT) | PTE_V | PTE_U | PTE_A | (l1_leaf & PTE_PBMT);
+    pte |= l1_leaf & (PTE_R | PTE_X);
+    if ((l1_leaf & PTE_W) && (l1_leaf & PTE_D))
+        pte |= PTE_W | PTE_D;
+    return pte | ((uint64_t)size_level(l1_page_size) << RSW_SHIFT);
+}
+
+static bool rd(struct rvnest_vcpu *vc, uint64_t pa, uint64_t *v)
+{
+    return vc->hart->ops->read_phys(vc->hart, pa, v, 8);
+}
+
+static bool wr(struct rvnest_vcpu *vc, uint64_t pa, uint64_t v)
+{
+    return vc->hart->ops->write_phys(vc->hart, pa, &v, 8);
+}
+
+/* Index of gpa in the table of level lvl (0: leaf level) of a shadow with
+ * n levels; the root (lvl n-1) has two more bits. */
+static uint64_t index_at(uint64_t gpa, unsigned lvl, unsigned n)
+{
+    unsigned bits = lvl == n - 1 ? 11 : 9;
+    return (gpa >> (12 + 9 * lvl)) & ((1ull << bits) - 1);
+}
+
+/* The address of gpa's leaf slot, making tables as needed (alloc) or
+ * stopping at a missing one (returns 0). 1 when the pool is exhausted. */
+static uint64_t leaf_slot(struct rvnest_vcpu *vc, unsigned ctx, uint64_t gpa, bool alloc,
+                          unsigned stop_lvl)
+{
+    struct rvnest_shadow *s = &vc->vm->shadow;
+    unsigned n = mode_levels(shadow_mode(s->ctx[ctx].hgatp));
+    uint64_t table = ctx_root(s, ctx);
+    for (unsigned lvl = n - 1; lvl > stop_lvl; lvl--) {
+        uint64_t slot = table + 8 * index_at(gpa, lvl, n), pte;
+        if (!rd(vc, slot, &pte))
+            return 0;
+        if (!(pte & PTE_V)) {
+            if (!alloc)
+                return 0;
+            if (s->next + PAGE > s->base + s->size)
+                return 1;
+            uint64_t page = s->next;
+            s->next += PAGE;
+            if (!zero(vc, page, PAGE))
+                return 0;
+            pte = ((page >> 12) << PTE_PPN_SHIFT) | PTE_V;
+            if (!wr(vc, slot, pte))
+                return 0;
+        }
+        table = ((pte & PTE_PPN_MASK) >> PTE_PPN_SHIFT) << 12;
+    }
+    return table + 8 * index_at(gpa, stop_lvl, n);
+}
+
+enum rvnest_fill rvnest_shadow_fill(struct rvnest_vcpu *vc, uint64_t gpa, int access,
+                                    struct walk_result *res)
+{
+    struct rvnest_vm *vm = vc->vm;
+    struct rvnest_shadow *s = &vm->shadow;
+    unsigned ctx = vc->world.l2_shadow;
+    uint64_t l1_hgatp = s->ctx[ctx].hgatp, leaf, pa, size;
+    if ((l1_hgatp >> ATP_MODE_SHIFT) == ATP_MODE_BARE) {
+        /* no translation: the GPA is L1's; beyond what a PPN can hold the
+         * hart cannot be shown it */
+        *res = (struct walk_result){ .status = WALK_OK, .pa = gpa, .gpa = gpa, .page_size = PAGE };
+        if (gpa >> 56)
+            return SHADOW_STALE;
+        pa = gpa;
+        leaf = PTE_V | PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D;
+        size = PAGE;
+    } else {
+        struct walk_stage g = {
+            .atp = l1_hgatp,
+            .adue = rvnest_l1_hw_adue(vm),
+            .pbmte = (vm->menvcfg & ENVCFG_PBMTE) != 0,
+            .mxr = (vc->world.l1.sstatus & MSTATUS_MXR) != 0,
+            .svnapot = vm->isa.svnapot,
+        };
+        rvnest_walk_gstage(&rvnest_l1_walk_mem, vc, &g, gpa, (enum walk_access)access, false, res);
+        if (res->status != WALK_OK)
+            return SHADOW_FAULT;
+        pa = res->pa;
+        leaf = res->leaf_pte;
+        size = res->page_size;
+    }
+    uint64_t page = pa & ~(PAGE - 1);
+    if (l1_range_unmapped(vm, page, PAGE) && !rvnest_plic_page(vm, page))
+        page = RVNEST_SHADOW_DEAD_PA;
+    uint64_t pte = rvnest_shadow_leaf(page, leaf, size);
+    if (size_level(size) >= 2)
+        s->ctx[ctx].big = true;
+    uint64_t slot = leaf_slot(vc, ctx, gpa, true, 0);
+    if (slot == 1) {
+        /* The pool is exhausted: drop every shadow and start again. The
+         * running L2's context keeps its slot (the real hgatp stays). */
+        struct rvnest_shadow_ctx keep = s->ctx[ctx];
+        rvnest_shadow_drop_all(vc);
+        keep.big = size_level(size) >= 2;
+        s->ctx[ctx] = keep;
+        vm->stats.shadow_reclaims++;
+        slot = leaf_slot(vc, ctx, gpa, true, 0);
+    }
+    uint64_t old;
+    if (slot <= 1 || !rd(vc, slot, &old)) {
+        rvnest_fatal(vm, "cannot write the shadow G-stage (pool at %#llx): an L0 bug",
+                     (unsigned long long)s->base);
+        return SHADOW_STALE;
+    }
+    if (old == pte)
+        return SHADOW_STALE;
+    wr(vc, slot, pte);
+    vm->stats.shadow_fills++;
+    return SHADOW_FILLED;
+}
+
+/* Drop what a fence of gpa covers in one context: gpa's leaf, and every
+ * leaf in its 2 MiB table that came from an L1 leaf larger than 4 KiB (one
+ * of them may have covered gpa). Larger L1 leaves make the caller drop the
+ * whole context. */
+static void inval_addr(struct rvnest_vcpu *vc, unsigned ctx, uint64_t gpa)
+{
+    struct rvnest_hart *h = vc->hart;
+    uint64_t slot = leaf_slot(vc, ctx, gpa, false, 0);
+    if (slot <= 1)
+        return;
+    uint64_t table = slot & ~(PAGE - 1), t[512];
+    if (!h->ops->read_phys(h, table, t, sizeof(t)))
+        return;
+    bool changed = false;
+    for (unsigned i = 0; i < 512; i++) {
+        if ((t[i] & PTE_V) && (table + 8 * i == slot || (t[i] & RSW_MASK))) {
+            t[i] = 0;
+            changed = true;
+        }
+    }
+    if (changed)
+        h->ops->write_phys(h, table, t, sizeof(t));
+}
+
+void rvnest_shadow_inval(struct rvnest_vcpu *vc, const struct rvnest_inval *r)
+{
+    struct rvnest_shadow *s = &vc->vm->shadow;
+    vc->vm->stats.shadow_invalidations++;
+    for (unsigned i = 0; i < RVNEST_SHADOW_CTXS; i++) {
+        struct rvnest_shadow_ctx *c = &s->ctx[i];
+        if (!c->valid)
+            continue;
+        uint64_t vmid = (c->hgatp & HGATP_VMID_MASK) >> HGATP_VMID_SHIFT;
+        if (!r->all_id && (r->id & (HGATP_VMID_MASK >> HGATP_VMID_SHIFT)) != vmid)
+            continue;
+        bool keep_slot = vc->world.level == RVNEST_L2 && vc->world.l2_shadow == i;
+        if (r->all_addr || c->big) {
+            struct rvnest_shadow_ctx keep = *c;
+            ctx_drop(vc, i);
+            if (keep_slot) {
+                keep.big = false;
+                *c = keep;
+            }
+        } else {
+            inval_addr(vc, i, r->addr);
+        }
+    }
+}

@@ -21,3 +21,23 @@ print_exits() {
     echo "L0 exits in the last rvnest run (by reason):"
     tr -d ' ",{}' <"$1" | grep -v '^$\|^exits:$' | awk -F: '$2 != 0 {printf "  %-22s %s\n", $1, $2}'
 }
+
+# stats_flat STATS: the numeric keys of a stats JSON as "key value" lines,
+# nested objects flattened as outer.inner (e.g. exits.csr), in file order.
+stats_flat() {
+    sed 's/[][{},]/\n&\n/g' "$1" | awk '
+        { gsub(/^[ \t\r]+|[ \t\r]+$/, "") }
+        $0 == "" || $0 == "," { next }
+        $0 == "{" || $0 == "[" { stack[++d] = pend; pend = ""; next }
+        $0 == "}" || $0 == "]" { d--; next }
+        /^"[^"]*"[ \t]*:/ {
+            k = $0; sub(/^"/, "", k); sub(/".*/, "", k)
+            v = $0; sub(/^"[^"]*"[ \t]*:[ \t]*/, "", v)
+            if (v == "") { pend = k; next }
+            if (v ~ /^-?[0-9][0-9.eE+-]*$/) {
+                p = ""
+                for (i = 2; i <= d; i++) p = p stack[i] "."
+                print p k, v
+            }
+        }'
+}

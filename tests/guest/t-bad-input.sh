@@ -50,7 +50,6 @@ case_ "plugin: no H extension" "H extension" "$Q" -M virt -cpu rv64,h=false -m 2
 case_ "plugin: L0 memory does not fit" "not enough RAM for L0" "$Q" -M virt -cpu rv64,h=true -m 128M -nographic -no-reboot -bios "$RVNEST_OPENSBI" -kernel "$BM/smoke.elf" -plugin "$P,l0-mem=100"
 case_ "plugin: l1-mem leaves no room for L0" "leaves no room for L0" "$Q" "${QARGS[@]}" -plugin "$P,l1-mem=256"
 case_ "plugin: bad l1-mem" "l1-mem='abc' must be" "$Q" "${QARGS[@]}" -plugin "$P,l1-mem=abc"
-case_ "engine: L1 enters a guest (not implemented yet)" "running L2 is not implemented yet" "$RVNEST" run --kernel "$BM/l2entry.elf" --mem 256M --timeout 60
 case_ "plugin: stats file cannot be written" "cannot write statistics" "$RVNEST" run --kernel "$BM/smoke.elf" --mem 256M --stats /nonexistent/dir/s.json
 echo "$((n - bad))/$n error cases ok"
 [ "$bad" = 0 ]

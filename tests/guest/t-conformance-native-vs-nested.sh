@@ -12,7 +12,7 @@ set -uo pipefail
 # CONF_KEEP=DIR keeps every run's output there.
 if [ -n "${CONF_KEEP:-}" ]; then tmp=$CONF_KEEP; mkdir -p "$tmp"; else tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT; fi
 # program:checks it prints (natively)
-progs="conf_csr:441 conf_traps:94 conf_sbi:158 conf_l0:124 conf_hyp:99"
+progs="conf_csr:441 conf_traps:94 conf_sbi:158 conf_l0:124 conf_hyp:99 conf_l2:336"
 # The only differences allowed: SBI extensions native OpenSBI offers and
 # rvnest deliberately does not (docs/architecture.md, "SBI", with the
 # reason). Each is "check NAME" and the exact line rvnest must print; the

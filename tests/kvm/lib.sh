@@ -26,8 +26,11 @@ kvm_prereqs() {
 
 # run_l1 APPEND: boots L1 with the L1 initramfs and kernel command line
 # APPEND; console on stdout. Returns QEMU's (or timeout's) exit status.
+# RVNEST_RUN_EXTRA (optional, nested only): more `rvnest run` options,
+# split on spaces, e.g. "--quiet --stats /tmp/stats.json".
 run_l1() {
-    local append="console=ttyS0 panic=-1 $1"
+    local append="console=ttyS0 panic=-1 $1" extra=()
+    read -r -a extra <<<"${RVNEST_RUN_EXTRA:-}"
     case "$RVNEST_MODE" in
     native)
         timeout -k 10 "$L1_TIMEOUT" "$(rvnest_qemu_prefix)/bin/qemu-system-riscv64" \
@@ -36,7 +39,8 @@ run_l1() {
             -initrd "$KVM_IMAGES/l1-initramfs.cpio.gz" -append "$append" </dev/null ;;
     nested)
         timeout -k 10 "$L1_TIMEOUT" "$REPO/rvnest" run --kernel "$RVNEST_IMAGES/Image" \
-            --initrd "$KVM_IMAGES/l1-initramfs.cpio.gz" --append "$append" --mem "$L1_MEM" </dev/null ;;
+            --initrd "$KVM_IMAGES/l1-initramfs.cpio.gz" --append "$append" --mem "$L1_MEM" \
+            ${extra[@]+"${extra[@]}"} </dev/null ;;
     *)
         echo "unknown RVNEST_MODE=$RVNEST_MODE (native or nested)" >&2; return 2 ;;
     esac

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Benchmark: L2 Linux boot-to-poweroff through KVM in L1, nested divided by
+# single-level. The scenario is tests/kvm's (tests/kvm/lib.sh run_l1): L1
+# Linux loads kvm.ko and runs rvnest-vmm, which boots the L2 Linux guest
+# with its busybox workload until L2 powers off.
+#   single-level: L1 in QEMU's real HS (RVNEST_MODE=native), KVM on real H
+#   nested:       L1 under rvnest (RVNEST_MODE=nested), L0 runs L2
+# Runs alternate; every pair is printed, then the median of the ratios. The
+# time compared is rvnest-vmm's own "boot-to-poweroff" (measured in L1,
+# from KVM_CREATE_VM to L2's SRST system event) when both runs print it,
+# else the wall time of the whole QEMU run (L1 boot + L2 + poweroff); both
+# are printed. After a failed nested run (the engine may not run L2 yet)
+# the remaining pairs run the single-level half only. At the end: every
+# non-zero key of the last nested run's L0 stats (rvnest run --stats, nested
+# objects as a.b). It prints figures; it asserts nothing about time.
+#
+# Usage: bench/l2-boot-ratio.sh [PAIRS]     (default 5)
+# Environment: RVNEST_L1_TIMEOUT (single-level run, default 600 s),
+#   RVNEST_L2_BOOT_NESTED_TIMEOUT (nested run, default 3600 s).
+set -uo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=tests/kvm/lib.sh
+. "$REPO/tests/kvm/lib.sh"
+. "$REPO/bench/lib.sh"
+pairs=${1:-5}
+[[ "$pairs" =~ ^[1-9][0-9]*$ ]] || { echo "usage: bench/l2-boot-ratio.sh [PAIRS]" >&2; exit 2; }
+native_to=${RVNEST_L1_TIMEOUT:-600} nested_to=${RVNEST_L2_BOOT_NESTED_TIMEOUT:-3600}
+for m in native nested; do
+    why=$(RVNEST_MODE=$m kvm_prereqs) || { echo "l2-boot-ratio: $why" >&2; exit 1; }
+done
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+"$REPO/tests/kvm/build.sh" >"$tmp/build.log" 2>&1 \
+    || { tail -5 "$tmp/build.log" >&2; echo "l2-boot-ratio: tests/kvm/build.sh failed" >&2; exit 1; }
+# L2's own limit inside L1 (rvnest-vmm --timeout): as long as the nested run's
+append="quiet rvnest_checks=0 rvnest_l2_timeout=$nested_to"
+
+# run MODE LOG: one L1 run; prints "WALL VMM" (VMM "-" when rvnest-vmm did
+# not print its line); fails unless L2 ran its workload and L1 passed.
+run() {
+    local mode=$1 log=$2 to=$native_to runx="" s e rc
+    [ "$mode" = native ] || { to=$nested_to; runx="--quiet --stats $tmp/stats.json"; rm -f "$tmp/stats.json"; }
+    s=$(date +%s.%N)
+    L1_TIMEOUT=$to RVNEST_MODE=$mode RVNEST_RUN_EXTRA=$runx run_l1 "$append" >"$log" 2>&1
+    rc=$?
+    e=$(date +%s.%N)
+    tr -d '\r' <"$log" >"$log.txt" && mv "$log.txt" "$log"
+    echo "$rc" >"$log.rc"
+    [ "$rc" = 0 ] && grep -q '^RVNEST-L1: PASS' "$log" && grep -q "^RVNEST-L2: md5=$L2_EXPECTED_MD5" "$log" \
+        || return 1
+    awk -v s="$s" -v e="$e" 'BEGIN {w = sprintf("%.3f", e - s); v = "-"}
+        /^rvnest-vmm: boot-to-poweroff:/ {v = $3} END {print w, v}' "$log"
+}
+# reason LOG: why a run failed, one line
+reason() {
+    local rc
+    rc=$(cat "$1.rc" 2>/dev/null || echo '?')
+    case "$rc" in 124|137) echo "timed out (QEMU status $rc)"; return ;; esac
+    local l
+    l=$(grep -m1 'rvnest: fatal:' "$1") \
+        || l=$(grep '^rvnest-vmm: ' "$1" | grep -m1 -v -e 'boot-to-poweroff:' -e 'exits:' -e 'kvm-stats:') \
+        || l=$(grep -m1 -e 'Kernel panic' -e 'RVNEST-L1: FAIL' "$1") \
+        || l=$(grep -v '^$' "$1" | tail -1)
+    echo "QEMU status $rc: $l$(grep -m1 -o 'RVNEST-L1: vmm-exit=[0-9]*' "$1" | sed 's/^RVNEST-L1: / (/; s/$/)/')"
+}
+
+echo "L2 Linux boot-to-poweroff through KVM in L1 (Debian $(cat "$RVNEST_IMAGES/kernel-version"), busybox workload),"
+echo "nested (L1 under rvnest) / single-level (L1 in QEMU's real HS), L1 ${L1_MEM}, L2 256M, $pairs pairs"
+nested_on=1 last_nested=
+for i in $(seq 1 "$pairs"); do
+    if ! nat=$(run native "$tmp/native.log"); then
+        echo "  pair $i: single-level run failed ($(reason "$tmp/native.log")); last lines:" >&2
+        tail -n 20 "$tmp/native.log" >&2
+        exit 1
+    fi
+    read -r nw nv <<<"$nat"
+    echo "$nw" >>"$tmp/native-wall"
+    [ "$nv" = - ] || echo "$nv" >>"$tmp/native-vmm"
+    line=$(printf '  pair %d: single-level vmm %s s, wall %s s' "$i" "$nv" "$nw")
+    if [ "$nested_on" = 0 ]; then
+        echo "$line; nested not run (failed before)"
+        continue
+    fi
+    if ! nst=$(run nested "$tmp/nested.log"); then
+        last_nested=failed
+        echo "$line; nested run failed: $(reason "$tmp/nested.log")"
+        echo "  (the remaining pairs run single-level only)"
+        nested_on=0
+        continue
+    fi
+    last_nested=ok
+    read -r rw rv <<<"$nst"
+    echo "$rw" >>"$tmp/nested-wall"
+    [ "$rv" = - ] || echo "$rv" >>"$tmp/nested-vmm"
+    wr=$(echo "$rw $nw" | awk '{printf "%.3f", $1 / $2}')
+    echo "$wr" >>"$tmp/ratio-wall"
+    if [ "$nv" != - ] && [ "$rv" != - ]; then
+        vr=$(echo "$rv $nv" | awk '{printf "%.3f", $1 / $2}')
+        echo "$vr" >>"$tmp/ratio-vmm"
+    else
+        vr=-
+    fi
+    echo "$vr" >>"$tmp/ratio"        # "-": this pair falls back to wall time
+    echo "$line; nested vmm $rv s, wall $rw s; ratio vmm $vr, wall $wr"
+done
+
+med() { [ -s "$1" ] && median <"$1" || echo -; }
+echo
+printf 'single-level (median): L2 boot-to-poweroff %s s (rvnest-vmm), whole run %s s (wall)\n' \
+    "$(med "$tmp/native-vmm")" "$(med "$tmp/native-wall")"
+if [ -s "$tmp/ratio-wall" ]; then
+    printf 'nested       (median): L2 boot-to-poweroff %s s (rvnest-vmm), whole run %s s (wall)\n' \
+        "$(med "$tmp/nested-vmm")" "$(med "$tmp/nested-wall")"
+    if ! grep -q '^-$' "$tmp/ratio"; then
+        printf 'median ratio nested/single-level: %s (rvnest-vmm boot-to-poweroff); whole run (wall): %s\n' \
+            "$(med "$tmp/ratio-vmm")" "$(med "$tmp/ratio-wall")"
+    else
+        printf 'median ratio nested/single-level: %s (whole run, wall: rvnest-vmm did not print its time in every run)\n' \
+            "$(med "$tmp/ratio-wall")"
+    fi
+else
+    echo "nested: no run succeeded, no ratio"
+fi
+for m in native nested; do
+    [ -f "$tmp/$m.log" ] || continue
+    l=$(grep -m1 '^rvnest-vmm: exits:' "$tmp/$m.log" | sed 's/^rvnest-vmm: exits: //')
+    [ -z "$l" ] || echo "rvnest-vmm exits in L1, last $m run: $l"
+done
+echo
+if [ -n "$last_nested" ] && [ -s "$tmp/stats.json" ]; then
+    echo "L0 stats of the last nested run ($( [ "$last_nested" = ok ] && echo "succeeded" || echo "failed")), non-zero keys:"
+    stats_flat "$tmp/stats.json" | awk '$2 != 0 {printf "  %-34s %s\n", $1, $2}'
+else
+    echo "no L0 stats (no nested run wrote its --stats file)"
+fi

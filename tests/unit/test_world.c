@@ -1,0 +1,326 @@
+/* World switches (nested/world.c, nested/l2_trap.c) and the shadow G-stage
+ * (shadow-pt/shadow.c) on the mock hart. */
+#include <string.h>
+#include "mock_hart.h"
+#include "pt_build.h"
+#include "rvnest/csr.h"
+#include "rvnest/decode.h"
+
+#define L2_PC 0x80600000ull
+#define L1_SRET_PC 0xffffffff01e7fc36ull
+#define L1_TVEC 0xffffffff01e7fc80ull
+#define L2_TVEC 0x80601000ull
+#define VMID 3ull
+
+struct wt {
+    struct mock_vm t;
+    struct pt_builder b;
+    uint64_t groot;                   /* L1's Sv39x4 G-stage root */
+};
+
+/* L1 (KVM-like) has set up its guest: virtual VS registers, H CSRs, an
+ * Sv39x4 G-stage in its RAM, hstatus.SPV=1 and sepc = the guest's pc. */
+static void setup(struct wt *w)
+{
+    mock_vm_boot(&w->t);
+    struct mock_hart *m = &w->t.m;
+    struct rvnest_vcsr *v = &w->t.vc->vcsr;
+    w->b = (struct pt_builder){ .m = m, .next = 0x81000000 };
+    w->groot = pt_alloc(&w->b, 4);
+    v->val[VCSR_HGATP] = (8ull << 60) | (VMID << HGATP_VMID_SHIFT) | (w->groot >> 12);
+    v->val[VCSR_VSSTATUS] = MSTATUS_SPP;              /* L2's own sstatus */
+    v->val[VCSR_VSTVEC] = L2_TVEC;
+    v->val[VCSR_VSATP] = 0;
+    v->val[VCSR_VSSCRATCH] = 0x1234;
+    v->val[VCSR_HEDELEG] = 0xb109;
+    v->val[VCSR_HIDELEG] = VS_MODE_INTERRUPTS;
+    v->val[VCSR_HVIP] = MIP_VSSIP;
+    v->val[VCSR_HIE] = MIP_VSTIP;
+    v->val[VCSR_HCOUNTEREN] = 7;
+    v->val[VCSR_HTIMEDELTA] = 1000;
+    v->val[VCSR_HENVCFG] = ENVCFG_STCE;
+    v->val[VCSR_VSTIMECMP] = 5555;
+    v->val[VCSR_HSTATUS] = HSTATUS_VSXL_64 | HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VTW;
+    rvnest_sync_l1_traps(w->t.vc);
+    /* L1's own S state, in the real VS registers */
+    m->csr[CSR_VSSTATUS] = MSTATUS_SPP | MSTATUS_SPIE | MSTATUS_FS;
+    m->csr[CSR_VSEPC] = L2_PC;
+    m->csr[CSR_VSTVEC] = L1_TVEC;
+    m->csr[CSR_VSATP] = (8ull << 60) | 0x80abc;
+    m->csr[CSR_VSSCRATCH] = 0x5678;
+    m->csr[CSR_VSIE] = MIP_SSIP | MIP_STIP | MIP_SEIP;
+    m->csr[CSR_SSTATUS] = MSTATUS_FS;                 /* L0's HS sstatus */
+}
+
+/* L1's sret, then the end of the entry microcode (t0: L1's stimecmp out). */
+static void enter(struct wt *w)
+{
+    struct mock_hart *m = &w->t.m;
+    m->gpr[5] = 0xaaaa;                               /* a guest t0 */
+    mock_trap_from_l1(&w->t, EXC_VIRTUAL_INST, L1_SRET_PC, INSN_SRET, 0, 0);
+    g_assert_cmpstr(w->t.vm.fatal, ==, "");
+    g_assert_cmpuint(w->t.vc->uc.kind, ==, UCODE_ENTER_L2);
+    g_assert_cmphex(m->pc, ==, w->t.vm.l0_base + L0_OFF_UC_ENTER_L2);
+    g_assert_cmpuint(m->priv, ==, PRV_S);
+    g_assert_cmphex(m->gpr[5], ==, 5555);             /* L2's vstimecmp goes in */
+    m->gpr[5] = 7777;                                 /* L1's stimecmp comes out */
+    g_assert_true(mock_m_trap_from_hs(&w->t, w->t.vc->uc.end_pc));
+    g_assert_cmphex(m->gpr[5], ==, 0xaaaa);
+    g_assert_cmphex(m->pc, ==, L2_PC);
+    g_assert_cmpuint(m->priv, ==, PRV_S | PRIV_V);
+}
+
+static void test_enter(void)
+{
+    struct wt w;
+    setup(&w);
+    struct mock_hart *m = &w.t.m;
+    struct rvnest_vcpu *vc = w.t.vc;
+    enter(&w);
+    g_assert_cmpuint(vc->world.level, ==, RVNEST_L2);
+    /* L1's sret happened to L1's registers: SIE = SPIE, SPIE = 1, SPP = U */
+    g_assert_cmphex(vc->world.l1.sstatus & (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP), ==,
+                    MSTATUS_SIE | MSTATUS_SPIE);
+    g_assert_false(vc->vcsr.val[VCSR_HSTATUS] & HSTATUS_SPV);
+    g_assert_cmphex(vc->world.l1.stvec, ==, L1_TVEC);
+    g_assert_cmphex(vc->world.l1.satp, ==, (8ull << 60) | 0x80abc);
+    g_assert_cmphex(vc->world.l1.stimecmp, ==, 7777);
+    /* L2's VS registers are the real ones */
+    g_assert_cmphex(m->csr[CSR_VSTVEC], ==, L2_TVEC);
+    g_assert_cmphex(m->csr[CSR_VSATP], ==, 0);
+    g_assert_cmphex(m->csr[CSR_VSSCRATCH], ==, 0x1234);
+    /* the real H CSRs, composed from L1's virtual ones */
+    g_assert_cmphex(m->csr[CSR_HEDELEG], ==, 0xb109);
+    g_assert_cmphex(m->csr[CSR_HIDELEG], ==, VS_MODE_INTERRUPTS);
+    g_assert_cmphex(m->csr[CSR_HVIP], ==, MIP_VSSIP);
+    g_assert_cmphex(m->csr[CSR_HCOUNTEREN], ==, 7);
+    g_assert_cmphex(m->csr[CSR_HTIMEDELTA], ==, 1000);
+    g_assert_cmphex(m->csr[CSR_HENVCFG], ==, ENVCFG_STCE);
+    g_assert_cmphex(m->csr[CSR_HSTATUS], ==, HSTATUS_VSXL_64 | HSTATUS_VTW);
+    /* the shadow G-stage: Sv39x4, L0's root in the pool, never L1's table */
+    uint64_t hgatp = m->csr[CSR_HGATP];
+    g_assert_cmphex(hgatp >> 60, ==, 8);
+    uint64_t root = (hgatp & ATP_PPN_MASK) << 12;
+    g_assert_true(root >= w.t.vm.shadow.base && root < w.t.vm.shadow.base + w.t.vm.shadow.size);
+    g_assert_cmphex(root & 0x3fff, ==, 0);
+    g_assert_cmphex(root, !=, w.groot);
+    /* L1's FS acts on L2 at HS level; L1's enables preempt L2 */
+    g_assert_cmphex(m->csr[CSR_SSTATUS] & MSTATUS_FS, ==, MSTATUS_FS);
+    g_assert_cmphex(m->csr[CSR_SIE], ==, MIP_SSIP | MIP_STIP | MIP_SEIP);
+    /* PMP: the shadow pool is readable by S while L2 runs */
+    g_assert_cmphex((m->csr[CSR_PMPCFG0] >> 8) & 0xff, ==, PMP_A_NAPOT | PMP_R);
+    mock_vm_free(&w.t);
+}
+
+/* A trap from L2 into real HS (the hart wrote SPV=1, SPVP, GVA). */
+static void trap_from_l2(struct wt *w, uint64_t cause, uint64_t pc, uint64_t stval, uint64_t htval,
+                         uint64_t htinst)
+{
+    struct mock_hart *m = &w->t.m;
+    m->csr[CSR_HSTATUS] |= HSTATUS_SPVP;
+    mock_trap_from_l1(&w->t, cause, pc, stval, htval, htinst);
+}
+
+static void test_exit(void)
+{
+    struct wt w;
+    setup(&w);
+    struct mock_hart *m = &w.t.m;
+    struct rvnest_vcpu *vc = w.t.vc;
+    enter(&w);
+    m->csr[CSR_VSSCRATCH] = 0x9999;                   /* L2 changed its sscratch */
+    m->csr[CSR_HVIP] = 0;                             /* and cleared its SSIP */
+    m->csr[CSR_SSTATUS] |= MSTATUS_FS;                /* dirtied FP state */
+    m->gpr[5] = 0xbbbb;
+    m->gpr[6] = 0xcccc;
+    trap_from_l2(&w, EXC_VS_ECALL, L2_PC + 0x40, 0, 0, 0);
+    g_assert_cmpuint(vc->world.level, ==, RVNEST_L1);
+    g_assert_cmpuint(w.t.vm.stats.l2_exits[L2X_ECALL], ==, 1);
+    /* L2's registers into L1's virtual ones */
+    g_assert_cmphex(vc->vcsr.val[VCSR_VSSCRATCH], ==, 0x9999);
+    g_assert_cmphex(vc->vcsr.val[VCSR_HVIP] & MIP_VSSIP, ==, 0);
+    /* L1's back in the real VS registers, with its trap entry */
+    g_assert_cmphex(m->csr[CSR_VSSCRATCH], ==, 0x5678);
+    g_assert_cmphex(m->csr[CSR_VSATP], ==, (8ull << 60) | 0x80abc);
+    g_assert_cmphex(m->csr[CSR_VSCAUSE], ==, EXC_VS_ECALL);
+    g_assert_cmphex(m->csr[CSR_VSEPC], ==, L2_PC + 0x40);
+    g_assert_true(m->csr[CSR_VSSTATUS] & MSTATUS_SPP);            /* from VS */
+    g_assert_true(m->csr[CSR_VSSTATUS] & MSTATUS_SPIE);           /* SIE was 1 */
+    g_assert_false(m->csr[CSR_VSSTATUS] & MSTATUS_SIE);
+    uint64_t hs = vc->vcsr.val[VCSR_HSTATUS];
+    g_assert_true(hs & HSTATUS_SPV);
+    g_assert_true(hs & HSTATUS_SPVP);
+    g_assert_false(hs & HSTATUS_GVA);
+    /* L0's real H CSRs for L1 */
+    g_assert_cmphex(m->csr[CSR_HGATP], ==, 0);
+    g_assert_cmphex(m->csr[CSR_HIDELEG], ==, VS_MODE_INTERRUPTS);
+    g_assert_cmphex(m->csr[CSR_HTIMEDELTA], ==, 0);
+    g_assert_cmphex(m->csr[CSR_HEDELEG], ==, 0);                  /* trap state dirty */
+    g_assert_true(m->csr[CSR_HSTATUS] & HSTATUS_VTSR);
+    g_assert_cmphex((m->csr[CSR_PMPCFG0] >> 8) & 0xff, ==, PMP_A_OFF);
+    /* the timers: L1's stimecmp back into vstimecmp, L2's out */
+    g_assert_cmpuint(vc->uc.kind, ==, UCODE_EXIT_L2);
+    g_assert_cmphex(m->gpr[5], ==, 7777);
+    g_assert_cmphex(m->gpr[6], ==, ~0ull);
+    m->gpr[5] = 6000;                                 /* L2 had moved its timer */
+    g_assert_true(mock_m_trap_from_hs(&w.t, vc->uc.end_pc));
+    g_assert_cmphex(vc->vcsr.val[VCSR_VSTIMECMP], ==, 6000);
+    g_assert_cmphex(m->gpr[5], ==, 0xbbbb);
+    g_assert_cmphex(m->gpr[6], ==, 0xcccc);
+    g_assert_cmphex(m->pc, ==, L1_TVEC);
+    g_assert_cmpuint(m->priv, ==, PRV_S | PRIV_V);
+    mock_vm_free(&w.t);
+}
+
+/* An interrupt of L1's pending and enabled at its sret: taken at L2's first
+ * instruction with SPV=1, no switch. */
+static void test_enter_with_l1_irq(void)
+{
+    struct wt w;
+    setup(&w);
+    struct mock_hart *m = &w.t.m;
+    m->csr[CSR_HVIP] = MIP_VSSIP;                     /* L1's SSIP (an IPI) */
+    m->csr[CSR_MIP] = MIP_VSSIP;
+    mock_trap_from_l1(&w.t, EXC_VIRTUAL_INST, L1_SRET_PC, INSN_SRET, 0, 0);
+    g_assert_cmpuint(w.t.vc->world.level, ==, RVNEST_L1);
+    g_assert_cmphex(m->csr[CSR_VSCAUSE], ==, CAUSE_INTERRUPT | IRQ_S_SOFT);
+    g_assert_cmphex(m->csr[CSR_VSEPC], ==, L2_PC);
+    g_assert_true(w.t.vc->vcsr.val[VCSR_HSTATUS] & HSTATUS_SPV);
+    g_assert_cmphex(m->pc, ==, L1_TVEC);
+    g_assert_cmpuint(w.t.vm.stats.l2_entry_irqs, ==, 1);
+    mock_vm_free(&w.t);
+}
+
+static uint64_t shadow_leaf_of(struct wt *w, uint64_t gpa)
+{
+    struct mock_hart *m = &w->t.m;
+    uint64_t root = (m->csr[CSR_HGATP] & ATP_PPN_MASK) << 12;
+    uint64_t t = root, pte = 0;
+    for (int lvl = 2; lvl >= 0; lvl--) {
+        unsigned bits = lvl == 2 ? 11 : 9;
+        pte = mock_read64(m, t + 8 * ((gpa >> (12 + 9 * lvl)) & ((1ull << bits) - 1)));
+        if (!(pte & PTE_V))
+            return 0;
+        if (lvl)
+            t = ((pte >> 10) & ((1ull << 44) - 1)) << 12;
+    }
+    return pte;
+}
+
+static void test_shadow_fill(void)
+{
+    struct wt w;
+    setup(&w);
+    struct mock_hart *m = &w.t.m;
+    struct rvnest_vcpu *vc = w.t.vc;
+    enter(&w);
+    /* L1 maps GPA 0x80600000 -> 0x80400000, clean page (D=0) */
+    uint64_t slot = pt_slot(&w.b, w.groot, 3, true, 0, L2_PC, 0);
+    mock_write64(m, slot, pt_leaf(0x80400000, PTE_V | PTE_R | PTE_W | PTE_X | PTE_U | PTE_A));
+    trap_from_l2(&w, EXC_LOAD_GUEST_PAGE_FAULT, L2_PC, L2_PC, L2_PC >> 2, 0x3003);
+    g_assert_cmpuint(vc->world.level, ==, RVNEST_L2);
+    g_assert_cmpuint(w.t.vm.stats.l2_exits[L2X_SHADOW_FILL], ==, 1);
+    uint64_t pte = shadow_leaf_of(&w, L2_PC);
+    /* no W until L1's page is dirty */
+    g_assert_cmphex(pte & 0x3ff, ==, PTE_V | PTE_R | PTE_X | PTE_U | PTE_A);
+    g_assert_cmphex(pte >> 10 << 12, ==, 0x80400000);
+    g_assert_cmphex(m->pc, ==, L2_PC);
+    g_assert_cmpuint(m->priv, ==, PRV_S | PRIV_V);
+    /* a store: L1's PTE gets D (hardware updating), the shadow W and D */
+    trap_from_l2(&w, EXC_STORE_GUEST_PAGE_FAULT, L2_PC, L2_PC, L2_PC >> 2, 0x3023);
+    g_assert_true(mock_read64(m, slot) & PTE_D);
+    g_assert_cmphex(shadow_leaf_of(&w, L2_PC) & 0x3ff, ==,
+                    PTE_V | PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D);
+    /* the same fault again, nothing new to add: L1 sees it */
+    trap_from_l2(&w, EXC_STORE_GUEST_PAGE_FAULT, L2_PC, L2_PC, L2_PC >> 2, 0x3023);
+    g_assert_cmpuint(vc->world.level, ==, RVNEST_L1);
+    g_assert_cmpuint(w.t.vm.stats.l2_exits[L2X_GUEST_PAGE_FAULT], ==, 1);
+    mock_vm_free(&w.t);
+}
+
+static void test_shadow_fault_and_holes(void)
+{
+    struct wt w;
+    setup(&w);
+    struct mock_hart *m = &w.t.m;
+    struct rvnest_vcpu *vc = w.t.vc;
+    enter(&w);
+    /* L1 maps a GPA onto L0's memory: the shadow sends it where nothing is */
+    uint64_t gpa = 0x90000000;
+    mock_write64(m, pt_slot(&w.b, w.groot, 3, true, 0, gpa, 0),
+                 pt_leaf(w.t.vm.l0_base, PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D));
+    trap_from_l2(&w, EXC_LOAD_GUEST_PAGE_FAULT, L2_PC, gpa, gpa >> 2, 0x3003);
+    g_assert_cmphex(shadow_leaf_of(&w, gpa) >> 10 << 12, ==, RVNEST_SHADOW_DEAD_PA);
+    /* and onto the shadow pool itself: the same */
+    mock_write64(m, pt_slot(&w.b, w.groot, 3, true, 0, gpa + 0x1000, 0),
+                 pt_leaf(w.t.vm.shadow.base, PTE_V | PTE_R | PTE_U | PTE_A));
+    trap_from_l2(&w, EXC_LOAD_GUEST_PAGE_FAULT, L2_PC, gpa + 0x1000, (gpa + 0x1000) >> 2, 0x3003);
+    g_assert_cmphex(shadow_leaf_of(&w, gpa + 0x1000) >> 10 << 12, ==, RVNEST_SHADOW_DEAD_PA);
+    /* a GPA L1 does not map: L1 gets the guest page fault as the hart gave it */
+    trap_from_l2(&w, EXC_STORE_GUEST_PAGE_FAULT, L2_PC + 8, 0x1234, 0xa0000000 >> 2, 0x3023);
+    g_assert_cmpuint(vc->world.level, ==, RVNEST_L1);
+    g_assert_cmphex(m->csr[CSR_VSCAUSE], ==, EXC_STORE_GUEST_PAGE_FAULT);
+    g_assert_cmphex(m->csr[CSR_VSTVAL], ==, 0x1234);
+    g_assert_cmphex(vc->vcsr.val[VCSR_HTVAL], ==, 0xa0000000 >> 2);
+    g_assert_cmphex(vc->vcsr.val[VCSR_HTINST], ==, 0x3023);
+    mock_vm_free(&w.t);
+}
+
+static void test_shadow_inval(void)
+{
+    struct wt w;
+    setup(&w);
+    struct mock_hart *m = &w.t.m;
+    struct rvnest_vcpu *vc = w.t.vc;
+    enter(&w);
+    for (uint64_t gpa = L2_PC; gpa < L2_PC + 0x3000; gpa += 0x1000) {
+        mock_write64(m, pt_slot(&w.b, w.groot, 3, true, 0, gpa, 0),
+                     pt_leaf(gpa, PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D));
+        trap_from_l2(&w, EXC_LOAD_GUEST_PAGE_FAULT, L2_PC, gpa, gpa >> 2, 0x3003);
+        g_assert_cmphex(shadow_leaf_of(&w, gpa) & PTE_V, ==, PTE_V);
+    }
+    /* by address: that page only (all were 4 KiB leaves of L1's) */
+    struct rvnest_inval r = { .addr = L2_PC + 0x1000, .id = VMID };
+    rvnest_shadow_inval(vc, &r);
+    g_assert_cmphex(shadow_leaf_of(&w, L2_PC + 0x1000), ==, 0);
+    g_assert_cmphex(shadow_leaf_of(&w, L2_PC) & PTE_V, ==, PTE_V);
+    /* another VMID: nothing */
+    r = (struct rvnest_inval){ .all_addr = true, .id = VMID + 1 };
+    rvnest_shadow_inval(vc, &r);
+    g_assert_cmphex(shadow_leaf_of(&w, L2_PC) & PTE_V, ==, PTE_V);
+    /* the whole VMID: everything, and the running L2 keeps its root */
+    r = (struct rvnest_inval){ .all_addr = true, .id = VMID };
+    rvnest_shadow_inval(vc, &r);
+    g_assert_cmphex(shadow_leaf_of(&w, L2_PC), ==, 0);
+    g_assert_cmphex(shadow_leaf_of(&w, L2_PC + 0x2000), ==, 0);
+    g_assert_true(w.t.vm.shadow.ctx[vc->world.l2_shadow].valid);
+    mock_vm_free(&w.t);
+}
+
+static void test_rules(void)
+{
+    /* a shadow leaf: never W without D, A and U always, RSW = L1's leaf size */
+    uint64_t l = rvnest_shadow_leaf(0x80400000, PTE_V | PTE_R | PTE_W | PTE_U | PTE_A, 4096);
+    g_assert_cmphex(l & 0x3ff, ==, PTE_V | PTE_R | PTE_U | PTE_A);
+    l = rvnest_shadow_leaf(0x80400000, PTE_V | PTE_X | PTE_U | PTE_A | PTE_D, 1ull << 21);
+    g_assert_cmphex(l & 0x3ff, ==, PTE_V | PTE_X | PTE_U | PTE_A | (1ull << 8));
+    l = rvnest_shadow_leaf(0x80400000, PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D | (1ull << 62), 1ull << 30);
+    g_assert_cmphex(l & ~(((1ull << 44) - 1) << 10), ==,
+                    PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D | (2ull << 8) | (1ull << 62));
+    /* hstatus for L2: L1's VTW/VTSR/VTVM only, L0's VSXL */
+    g_assert_cmphex(rvnest_l2_real_hstatus(HSTATUS_SPV | HSTATUS_VTW | HSTATUS_VTVM | HSTATUS_HU | HSTATUS_VGEIN),
+                    ==, HSTATUS_VSXL_64 | HSTATUS_VTW | HSTATUS_VTVM);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/world/enter", test_enter);
+    g_test_add_func("/world/exit", test_exit);
+    g_test_add_func("/world/enter-with-l1-interrupt", test_enter_with_l1_irq);
+    g_test_add_func("/shadow/fill", test_shadow_fill);
+    g_test_add_func("/shadow/fault-and-holes", test_shadow_fault_and_holes);
+    g_test_add_func("/shadow/invalidate", test_shadow_inval);
+    g_test_add_func("/shadow/rules", test_rules);
+    return g_test_run();
+}

@@ -71,7 +71,7 @@ uint64_t rvnest_stats_total(const struct rvnest_stats *s)
 
 void rvnest_stats_print(const struct rvnest_stats *s, FILE *f)
 {
-    fprintf(f, "rvnest: L0 exits: %llu total, %.3f ms host time in L0, %llu microcode runs, %llu interrupts raised from L1's virtual H state, %llu taken while its trap state was dirty\n",
+    fprintf(f, "rvnest: L1 exits to L0: %llu total, %.3f ms host time in L0, %llu microcode runs, %llu interrupts raised from L1's virtual H state, %llu taken while its trap state was dirty\n",
             (unsigned long long)rvnest_stats_total(s), s->l0_ns / 1e6,
             (unsigned long long)s->ucode_runs, (unsigned long long)s->l1_virqs,
             (unsigned long long)s->l1_irq_catchups);

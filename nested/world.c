@@ -66,22 +66,17 @@ uint64_t rvnest_l2_real_sie(const struct rvnest_vcpu *vc)
 }
 
 /* L1's interrupt that is pending and enabled at HS level with L1 in its
- * guest (virtual V=1), by the hart's priority (QEMU default order: SEI, SSI,
- * STI, then the VS-level ones L1 does not delegate: VSEI, VSSI, VSTI), or
- * 0. s_pend: L1's S-level pending bits (S positions). */
+ * guest (virtual V=1), as the hart picks it (QEMU riscv_cpu_local_irq_pending
+ * without Ssaia: L1's S-level ones before the VS-level ones L1 does not
+ * delegate, and within each the lowest-numbered first), or 0. s_pend: L1's
+ * S-level pending bits (S positions). */
 static unsigned l1_irq_preempting_l2(struct rvnest_vcpu *vc, uint64_t s_pend, uint64_t s_en)
 {
-    static const unsigned order[] = { IRQ_S_EXT, IRQ_S_SOFT, IRQ_S_TIMER };
-    static const unsigned vorder[] = { IRQ_VS_EXT, IRQ_VS_SOFT, IRQ_VS_TIMER };
-    uint64_t p = s_pend & s_en;
-    for (unsigned i = 0; i < 3; i++)
-        if (p & (1ull << order[i]))
-            return order[i];
+    uint64_t p = s_pend & s_en & (MIP_SSIP | MIP_STIP | MIP_SEIP);
+    if (p)
+        return (unsigned)__builtin_ctzll(p);
     uint64_t v = rvnest_virq_pending(vc);
-    for (unsigned i = 0; i < 3; i++)
-        if (v & (1ull << vorder[i]))
-            return vorder[i];
-    return 0;
+    return v ? (unsigned)__builtin_ctzll(v) : 0;
 }
 
 void rvnest_enter_l2(struct rvnest_vcpu *vc)

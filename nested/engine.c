@@ -165,6 +165,25 @@ void rvnest_l1_trap_catchup(struct rvnest_vcpu *vc)
     rvnest_sync_l1_traps(vc);
 }
 
+uint64_t rvnest_sstatus_trap(uint64_t s, unsigned from)
+{
+    s &= ~(MSTATUS_SPP | MSTATUS_SPIE);
+    if (from == PRV_S)
+        s |= MSTATUS_SPP;
+    if (s & MSTATUS_SIE)
+        s |= MSTATUS_SPIE;
+    return s & ~MSTATUS_SIE;
+}
+
+uint64_t rvnest_sstatus_sret(uint64_t s, unsigned *to)
+{
+    *to = (s & MSTATUS_SPP) ? PRV_S : PRV_U;
+    s &= ~(MSTATUS_SIE | MSTATUS_SPP);
+    if (s & MSTATUS_SPIE)
+        s |= MSTATUS_SIE;
+    return s | MSTATUS_SPIE;
+}
+
 /* L1 enters its (virtual) HS trap handler as its hardware would: L1
  * believes it runs in HS with V=0, so this is a trap from HS/U to HS (priv
  * spec, "Supervisor Trap Handling"; H chapter "Trap Entry"): hstatus.SPV=0
@@ -177,14 +196,7 @@ uint64_t rvnest_l1_trap_entry(struct rvnest_vcpu *vc, const struct rvnest_l1_tra
                               uint64_t epc, unsigned from)
 {
     struct rvnest_hart *h = vc->hart;
-    uint64_t vs = hart_csr(h, CSR_VSSTATUS);
-    vs &= ~(MSTATUS_SPP | MSTATUS_SPIE);
-    if (from == PRV_S)
-        vs |= MSTATUS_SPP;
-    if (vs & MSTATUS_SIE)
-        vs |= MSTATUS_SPIE;
-    vs &= ~MSTATUS_SIE;
-    hart_set_csr(h, CSR_VSSTATUS, vs);
+    hart_set_csr(h, CSR_VSSTATUS, rvnest_sstatus_trap(hart_csr(h, CSR_VSSTATUS), from));
     hart_set_csr(h, CSR_VSEPC, epc);
     hart_set_csr(h, CSR_VSCAUSE, t->cause);
     hart_set_csr(h, CSR_VSTVAL, t->tval);

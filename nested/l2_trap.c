@@ -21,14 +21,7 @@ static void deliver_to_l2(struct rvnest_vcpu *vc, uint64_t cause, uint64_t tval,
                           unsigned priv)
 {
     struct rvnest_hart *h = vc->hart;
-    uint64_t vs = hart_csr(h, CSR_VSSTATUS);
-    vs &= ~(MSTATUS_SPP | MSTATUS_SPIE);
-    if (priv == PRV_S)
-        vs |= MSTATUS_SPP;
-    if (vs & MSTATUS_SIE)
-        vs |= MSTATUS_SPIE;
-    vs &= ~MSTATUS_SIE;
-    hart_set_csr(h, CSR_VSSTATUS, vs);
+    hart_set_csr(h, CSR_VSSTATUS, rvnest_sstatus_trap(hart_csr(h, CSR_VSSTATUS), priv));
     hart_set_csr(h, CSR_VSEPC, epc);
     hart_set_csr(h, CSR_VSCAUSE, cause);
     hart_set_csr(h, CSR_VSTVAL, tval);

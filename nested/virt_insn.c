@@ -82,13 +82,8 @@ static void emulate_csr(struct rvnest_vcpu *vc, uint32_t insn, const struct insn
 static void emulate_sret(struct rvnest_vcpu *vc)
 {
     struct rvnest_hart *h = vc->hart;
-    uint64_t vs = hart_csr(h, CSR_VSSTATUS);
-    unsigned to = (vs & MSTATUS_SPP) ? PRV_S : PRV_U;
-    vs &= ~(MSTATUS_SIE | MSTATUS_SPP);
-    if (vs & MSTATUS_SPIE)
-        vs |= MSTATUS_SIE;
-    vs |= MSTATUS_SPIE;
-    hart_set_csr(h, CSR_VSSTATUS, vs);
+    unsigned to;
+    hart_set_csr(h, CSR_VSSTATUS, rvnest_sstatus_sret(hart_csr(h, CSR_VSSTATUS), &to));
     rvnest_resume(vc, hart_csr(h, CSR_VSEPC), to | PRIV_V);
 }
 

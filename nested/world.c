@@ -87,12 +87,8 @@ void rvnest_enter_l2(struct rvnest_vcpu *vc)
     struct rvnest_world *w = &vc->world;
 
     /* L1's sret */
-    uint64_t ss = hart_csr(h, CSR_VSSTATUS);
-    unsigned l2_priv = (ss & MSTATUS_SPP) ? PRV_S : PRV_U;
-    ss &= ~(MSTATUS_SIE | MSTATUS_SPP);
-    if (ss & MSTATUS_SPIE)
-        ss |= MSTATUS_SIE;
-    ss |= MSTATUS_SPIE;
+    unsigned l2_priv;
+    uint64_t ss = rvnest_sstatus_sret(hart_csr(h, CSR_VSSTATUS), &l2_priv);
     hart_set_csr(h, CSR_VSSTATUS, ss);
     v->val[VCSR_HSTATUS] &= ~HSTATUS_SPV;
     uint64_t l2_pc = hart_csr(h, CSR_VSEPC);

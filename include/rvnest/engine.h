@@ -207,6 +207,11 @@ struct rvnest_l1_trap {
  * registers as the hart writes them; returns the handler's address. */
 uint64_t rvnest_l1_trap_entry(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t,
                               uint64_t epc, unsigned from);
+/* sstatus after a trap into S from PRV_S/PRV_U (priv spec "Supervisor Trap
+ * Handling": SPP, SPIE = SIE, SIE = 0), and after an sret (SIE = SPIE,
+ * SPIE = 1, SPP = U; *to: where it returns). */
+uint64_t rvnest_sstatus_trap(uint64_t sstatus, unsigned from);
+uint64_t rvnest_sstatus_sret(uint64_t sstatus, unsigned *to);
 void rvnest_inject_l1_trap(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t);
 /* The same for an exception L1's own execution in HS would raise natively,
  * taking the path it would take there: straight from the hart when the

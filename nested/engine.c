@@ -231,9 +231,8 @@ void rvnest_inject_l1_trap(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *
  * (OpenSBI: access faults, illegal instructions) traps to M, and OpenSBI's
  * sbi_trap_redirect sends it on to HS writing hstatus.GVA from mstatus.GVA,
  * htval from mtval2 and htinst from mtinst. On QEMU mtval2 is 0 for these
- * traps from V=0, mstatus.GVA is set only by traps from V=1 (L1's guests;
- * taken as 0 here), and htinst ignores writes: L1 reads the htinst of its
- * previous trap into HS. */
+ * traps from V=0, GVA follows rvnest_fw_redirect_gva, and htinst ignores
+ * writes: L1 reads the htinst of its previous trap into HS. */
 void rvnest_deliver_l1_exception(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t)
 {
     if (t->cause < 64 && (hart_csr(vc->hart, CSR_MEDELEG) >> t->cause) & 1) {
@@ -241,6 +240,7 @@ void rvnest_deliver_l1_exception(struct rvnest_vcpu *vc, const struct rvnest_l1_
         return;
     }
     struct rvnest_l1_trap r = { .cause = t->cause, .tval = t->tval,
+                                .gva = rvnest_fw_redirect_gva(vc, t->cause),
                                 .htinst = vc->vcsr.val[VCSR_HTINST] };
     rvnest_inject_l1_trap(vc, &r);
 }
@@ -414,6 +414,30 @@ void rvnest_on_mret(struct rvnest_vcpu *vc)
                      (unsigned long long)mepc, vc->uc.kind == UCODE_NONE ? "idle" : "running");
     }
     vc->in_mret = false;
+}
+
+/* QEMU sets mstatus.GVA on an M-mode trap from V=1 with a nonzero tval
+ * and never clears it (riscv_cpu_do_interrupt writes it only then, and a
+ * reset keeps it: riscv_cpu_reset_hold); OpenSBI
+ * copies it to hstatus.GVA whenever it redirects a trap to HS. Natively
+ * only L2 runs at V=1, so L0 keeps that bit from L2's M-mode traps (the
+ * real one also counts L1's, which run at V=1 under L0). */
+bool rvnest_fw_redirect_gva(const struct rvnest_vcpu *vc, uint64_t cause)
+{
+    /* OpenSBI 1.5 builds a fresh trap with GVA 0 for an illegal
+     * instruction (truly_illegal_insn) and passes mstatus.GVA on for the
+     * rest (sbi_trap_handler's default redirect). */
+    return cause != EXC_ILLEGAL_INST && vc->fw_gva;
+}
+
+void rvnest_on_guest_exception(struct rvnest_vcpu *vc)
+{
+    struct rvnest_hart *h = vc->hart;
+    if (vc->fw_gva || vc->world.level != RVNEST_L2 || h->ops->get_priv(h) != PRV_M)
+        return;
+    uint64_t tval;
+    if (h->ops->get_csr(h, CSR_MTVAL, &tval) && tval)
+        vc->fw_gva = true;
 }
 
 /* A trap into M from from_pc. It is L0's own only when it came from real HS

@@ -48,6 +48,26 @@ static void guest_page_fault(struct rvnest_vcpu *vc, struct rvnest_l1_trap *t, u
     if (!redirect && htinst_is_pte_access(t->htinst))
         acc = WALK_LOAD;
     struct walk_result res;
+    /* QEMU runs an AMO or SC (opcode 0x2f in the transformed instruction)
+     * of a single-threaded hart as a load and then a store, reporting a
+     * fault of either as a store/AMO fault ("always_storeamo"): the load
+     * comes first, and natively a VS-stage refusal of the store part comes
+     * before any G-stage store check. While the shadow lacks the read,
+     * fill it as a load (A only in L1's leaf); a later fault of the store
+     * part finds it there and is walked as a store. */
+    if (acc == WALK_STORE && !redirect && (t->htinst & 0x7f) == 0x2f) {
+        enum rvnest_fill f = rvnest_shadow_fill(vc, gpa, WALK_LOAD, &res);
+        if (f == SHADOW_FILLED) {
+            st->l2_exits[L2X_SHADOW_FILL]++;
+            resume_l2(vc, epc, t->spvp);
+            return;
+        }
+        if (f == SHADOW_FAULT && res.status != WALK_ACCESS_FAULT) {
+            st->l2_exits[L2X_GUEST_PAGE_FAULT]++;
+            rvnest_exit_l2(vc, t);
+            return;
+        }
+    }
     switch (rvnest_shadow_fill(vc, gpa, acc, &res)) {
     case SHADOW_FILLED:
         st->l2_exits[L2X_SHADOW_FILL]++;
@@ -134,7 +154,9 @@ void rvnest_l2_trap(struct rvnest_vcpu *vc, bool redirect)
         /* OpenSBI's redirect writes htinst, which QEMU ignores: L1 reads
          * the htinst of its previous trap */
         .htinst = redirect ? vc->vcsr.val[VCSR_HTINST] : hart_csr(h, CSR_HTINST),
-        .gva = (hs & HSTATUS_GVA) != 0,
+        /* OpenSBI's redirect copies mstatus.GVA, which L1's own traps at
+         * V=1 also set under L0: L0 keeps the native value */
+        .gva = redirect ? rvnest_fw_redirect_gva(vc, cause) : (hs & HSTATUS_GVA) != 0,
         .spv = true,
         .spvp = (hs & HSTATUS_SPVP) ? PRV_S : PRV_U,
     };

@@ -35,6 +35,24 @@ static const struct { unsigned csr; enum vcsr_index v; } vs_regs[] = {
  * (riscv_cpu_fp_enabled), MXR applies to both stages. */
 #define SSTATUS_HS_FOR_L2 (MSTATUS_FS | MSTATUS_VS | MSTATUS_MXR)
 
+/* The real hvip. While the hart is in M (L0 handles a trap the firmware
+ * redirected, before its mret) with menvcfg.STCE and henvcfg.STCE set,
+ * QEMU's rmw_mip64 does not let VSTIP change: L1's hvip.VSTIP for L2
+ * would stay in the real mip after L2's exit and show as L1's own STIP.
+ * henvcfg.STCE is cleared around such a write (QEMU re-evaluates the
+ * vstimecmp comparison when it comes back: riscv_timer_stce_changed). */
+static void set_real_hvip(struct rvnest_hart *h, uint64_t val)
+{
+    uint64_t henvcfg = hart_csr(h, CSR_HENVCFG);
+    bool guard = ((hart_csr(h, CSR_HVIP) ^ val) & MIP_VSTIP) && (henvcfg & ENVCFG_STCE) &&
+                 h->ops->get_priv(h) == PRV_M;
+    if (guard)
+        hart_set_csr(h, CSR_HENVCFG, henvcfg & ~ENVCFG_STCE);
+    hart_set_csr(h, CSR_HVIP, val);
+    if (guard)
+        hart_set_csr(h, CSR_HENVCFG, henvcfg);
+}
+
 void rvnest_world_reset(struct rvnest_vcpu *vc)
 {
     vc->world.level = RVNEST_L1;
@@ -127,17 +145,35 @@ void rvnest_enter_l2(struct rvnest_vcpu *vc)
     w->l0_sstatus = hs & SSTATUS_HS_FOR_L2;
     hart_set_csr(h, CSR_SSTATUS, (hs & ~SSTATUS_HS_FOR_L2) | (ss & SSTATUS_HS_FOR_L2));
 
-    /* L2's VS registers */
-    for (unsigned i = 0; i < N_VS_REGS; i++)
-        hart_set_csr(h, vs_regs[i].csr, v->val[vs_regs[i].v]);
+    /* L2's VS registers. vsstatus: only its sstatus fields. QEMU keeps
+     * every bit L1 writes to vsstatus (write_vsstatus) and ORs all of them
+     * into mstatus when V becomes 1 (riscv_cpu_swap_hypervisor_regs), so
+     * L1's vsstatus would otherwise set M-level bits (MIE, MPRV, TVM, TSR,
+     * SBE, MBE...) of the real mstatus under L0 and the firmware. The
+     * other bits are lost at L2's exit as natively (the swap back keeps
+     * only these fields). UXL is 64, its only legal value on RV64 (QEMU
+     * keeps L1's reserved 1 or 3 too, and translates VU code for them). */
+    for (unsigned i = 0; i < N_VS_REGS; i++) {
+        uint64_t val = v->val[vs_regs[i].v];
+        if (vs_regs[i].csr == CSR_VSSTATUS)
+            val = (val & SSTATUS_V_SWAPPED & ~MSTATUS_UXL) | MSTATUS_UXL_64;
+        hart_set_csr(h, vs_regs[i].csr, val);
+    }
 
     /* The real H CSRs, composed */
     hart_set_csr(h, CSR_HSTATUS, rvnest_l2_real_hstatus(v->val[VCSR_HSTATUS]));
     hart_set_csr(h, CSR_HEDELEG, v->val[VCSR_HEDELEG]);
     vc->hedeleg = v->val[VCSR_HEDELEG];
     hart_set_csr(h, CSR_HIDELEG, v->val[VCSR_HIDELEG]);
-    hart_set_csr(h, CSR_HVIP, v->val[VCSR_HVIP] & VS_MODE_INTERRUPTS);
+    set_real_hvip(h, v->val[VCSR_HVIP] & VS_MODE_INTERRUPTS);
     hart_set_csr(h, CSR_HIE, v->val[VCSR_HIE]);
+    /* L1's mie bits 13-63, which L2's sie shows and sets under hideleg
+     * (QEMU rmw_vsie64), in the real mie; L0's come back at the exit */
+    uint64_t mie;
+    if (h->ops->get_csr(h, CSR_MIE, &mie)) {
+        w->l0_mie_local = mie & LOCAL_INTERRUPTS;
+        hart_set_csr(h, CSR_MIE, (mie & ~LOCAL_INTERRUPTS) | (v->val[VCSR_HIE] & LOCAL_INTERRUPTS));
+    }
     hart_set_csr(h, CSR_HCOUNTEREN, v->val[VCSR_HCOUNTEREN]);
     hart_set_csr(h, CSR_HTIMEDELTA, v->val[VCSR_HTIMEDELTA]);
     hart_set_csr(h, CSR_HENVCFG, v->val[VCSR_HENVCFG]);
@@ -186,7 +222,13 @@ void rvnest_exit_l2(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t)
         v->val[vs_regs[i].v] = hart_csr(h, vs_regs[i].csr);
     v->val[VCSR_HVIP] = (v->val[VCSR_HVIP] & ~VS_MODE_INTERRUPTS) |
                         (hart_csr(h, CSR_HVIP) & VS_MODE_INTERRUPTS);
-    v->val[VCSR_HIE] = hart_csr(h, CSR_HIE);
+    uint64_t mie;
+    if (h->ops->get_csr(h, CSR_MIE, &mie)) {
+        v->val[VCSR_HIE] = (hart_csr(h, CSR_HIE) & ~LOCAL_INTERRUPTS) | (mie & LOCAL_INTERRUPTS);
+        hart_set_csr(h, CSR_MIE, (mie & ~LOCAL_INTERRUPTS) | w->l0_mie_local);
+    } else {
+        v->val[VCSR_HIE] = (hart_csr(h, CSR_HIE) & ~LOCAL_INTERRUPTS) | (v->val[VCSR_HIE] & LOCAL_INTERRUPTS);
+    }
 
     /* L1's FS/VS follow what L2 did (QEMU dirties mstatus_hs too) */
     uint64_t hs = hart_csr(h, CSR_SSTATUS);
@@ -205,7 +247,7 @@ void rvnest_exit_l2(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t)
     /* L0's real H CSRs for L1 (nested/boot.c setup_l0) */
     hart_set_csr(h, CSR_HIDELEG, VS_MODE_INTERRUPTS);
     hart_set_csr(h, CSR_VSIE, l1->sie);
-    hart_set_csr(h, CSR_HVIP, l1->hvip);
+    set_real_hvip(h, l1->hvip);
     hart_set_csr(h, CSR_HSTATUS, HSTATUS_VSXL_64);
     vc->hedeleg = ~0ull;              /* rvnest_sync_l1_traps writes it */
     hart_set_csr(h, CSR_HCOUNTEREN, 0xffffffffu);

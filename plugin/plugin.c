@@ -74,6 +74,8 @@ static void vcpu_discon(qemu_plugin_id_t id, unsigned int vcpu_index,
     struct rvnest_vcpu *vc = &vm.vcpu[vcpu_index];
     if (type == QEMU_PLUGIN_DISCON_HOSTCALL)
         return;
+    if (type == QEMU_PLUGIN_DISCON_EXCEPTION)
+        rvnest_on_guest_exception(vc);
     /* Most discontinuities are the guests' own: only these two can be L0's,
      * and only they are timed. */
     bool to_vector = to_pc == vm.l0_base + L0_OFF_VECTOR;

@@ -45,7 +45,6 @@ struct vcsr_desc {
     uint64_t stateen_bit;
 };
 
-#define LOCAL_INTERRUPTS (~0x1fffull)            /* bits 13-63 */
 #define MIP_LCOFIP (1ull << 13)
 #define M_MODE_BITS ((1ull << 3) | (1ull << 7) | (1ull << 11))
 #define HS_MODE_INTERRUPTS (VS_MODE_INTERRUPTS | MIP_SGEIP)

@@ -10,13 +10,14 @@
 # usage: tests/fuzz.sh [--seed S] [--ops N] [--kinds MASK] [--timeout SEC] [--keep DIR]
 #   --ops      operations (default 1000000)
 #   --kinds    operations to draw (bit 0 CSR, 1 HLV/HSV in S, 2 HLV/HSV in U,
-#              3 HFENCE, 4 table edits, 5 mode switches, 6 sstatus; default 0x7f)
+#              3 HFENCE, 4 table edits, 5 mode switches, 6 sstatus, 7 L2 runs;
+#              default 0xff)
 #   --timeout  per QEMU run (default 120 + ops/500 seconds)
 #   --keep     keep the outputs in DIR (default: a temporary directory)
 # Exit status 0 when both runs agree on every operation, 1 otherwise.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
-seed=1 ops=1000000 timeout= keep= kinds=0x7f
+seed=1 ops=1000000 timeout= keep= kinds=0xff
 while [ $# -gt 0 ]; do
     case "$1" in
         --seed) seed=${2:?--seed needs a number}; shift 2 ;;
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
         --timeout) timeout=${2:?--timeout needs seconds}; shift 2 ;;
         --kinds) kinds=${2:?--kinds needs a mask}; shift 2 ;;
         --keep) keep=${2:?--keep needs a directory}; shift 2 ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "fuzz.sh: unknown option '$1'" >&2; exit 2 ;;
     esac
 done

@@ -105,6 +105,11 @@
 #define MSTATUS_SXL     (3ull << 34)
 #define MSTATUS_UXL_64  (2ull << 32)
 #define MSTATUS_SXL_64  (2ull << 34)
+/* The sstatus fields QEMU moves between mstatus and vsstatus when V
+ * changes (riscv_cpu_swap_hypervisor_regs, for the CPU models rvnest
+ * runs: no Zicfilp, no Ssdbltrp). */
+#define SSTATUS_V_SWAPPED (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_FS | MSTATUS_VS | \
+                           MSTATUS_SUM | MSTATUS_MXR | MSTATUS_UXL)
 
 /* hstatus (H chapter, "Hypervisor Status Register") */
 #define HSTATUS_VSBE    (1ull << 5)
@@ -148,6 +153,7 @@
 #define MIP_VSEIP       (1ull << IRQ_VS_EXT)
 #define MIP_SGEIP       (1ull << IRQ_S_GEXT)
 #define VS_MODE_INTERRUPTS (MIP_VSSIP | MIP_VSTIP | MIP_VSEIP)
+#define LOCAL_INTERRUPTS (~0x1fffull)    /* bits 13-63 (AIA "local" interrupts) */
 
 /* Exception causes */
 #define EXC_INST_MISALIGNED     0

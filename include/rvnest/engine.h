@@ -77,6 +77,8 @@ struct rvnest_vcpu {
     struct rvnest_world world;        /* which level runs, and what is saved where */
     bool in_mret;                     /* handling happens before an mret */
     bool seip_presented;              /* real SEIP shown to L1 as VSEIP */
+    bool fw_gva;                      /* mstatus.GVA as it would be natively
+                                         (rvnest_on_guest_exception) */
     struct {
         enum rvnest_ucode kind;
         uint64_t resume_pc;
@@ -189,6 +191,11 @@ void rvnest_on_mret(struct rvnest_vcpu *vc);
 /* A trap to M-mode from from_pc: returns true if it was L0's own (end of
  * microcode, or the L0 vector executed) and has been handled. */
 bool rvnest_on_m_trap(struct rvnest_vcpu *vc, uint64_t from_pc);
+/* Any exception the hart takes (the plugin's discontinuity hook, before
+ * its filtering): keeps vc->fw_gva. */
+void rvnest_on_guest_exception(struct rvnest_vcpu *vc);
+/* hstatus.GVA of a trap of this cause the firmware redirects to HS. */
+bool rvnest_fw_redirect_gva(const struct rvnest_vcpu *vc, uint64_t cause);
 
 /* Internal API shared by the engine's files. */
 void rvnest_resume(struct rvnest_vcpu *vc, uint64_t pc, unsigned priv);

@@ -44,6 +44,8 @@ struct rvnest_world {
     unsigned l2_priv;                 /* PRV_S or PRV_U: where L2 was entered */
     struct rvnest_l1_state l1;        /* valid while level == RVNEST_L2 */
     uint64_t l0_sstatus;              /* real HS sstatus FS/VS/MXR while L1 runs */
+    uint64_t l0_mie_local;            /* L0's real mie bits 13-63, kept here while
+                                         L2 runs (L1's are the real ones then) */
 };
 
 struct rvnest_vcpu;

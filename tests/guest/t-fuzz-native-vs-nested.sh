@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Differential fuzzing of L1's virtual H extension, short run: 10,000
 # random operations (CSR forms on the H/VS CSRs, HLV/HLVX/HSV on random
-# two-stage tables, HFENCE, covered table edits) with a fixed seed, natively
+# two-stage tables, HFENCE, covered table edits, runs of L1's own guest L2
+# through those tables with random delegation) with a fixed seed, natively
 # and under rvnest; every result must agree. On a difference tests/fuzz.sh
 # prints the first differing operation with both results.
 set -uo pipefail

@@ -44,6 +44,10 @@ static bool set_csr(struct rvnest_hart *h, unsigned c, uint64_t v)
         *r = v & 0x444;
         break;
     case CSR_HVIP:
+        /* QEMU rmw_mip64: VSTIP cannot change in M-mode while
+         * menvcfg.STCE and henvcfg.STCE are set */
+        if (M(h)->priv == PRV_M && (M(h)->csr[CSR_MENVCFG] & M(h)->csr[CSR_HENVCFG] & ENVCFG_STCE))
+            v = (v & ~MIP_VSTIP) | (*r & MIP_VSTIP);
         *r = v & 0x444;
         break;
     default:

@@ -28,7 +28,9 @@ static void setup(struct wt *w)
     w->b = (struct pt_builder){ .m = m, .next = 0x81000000 };
     w->groot = pt_alloc(&w->b, 4);
     v->val[VCSR_HGATP] = (8ull << 60) | (VMID << HGATP_VMID_SHIFT) | (w->groot >> 12);
-    v->val[VCSR_VSSTATUS] = MSTATUS_SPP;              /* L2's own sstatus */
+    /* L2's own sstatus, with bits of mstatus only QEMU lets L1 write */
+    v->val[VCSR_VSSTATUS] = MSTATUS_SPP | MSTATUS_SUM | MSTATUS_UXL_64 | MSTATUS_MIE | MSTATUS_MPRV |
+                            MSTATUS_TVM | MSTATUS_MPP | MSTATUS_MPV | (1ull << 36) | (1ull << 22);
     v->val[VCSR_VSTVEC] = L2_TVEC;
     v->val[VCSR_VSATP] = 0;
     v->val[VCSR_VSSCRATCH] = 0x1234;
@@ -89,6 +91,9 @@ static void test_enter(void)
     g_assert_cmphex(m->csr[CSR_VSTVEC], ==, L2_TVEC);
     g_assert_cmphex(m->csr[CSR_VSATP], ==, 0);
     g_assert_cmphex(m->csr[CSR_VSSCRATCH], ==, 0x1234);
+    /* of L1's vsstatus only the sstatus fields become real: QEMU would OR
+     * the rest into the real mstatus at the switch to V=1 */
+    g_assert_cmphex(m->csr[CSR_VSSTATUS], ==, MSTATUS_SPP | MSTATUS_SUM | MSTATUS_UXL_64);
     /* the real H CSRs, composed from L1's virtual ones */
     g_assert_cmphex(m->csr[CSR_HEDELEG], ==, 0xb109);
     g_assert_cmphex(m->csr[CSR_HIDELEG], ==, VS_MODE_INTERRUPTS);
@@ -172,6 +177,55 @@ static void test_exit(void)
     mock_vm_free(&w.t);
 }
 
+/* A trap of L2's the firmware redirected to HS (L0 handles it at the
+ * firmware's mret, with the hart in M): L1's hvip.VSTIP for L2 leaves the
+ * real mip although QEMU does not let M-mode change VSTIP under Sstc; L1's
+ * mie bits 13-63 were the real ones while L2 ran, L2's change to them is
+ * kept; the firmware's GVA is the one L2's M-mode trap left. */
+static void test_exit_redirected(void)
+{
+    struct wt w;
+    setup(&w);
+    struct mock_hart *m = &w.t.m;
+    struct rvnest_vcpu *vc = w.t.vc;
+    struct rvnest_vcsr *v = &vc->vcsr;
+    v->val[VCSR_HVIP] = MIP_VSTIP;                    /* L1 injects VSTIP into L2 */
+    v->val[VCSR_HIE] |= 1ull << 20;                   /* a local interrupt of L1's */
+    m->csr[CSR_MIE] = 1ull << 40;                     /* L0's */
+    enter(&w);
+    g_assert_cmphex(m->csr[CSR_HVIP], ==, MIP_VSTIP);
+    g_assert_cmphex(m->csr[CSR_MIE] & LOCAL_INTERRUPTS, ==, 1ull << 20);
+    m->csr[CSR_MIE] |= 1ull << 21;                    /* L2 enables one through its sie */
+    g_assert_false(vc->fw_gva);
+    /* L2's access fault traps to M with a nonzero mtval: natively
+     * mstatus.GVA becomes 1 and stays */
+    m->priv = PRV_M;
+    m->csr[CSR_MTVAL] = 0x1234;
+    rvnest_on_guest_exception(vc);
+    g_assert_true(vc->fw_gva);
+    /* OpenSBI redirects it to HS (hedeleg is L1's: 0 for cause 5 here) */
+    m->csr[CSR_SCAUSE] = EXC_LOAD_ACCESS;
+    m->csr[CSR_SEPC] = L2_PC + 0x80;
+    m->csr[CSR_STVAL] = 0x1234;
+    m->csr[CSR_HSTATUS] |= HSTATUS_SPV;
+    m->csr[CSR_MEPC] = w.t.vm.l0_base + L0_OFF_VECTOR;
+    m->csr[CSR_MSTATUS] = (uint64_t)PRV_S << MSTATUS_MPP_SHIFT;
+    rvnest_on_mret(vc);
+    g_assert_cmpuint(vc->world.level, ==, RVNEST_L1);
+    g_assert_cmphex(m->csr[CSR_VSCAUSE], ==, EXC_LOAD_ACCESS);
+    g_assert_true(v->val[VCSR_HSTATUS] & HSTATUS_SPV);
+    g_assert_true(v->val[VCSR_HSTATUS] & HSTATUS_GVA);
+    g_assert_cmphex(v->val[VCSR_HVIP] & VS_MODE_INTERRUPTS, ==, MIP_VSTIP);
+    g_assert_cmphex(m->csr[CSR_HVIP] & MIP_VSTIP, ==, 0);         /* not L1's STIP */
+    g_assert_cmphex(m->csr[CSR_HENVCFG] & ENVCFG_STCE, ==, ENVCFG_STCE);
+    g_assert_cmphex(v->val[VCSR_HIE] & LOCAL_INTERRUPTS, ==, (1ull << 20) | (1ull << 21));
+    g_assert_cmphex(m->csr[CSR_MIE] & LOCAL_INTERRUPTS, ==, 1ull << 40);
+    /* an illegal instruction the firmware redirects carries GVA 0 */
+    g_assert_false(rvnest_fw_redirect_gva(vc, EXC_ILLEGAL_INST));
+    g_assert_true(rvnest_fw_redirect_gva(vc, EXC_STORE_ACCESS));
+    mock_vm_free(&w.t);
+}
+
 /* An interrupt of L1's pending and enabled at its sret: taken at L2's first
  * instruction with SPV=1, no switch. */
 static void test_enter_with_l1_irq(void)
@@ -235,6 +289,34 @@ static void test_shadow_fill(void)
     trap_from_l2(&w, EXC_STORE_GUEST_PAGE_FAULT, L2_PC, L2_PC, L2_PC >> 2, 0x3023);
     g_assert_cmpuint(vc->world.level, ==, RVNEST_L1);
     g_assert_cmpuint(w.t.vm.stats.l2_exits[L2X_GUEST_PAGE_FAULT], ==, 1);
+    mock_vm_free(&w.t);
+}
+
+/* An AMO's store guest-page fault while the shadow lacks even the read:
+ * QEMU's load part came first, so L0 fills the read (A only in L1's leaf,
+ * no D) and lets the hart retry; the store part's fault then finds the
+ * read there and is walked as a store (here L1's leaf is read-only: L1
+ * sees the fault the hart raised). */
+static void test_shadow_amo(void)
+{
+    struct wt w;
+    setup(&w);
+    struct mock_hart *m = &w.t.m;
+    struct rvnest_vcpu *vc = w.t.vc;
+    enter(&w);
+    uint64_t slot = pt_slot(&w.b, w.groot, 3, true, 0, L2_PC, 0);
+    mock_write64(m, slot, pt_leaf(0x80400000, PTE_V | PTE_R | PTE_U));
+    const uint64_t amoswap_d = 0x08b5352fu;           /* amoswap.d a0, a1, (a0) transformed */
+    trap_from_l2(&w, EXC_STORE_GUEST_PAGE_FAULT, L2_PC, L2_PC, L2_PC >> 2, amoswap_d);
+    g_assert_cmpuint(vc->world.level, ==, RVNEST_L2);
+    g_assert_cmpuint(w.t.vm.stats.l2_exits[L2X_SHADOW_FILL], ==, 1);
+    g_assert_cmphex(shadow_leaf_of(&w, L2_PC) & (PTE_R | PTE_W), ==, PTE_R);
+    g_assert_cmphex(mock_read64(m, slot) & (PTE_A | PTE_D), ==, PTE_A);
+    trap_from_l2(&w, EXC_STORE_GUEST_PAGE_FAULT, L2_PC, L2_PC, L2_PC >> 2, amoswap_d);
+    g_assert_cmpuint(vc->world.level, ==, RVNEST_L1);
+    g_assert_cmpuint(w.t.vm.stats.l2_exits[L2X_GUEST_PAGE_FAULT], ==, 1);
+    g_assert_cmphex(m->csr[CSR_VSCAUSE], ==, EXC_STORE_GUEST_PAGE_FAULT);
+    g_assert_cmphex(vc->vcsr.val[VCSR_HTVAL], ==, L2_PC >> 2);
     mock_vm_free(&w.t);
 }
 
@@ -317,8 +399,10 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/world/enter", test_enter);
     g_test_add_func("/world/exit", test_exit);
+    g_test_add_func("/world/exit-redirected", test_exit_redirected);
     g_test_add_func("/world/enter-with-l1-interrupt", test_enter_with_l1_irq);
     g_test_add_func("/shadow/fill", test_shadow_fill);
+    g_test_add_func("/shadow/amo-load-first", test_shadow_amo);
     g_test_add_func("/shadow/fault-and-holes", test_shadow_fault_and_holes);
     g_test_add_func("/shadow/invalidate", test_shadow_inval);
     g_test_add_func("/shadow/rules", test_rules);

@@ -83,7 +83,9 @@ conf_trap_entry:
 conf_trap_entry_end:
 
 /* uint64_t conf_call_asm(fn, a0, a1, umode, usp): run fn with a0/a1 in
- * S-mode (a call) or in U-mode (sret with SPP=0, sp = usp). Returns a0 of
+ * S-mode (umode 0: a call), or enter it with sret and sp = usp: SPP=0
+ * (umode 1: U, or VU when the caller set hstatus.SPV) or SPP=1 (umode 2:
+ * VS, with hstatus.SPV). Returns a0 of
  * the code when it returns (S) or ends with its exit ecall (U), and the
  * escape path when a probe traps (conf_trap_c redirects sepc there). */
     .globl conf_call_asm
@@ -124,7 +126,10 @@ conf_call_asm:
 1:  csrw sepc, t1
     li t2, 0x100
     csrc sstatus, t2
-    mv sp, a4
+    li t3, 2
+    bne a3, t3, 2f
+    csrs sstatus, t2                /* umode 2: sret to S (VS when hstatus.SPV) */
+2:  mv sp, a4
     sret
 conf_escape:
     la t0, conf_ctx

@@ -146,10 +146,12 @@ void conf_trap_c(uint64_t *f)
     T_count++;
     if (conf_armed) {
         conf_armed = 0;
-        conf_trapped = !(cause == 8 && T.epc == conf_uexit);
+        conf_trapped = !((cause == 8 || cause == 10) && T.epc == conf_uexit);
         conf_result = f[10];
         csr_write(sepc, (uint64_t)(uintptr_t)conf_escape);
         csr_set(sstatus, 1 << 8);                         /* back to S */
+        if (T.hstatus & (1ull << 7))
+            csr_clear(0x600, 1ull << 7);                  /* from V=1: back to HS */
         return;
     }
     T_unexpected++;
@@ -197,6 +199,24 @@ uint64_t conf_call_at(uint64_t fn, int mode, uint64_t uexit, uint64_t a0, uint64
     uint64_t sie = csr_read(sstatus) & 2;
     conf_uexit = uexit;
     uint64_t r = conf_call_asm(fn, a0, a1, mode == MODE_U, (uint64_t)(uintptr_t)&user_stack[512]);
+    if (sie)
+        csr_set(sstatus, 2);
+    else
+        csr_clear(sstatus, 2);
+    return r;
+}
+
+uint64_t conf_call_v(uint64_t fn, int mode, uint64_t uexit, uint64_t a0, uint64_t a1)
+{
+    uint64_t sie = csr_read(sstatus) & 2;
+    conf_uexit = uexit;
+    if (mode == MODE_S)
+        csr_set(0x600, (1ull << 7) | (1ull << 8));        /* hstatus.SPV, SPVP */
+    else {
+        csr_set(0x600, 1ull << 7);
+        csr_clear(0x600, 1ull << 8);
+    }
+    uint64_t r = conf_call_asm(fn, a0, a1, mode == MODE_S ? 2 : 1, 0);
     if (sie)
         csr_set(sstatus, 2);
     else

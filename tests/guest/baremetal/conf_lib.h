@@ -62,6 +62,11 @@ static inline uint64_t conf_exec(uint32_t insn, int mode, uint64_t a0, uint64_t 
 uint64_t conf_call(uint64_t fn, uint64_t a0, uint64_t a1);
 /* Run code at fn in mode; U code ends with an ecall at uexit. */
 uint64_t conf_call_at(uint64_t fn, int mode, uint64_t uexit, uint64_t a0, uint64_t a1);
+/* Run code at guest virtual address fn in VS (MODE_S) or VU (MODE_U), as
+ * a hypervisor enters its guest (hstatus.SPV=1, sret). The code ends with
+ * an ecall at uexit; every trap to HS ends the run (conf_trapped unless it
+ * is that ecall) and returns to HS. */
+uint64_t conf_call_v(uint64_t fn, int mode, uint64_t uexit, uint64_t a0, uint64_t a1);
 
 /* Instruction encodings. */
 #define R_ZERO 0

@@ -10,7 +10,15 @@
  *  - HFENCE.VVMA/GVMA in every operand form;
  *  - page-table edits (permissions, A/D, valid bits, reserved bits, remap),
  *    each followed by a random fence form that covers it, so the outcome
- *    never depends on what a TLB happens to hold.
+ *    never depends on what a TLB happens to hold;
+ *  - runs of its own guest (L2, in VS or VU, through those same tables at
+ *    both stages, with a random hedeleg and whatever hideleg/hvip/hie/
+ *    vsie/henvcfg/hcounteren the CSR operations left): one load, store,
+ *    AMO or LR at an address like the HLV ones, a counter read, a fence or
+ *    privileged instruction, or a CSR access, then an ecall. L2's trap
+ *    handler (vstvec) ends the run with an ecall too, so every run ends in
+ *    L1, which folds what it saw (and vscause/vsepc/vstval when L2's
+ *    handler ran).
  * Every result (value, or trap cause/tval/htval/htinst/GVA) folds into a
  * running hash; "chk <n> <hash>" every 1000 ops, each op in full from
  * op verbose_from on. Parameters from /chosen/bootargs:
@@ -45,9 +53,14 @@ static uint64_t canary[512];
 #define P_VL1 34
 #define P_VL0 35
 #define NTABLE_PAGES 20
+#define P_L2C 36      /* L2's code: its trap handler and one-instruction stubs */
 #define NVS 24        /* VS_L0 leaves; pages NVS..NVS+3 of the window stay unmapped */
 #define A2_PAGES 16   /* the part of arena2 the megapages may touch */
 #define VA_WIN 0x40000000ull
+/* L2's code page under a VS-stage table: VS_L1[2] maps the arena's 2 MiB
+ * as an S megapage (VS code, the handler), VS_L1[3] as a U one (VU code). */
+#define VA_CODE_S (VA_WIN + 0x400000 + (uint64_t)P_L2C * 4096)
+#define VA_CODE_U (VA_WIN + 0x600000 + (uint64_t)P_L2C * 4096)
 
 #define PA(p) ((uint64_t)(uintptr_t)(p))
 #define PG(i) PA(arena[i])
@@ -282,6 +295,9 @@ static void build(void)
     V57[0] = PTE(PG(P_V48), PTE_V);
     VL1[0] = PTE(PG(P_VL0), PTE_V);
     VL1[1] = PTE(PA(arena2), PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D);
+    VL1[2] = PTE(PG(0), PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D);
+    VL1[3] = PTE(PG(0), PTE_V | PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D);
+    GL0[P_L2C] = PTE(PG(P_L2C), g_leaf);
     for (int i = 0; i < NVS; i++) {
         uint64_t fl = PTE_V | PTE_A | leaf_perms[rn(5)];
         if (rn(2)) fl |= PTE_D;
@@ -494,17 +510,22 @@ static void op_edit(void)
         slot = &VL0[i], what = "vs-l0", idx = i, cls = 0, may_remap = 1;
         addr = VA_WIN + (uint64_t)i * 4096 + rn(4096);
     } else if (k < 12) {
-        slot = &VL1[1], what = "vs-l1[1]", cls = 1;
-        addr = VA_WIN + 0x200000 + rn(0x200000);
+        /* [1] arena2 (data), [2] and [3] the code page's S and U aliases */
+        static const char *const nn[] = { "vs-l1[1]", "vs-l1[2]", "vs-l1[3]" };
+        unsigned j = 1 + (rn(2) ? 0 : rn(3));
+        slot = &VL1[j], what = nn[j - 1], cls = 1;
+        addr = VA_WIN + 0x200000 * j + rn(0x200000);
     } else if (k == 12) {
         static const char *const nn[] = { "vs-l1[0]", "vs39[1]", "vs48[0]", "vs57[0]" };
         unsigned j = rn(4);
         slot = j == 0 ? &VL1[0] : j == 1 ? &V39[VA_WIN >> 30] : j == 2 ? &V48[0] : &V57[0];
         what = nn[j], cls = 2;
     } else if (k < 18) {
-        unsigned i = rn(NDATA + 5);
+        unsigned i = rn(NDATA + 6);
         may_remap = i < NDATA;
-        if (!may_remap)
+        if (i == NDATA + 5)
+            i = P_L2C;                                             /* L2's code */
+        else if (!may_remap)
             i = P_V39 + (i - NDATA);
         slot = &GL0[i], what = "g-l0", idx = i, cls = 3;
         addr = PG(i) + rn(4096);
@@ -573,6 +594,134 @@ static void op_sstatus(void)
     fold(s);
 }
 
+/* ---- L2 ---- */
+
+#define AMO(f5, f3, rd, rs1, rs2) enc_r((f5) << 2, rs2, rs1, f3, rd, 0x2f)
+#define CSRR(rd, csr) enc_csr(F_CSRRS, rd, R_ZERO, csr)
+#define I_HLV_D_A0 I_HLV_D(R_A0, R_A0)
+enum { L2_LOAD, L2_STORE, L2_AMO, L2_NONE, L2_COUNTER, L2_PRIV, L2_CSR, L2_CSRT };
+/* What L2 runs (then an ecall). kind: how a0 is made and what of the
+ * result is deterministic (a counter's value is not, nor is whether an
+ * interrupt of L1's arrives first: none is pending in these runs). */
+static const struct l2op {
+    const char *name;
+    uint32_t insn;
+    int kind;
+    unsigned size;
+} l2ops[] = {
+    { "lb", I_LOAD(0, R_A0, R_A0, 0), L2_LOAD, 1 }, { "lbu", I_LOAD(4, R_A0, R_A0, 0), L2_LOAD, 1 },
+    { "lh", I_LOAD(1, R_A0, R_A0, 0), L2_LOAD, 2 }, { "lhu", I_LOAD(5, R_A0, R_A0, 0), L2_LOAD, 2 },
+    { "lw", I_LOAD(2, R_A0, R_A0, 0), L2_LOAD, 4 }, { "lwu", I_LOAD(6, R_A0, R_A0, 0), L2_LOAD, 4 },
+    { "ld", I_LOAD(3, R_A0, R_A0, 0), L2_LOAD, 8 }, { "sb", I_STORE(0, R_A0, R_A1, 0), L2_STORE, 1 },
+    { "sh", I_STORE(1, R_A0, R_A1, 0), L2_STORE, 2 }, { "sw", I_STORE(2, R_A0, R_A1, 0), L2_STORE, 4 },
+    { "sd", I_STORE(3, R_A0, R_A1, 0), L2_STORE, 8 },
+    { "amoadd.w", AMO(0, 2, R_A0, R_A0, R_A1), L2_AMO, 4 }, { "amoswap.d", AMO(1, 3, R_A0, R_A0, R_A1), L2_AMO, 8 },
+    { "amoor.d", AMO(8, 3, R_A0, R_A0, R_A1), L2_AMO, 8 }, { "lr.w", AMO(2, 2, R_A0, R_A0, R_ZERO), L2_LOAD, 4 },
+    { "lr.d", AMO(2, 3, R_A0, R_A0, R_ZERO), L2_LOAD, 8 },
+    { "nop", 0x00000013u, L2_NONE, 0 },
+    { "rdcycle", CSRR(R_A0, 0xc00), L2_COUNTER, 0 }, { "rdtime", CSRR(R_A0, 0xc01), L2_COUNTER, 0 },
+    { "rdinstret", CSRR(R_A0, 0xc02), L2_COUNTER, 0 }, { "rdhpm3", CSRR(R_A0, 0xc03), L2_COUNTER, 0 },
+    { "sfence.vma", I_SFENCE_VMA(0, 0), L2_PRIV, 0 }, { "sfence.vma va", I_SFENCE_VMA(R_A0, 0), L2_PRIV, 0 },
+    { "sfence.vma asid", I_SFENCE_VMA(0, R_A1), L2_PRIV, 0 },
+    { "sfence.vma va asid", I_SFENCE_VMA(R_A0, R_A1), L2_PRIV, 0 },
+    { "hfence.vvma", I_HFENCE_VVMA(0, 0), L2_PRIV, 0 }, { "hfence.gvma", I_HFENCE_GVMA(0, 0), L2_PRIV, 0 },
+    { "hlv.d", I_HLV_D_A0, L2_PRIV, 0 }, { "wfi", I_WFI, L2_PRIV, 0 }, { "sret", I_SRET, L2_PRIV, 0 },
+    { "csrr satp", CSRR(R_A0, 0x180), L2_PRIV, 0 }, { "csrr hstatus", CSRR(R_A0, 0x600), L2_PRIV, 0 },
+    { "csrr mstatus", CSRR(R_A0, 0x300), L2_PRIV, 0 }, { "csrr vsstatus", CSRR(R_A0, 0x200), L2_PRIV, 0 },
+    { "csrr sstatus", CSRR(R_A0, 0x100), L2_PRIV, 0 },
+    { "csrrs sstatus", enc_csr(F_CSRRS, R_A0, R_A1, 0x100), L2_CSR, 0 },
+    { "csrrc sstatus", enc_csr(F_CSRRC, R_A0, R_A1, 0x100), L2_CSR, 0 },
+    { "csrrw sscratch", enc_csr(F_CSRRW, R_A0, R_A1, 0x140), L2_CSR, 0 },
+    { "csrrs sie", enc_csr(F_CSRRS, R_A0, R_A1, 0x104), L2_CSR, 0 },
+    { "csrrc sie", enc_csr(F_CSRRC, R_A0, R_A1, 0x104), L2_CSR, 0 },
+    { "csrrs sip", enc_csr(F_CSRRS, R_A0, R_A1, 0x144), L2_CSR, 0 },
+    { "csrrc sip", enc_csr(F_CSRRC, R_A0, R_A1, 0x144), L2_CSR, 0 },
+    { "csrr scause", CSRR(R_A0, 0x142), L2_CSR, 0 }, { "csrr stval", CSRR(R_A0, 0x143), L2_CSR, 0 },
+    { "csrr sepc", CSRR(R_A0, 0x141), L2_CSR, 0 }, { "csrr senvcfg", CSRR(R_A0, 0x10a), L2_CSR, 0 },
+    { "csrr scounteren", CSRR(R_A0, 0x106), L2_CSR, 0 },
+    { "csrr stimecmp", CSRR(R_A0, 0x14d), L2_CSR, 0 },
+    { "csrrw stimecmp", enc_csr(F_CSRRW, R_A0, R_A1, 0x14d), L2_CSRT, 0 },
+};
+#define NL2 ((unsigned)ARRAY_SIZE(l2ops))
+static uint64_t l2_off[ARRAY_SIZE(l2ops)];   /* offsets in the code page */
+#define L2_HANDLER_OFF 0
+
+/* L2's code page: the handler (an ecall), then each stub and its ecall. */
+static void gen_l2_code(void)
+{
+    uint32_t *c = (uint32_t *)arena[P_L2C];
+    unsigned n = 0;
+    c[n++] = I_ECALL;                           /* L2_HANDLER_OFF */
+    for (unsigned i = 0; i < NL2; i++) {
+        l2_off[i] = 4 * (uint64_t)n;
+        c[n++] = l2ops[i].insn;
+        c[n++] = I_ECALL;
+    }
+    __asm__ volatile("fence.i" ::: "memory");
+}
+
+/* Every cause hedeleg may delegate (0-8, 12, 13, 15) but the instruction
+ * page fault: L2's handler runs on the same VS-stage tables as its code,
+ * so with a broken table a delegated fetch fault would loop in L2. */
+#define L2_DELEG (0xb1ffull & ~(1ull << 12))
+
+static void op_l2(void)
+{
+    unsigned o = rn(NL2);
+    const struct l2op *op = &l2ops[o];
+    int vs = rn(2);
+    uint64_t hs = csr_read(0x600);
+    /* Skip what would run away natively: wfi in VS without VTW halts until
+     * an interrupt; sret in VS without VTSR returns to a random vsepc. */
+    if (vs && ((op->insn == I_WFI && !(hs & (1ull << 21))) || (op->insn == I_SRET && !(hs & (1ull << 22)))))
+        vs = 0;
+    uint64_t deleg;
+    switch (rn(4)) {
+    case 0: deleg = 0; break;
+    case 1: deleg = L2_DELEG; break;
+    default: deleg = rnd() & L2_DELEG; break;
+    }
+    csr_write(0x602, deleg);
+    /* vsstatus: only its sstatus fields, UXL 64. QEMU keeps every bit
+     * written to vsstatus and ORs them all into mstatus when V becomes 1
+     * (riscv_cpu_swap_hypervisor_regs), which corrupts M-mode's state
+     * natively; rvnest passes only these fields to L2. */
+    uint64_t vss = csr_read(0x200);
+    csr_write(0x200, (vss & 0x000c6722ull) | (2ull << 32));
+    uint64_t code = cur_vsmode ? (vs ? VA_CODE_S : VA_CODE_U) : PG(P_L2C);
+    uint64_t handler = (cur_vsmode ? VA_CODE_S : PG(P_L2C)) + L2_HANDLER_OFF;
+    csr_write(0x205, handler);                      /* vstvec: direct */
+    uint64_t a0 = 0, a1 = rnd();
+    if (op->kind == L2_LOAD || op->kind == L2_STORE || op->kind == L2_AMO)
+        a0 = hv_addr(op->kind != L2_LOAD, op->size);
+    else if (op->kind == L2_PRIV)
+        a0 = hv_addr(0, 1);
+    else if (op->kind == L2_COUNTER)
+        csr_write(scounteren, rnd() & 0xf);
+    else if (op->kind == L2_CSR)
+        a1 = rn(2) ? interesting() : (rn(2) ? 1ull << 19 : 1ull << 18) | (rn(2) ? 2 : 0) | (1ull << rn(14));
+    else if (op->kind == L2_CSRT)
+        a1 = rn(2) ? ~0ull : (rnd() & ~((1ull << 38) - 1)) | (rnd() & 0x7ff);    /* as op_csr's kind 4 */
+    vp("l2 %s %s hedeleg %x a0 %x a1 %x", vs ? "VS" : "VU", op->name, deleg, a0, a1);
+    begin_res();
+    uint64_t exit = code + l2_off[o] + 4;
+    uint64_t r = conf_call_v(code + l2_off[o], vs ? MODE_S : MODE_U, exit, a0, a1);
+    uint64_t epc = T.epc;
+    result(r, op->kind != L2_COUNTER && op->kind != L2_NONE && op->kind != L2_STORE);
+    if (conf_trapped)
+        fold(epc);
+    uint64_t hst = csr_read(0x600);
+    fold(hst >> 8 & 1);                               /* SPVP */
+    vp(" epc %x spvp %d", epc, (long)(hst >> 8 & 1));
+    if (conf_trapped && T.cause == 10 && epc == handler) {
+        /* L2's handler ran: what L2 saw */
+        uint64_t vc = csr_read(0x242), ve = csr_read(0x241), vt = csr_read(0x243);
+        uint64_t vst = csr_read(0x200) & 0x122;       /* SPP SPIE SIE */
+        fold(vc); fold(ve); fold(vt); fold(vst);
+        vp("; in L2's handler: vscause %x vsepc %x vstval %x vsstatus %x", vc, ve, vt, vst);
+    }
+}
+
 static uint64_t op_hash[1000], op_val[1000], op_cnt[1000];
 
 static void checksum(void)
@@ -610,14 +759,16 @@ int main(unsigned long hartid, unsigned long fdt)
     long hashes_from = (long)conf_arg("hashes", ~0ull);
     verbose_from = (long)conf_arg("verbose_from", ~0ull);
     /* kinds: which operations (bit 0 CSR, 1 HLV/HSV in S, 2 in U, 3 HFENCE,
-     * 4 table edits, 5 mode switches, 6 sstatus.MXR/SUM); default all. */
-    kinds = (unsigned)conf_arg("kinds", 0x7f) & 0x7f;
+     * 4 table edits, 5 mode switches, 6 sstatus.MXR/SUM, 7 L2 runs);
+     * default all. */
+    kinds = (unsigned)conf_arg("kinds", 0xff) & 0xff;
     if (!kinds)
-        kinds = 0x7f;
+        kinds = 0xff;
     cprintf("fuzz: seed %d ops %d verbose_from %d kinds %x\n", (long)seed, ops, verbose_from, (uint64_t)kinds);
     seed_state = seed;
     gen_stubs();
     build();
+    gen_l2_code();
     csr_write(0x600, HS_BOOT);
     csr_write(0x24d, ~0ull);
     set_modes(1, 1, 0, 0);
@@ -637,7 +788,7 @@ int main(unsigned long hartid, unsigned long fdt)
         unsigned k, kind;
         do {
             k = rn(100);
-            kind = k < 30 ? 0 : k < 65 ? 1 : k < 70 ? 2 : k < 78 ? 3 : k < 95 ? 4 : k < 98 ? 5 : 6;
+            kind = k < 26 ? 0 : k < 55 ? 1 : k < 59 ? 2 : k < 66 ? 3 : k < 81 ? 4 : k < 84 ? 5 : k < 86 ? 6 : 7;
         } while (!((kinds >> kind) & 1));
         switch (kind) {
         case 0: op_csr(); break;
@@ -646,7 +797,8 @@ int main(unsigned long hartid, unsigned long fdt)
         case 3: op_fence(); break;
         case 4: op_edit(); break;
         case 5: op_modes(); break;
-        default: op_sstatus(); break;
+        case 6: op_sstatus(); break;
+        default: op_l2(); break;
         }
         vp("\n");
         if (hashes_from >= 0 && opno >= hashes_from && opno < hashes_from + 1000)

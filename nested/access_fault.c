@@ -56,7 +56,7 @@ void rvnest_l1_access_fault(struct rvnest_vcpu *vc, uint64_t cause)
     struct walk_result res;
     rvnest_l1_own_walk(vc, stval, acc, &res);
     if (res.status == WALK_PAGE_FAULT) {
-        vm->stats.exits[EXIT_ACCESS_FAULT]++;
+        vc->stats.exits[EXIT_ACCESS_FAULT]++;
         struct rvnest_l1_trap t = { .cause = page_fault_for(cause), .tval = stval };
         uint32_t insn;
         if (acc != WALK_FETCH && rvnest_fetch_l1_insn(vc, hart_csr(h, CSR_SEPC), &insn))
@@ -65,7 +65,7 @@ void rvnest_l1_access_fault(struct rvnest_vcpu *vc, uint64_t cause)
         return;
     }
     if (res.status == WALK_OK && acc != WALK_FETCH && rvnest_plic_page(vm, res.pa)) {
-        vm->stats.exits[EXIT_MMIO_PLIC]++;
+        vc->stats.exits[EXIT_MMIO_PLIC]++;
         struct insn_mem m;
         if (faulting_access(vc, &m)) {
             unsigned off;
@@ -78,7 +78,7 @@ void rvnest_l1_access_fault(struct rvnest_vcpu *vc, uint64_t cause)
             return;
         }
     } else {
-        vm->stats.exits[EXIT_ACCESS_FAULT]++;
+        vc->stats.exits[EXIT_ACCESS_FAULT]++;
     }
     rvnest_deliver_l1_exception(vc, &(struct rvnest_l1_trap){ .cause = cause, .tval = stval });
 }

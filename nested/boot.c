@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <time.h>
 #include <libfdt.h>
 #include "rvnest/engine.h"
 #include "rvnest/csr.h"
@@ -113,7 +115,7 @@ static bool place_l0(struct rvnest_vm *vm, const struct rvnest_fdt_facts *f)
     }
     vm->l0_size = size;
     for (unsigned i = 0; i < RVNEST_PLIC_PAGES; i++)
-        if (!add_hole(vm, vm->plic_page[i], vm->plic_page[i] + 0x1000))
+        if (!add_hole(vm, vm->plic_range[i].base, vm->plic_range[i].base + vm->plic_range[i].size))
             return false;
     if (f->initrd_end > f->initrd_start &&
         (l1_range_unmapped(vm, f->initrd_start, f->initrd_end - f->initrd_start) ||
@@ -164,9 +166,11 @@ static bool setup_l0(struct rvnest_vcpu *vc)
         rvnest_fatal(vm, "the hart lacks Sstc (or OpenSBI left menvcfg.STCE clear); rvnest needs Sstc for L1's timer");
         goto fail;
     }
-    if (f.plic_s_context < 0) {
-        rvnest_fatal(vm, "no PLIC S-mode context for hart 0 in the device tree");
-        goto fail;
+    for (unsigned i = 0; i < vm->nharts; i++) {
+        if (f.plic_s_ctx[i] < 0) {
+            rvnest_fatal(vm, "no PLIC S-mode context for hart %u in the device tree", i);
+            goto fail;
+        }
     }
     vm->ram_base = f.ram_base;
     vm->ram_size = f.ram_size;
@@ -175,10 +179,20 @@ static bool setup_l0(struct rvnest_vcpu *vc)
     /* The PLIC pages whose writes change L1's interrupt level: source
      * priorities, L1's context enables, L1's context (threshold, claim and
      * complete). L0 performs those accesses (nested/plic.c). */
-    vm->plic_page[0] = f.plic_base;
-    vm->plic_page[1] = f.plic_base + ((PLIC_ENABLE_BASE + (uint64_t)f.plic_s_context * PLIC_ENABLE_STRIDE) & ~0xfffull);
-    vm->plic_page[2] = f.plic_base + PLIC_CONTEXT_BASE + (uint64_t)f.plic_s_context * PLIC_CONTEXT_STRIDE;
-    vm->plic_claim_page = vm->plic_page[2];
+    uint64_t lo = ~0ull, hi = 0;
+    for (unsigned i = 0; i < vm->nharts; i++) {
+        lo = lo < (uint64_t)f.plic_s_ctx[i] ? lo : (uint64_t)f.plic_s_ctx[i];
+        hi = hi > (uint64_t)f.plic_s_ctx[i] ? hi : (uint64_t)f.plic_s_ctx[i];
+    }
+    uint64_t en_lo = (PLIC_ENABLE_BASE + lo * PLIC_ENABLE_STRIDE) & ~0xfffull;
+    uint64_t en_hi = ((PLIC_ENABLE_BASE + (hi + 1) * PLIC_ENABLE_STRIDE) + 0xfff) & ~0xfffull;
+    vm->plic_range[0].base = f.plic_base;
+    vm->plic_range[0].size = 0x1000;
+    vm->plic_range[1].base = f.plic_base + en_lo;
+    vm->plic_range[1].size = en_hi - en_lo;
+    vm->plic_range[2].base = f.plic_base + PLIC_CONTEXT_BASE + lo * PLIC_CONTEXT_STRIDE;
+    vm->plic_range[2].size = (hi - lo + 1) * PLIC_CONTEXT_STRIDE;
+    vm->plic_claim_page = f.plic_base + PLIC_CONTEXT_BASE + (uint64_t)f.plic_s_ctx[0] * PLIC_CONTEXT_STRIDE;
     if (!place_l0(vm, &f))
         goto fail;
 
@@ -227,11 +241,25 @@ static bool setup_l0(struct rvnest_vcpu *vc)
         return false;
     }
 
-    /* Whatever ran before a reset, L1 runs now; the shadow G-stage pool
-     * starts empty. */
-    rvnest_world_reset(vc);
+    /* The shadow G-stage pool starts empty. */
     if (!rvnest_shadow_setup(vc))
         return false;
+    vm->booted = true;
+    return true;
+fail:
+    free(fdt);
+    return false;
+}
+
+/* This hart's part: it enters L1 for the first time since it was reset,
+ * with what the firmware left in its S registers (at the cold boot, or
+ * for a hart start: stvec = the entry, sscratch = sie = satp = 0). */
+static bool setup_hart(struct rvnest_vcpu *vc)
+{
+    struct rvnest_vm *vm = vc->vm;
+    struct rvnest_hart *h = vc->hart;
+    /* Whatever ran before a reset, L1 runs now. */
+    rvnest_world_reset(vc);
 
     /* L1 runs with no G-stage; L0's PMP entries keep it out of the holes
      * (nested/pmp.c). */
@@ -249,7 +277,7 @@ static bool setup_l0(struct rvnest_vcpu *vc)
      * boot the real ones hold QEMU's initial values (OpenSBI touches none),
      * so they are taken before L0 writes them; after a system reset the
      * previous virtual values stay, but for what QEMU's reset changes. */
-    rvnest_vcsr_reset(&vc->vcsr, h, vm->menvcfg, vm->booted);
+    rvnest_vcsr_reset(&vc->vcsr, h, vm->menvcfg, vc->l1_entries != 0);
     for (size_t i = 0; i < sizeof(s_to_vs) / sizeof(s_to_vs[0]); i++)
         hart_set_csr(h, s_to_vs[i][1], hart_csr(h, s_to_vs[i][0]));
     hart_set_csr(h, CSR_VSIE, 0);
@@ -272,11 +300,46 @@ static bool setup_l0(struct rvnest_vcpu *vc)
     hart_set_csr(h, CSR_SSCRATCH, rvnest_l0_sscratch(vm));
     rvnest_l1_hstateen_setup(vc);
     vc->uc.kind = UCODE_NONE;         /* a reset can cut a microcode run short */
-    vm->booted = true;
+    vc->entered = true;
     return true;
-fail:
-    free(fdt);
-    return false;
+}
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The first entry into HS during a reset epoch (the boot hart's, the
+ * others wait in the firmware until L1 starts them) sets L0 up, once every
+ * hart has come out of the reset: a hart that resets late must not find
+ * L0 set up for a machine it belonged to before. */
+static bool setup_after_reset(struct rvnest_vcpu *vc)
+{
+    struct rvnest_vm *vm = vc->vm;
+    /* wait without the lock: the others' reset hooks take it */
+    if (__atomic_load_n(&vm->in_reset, __ATOMIC_ACQUIRE)) {
+        unsigned epoch = __atomic_load_n(&vm->reset_epoch, __ATOMIC_ACQUIRE);
+        uint64_t deadline = mono_ns() + RVNEST_RESET_WAIT_NS;
+        for (unsigned i = 0; i < vm->nharts; i++) {
+            while (__atomic_load_n(&vm->vcpu[i].reset_epoch, __ATOMIC_ACQUIRE) != epoch) {
+                if (mono_ns() > deadline) {
+                    rvnest_fatal(vm, "hart %u did not come out of the reset", i);
+                    return false;
+                }
+                sched_yield();
+            }
+        }
+    }
+    bool ok = true;
+    pthread_mutex_lock(&vm->lock);
+    if (vm->in_reset) {
+        ok = setup_l0(vc);
+        __atomic_store_n(&vm->in_reset, false, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&vm->lock);
+    return ok && setup_hart(vc);
 }
 
 /* The firmware's menvcfg is L1's M-level environment: L0 records it (the
@@ -332,7 +395,7 @@ static void hsm_entry(struct rvnest_vcpu *vc)
 bool rvnest_firmware_entry(struct rvnest_vcpu *vc, uint64_t entry_pc, bool reset)
 {
     if (reset) {
-        if (!setup_l0(vc))
+        if (!setup_after_reset(vc))
             return false;
     } else {
         hsm_entry(vc);

@@ -51,6 +51,10 @@ static void inspect_cpu0(const void *fdt, struct rvnest_fdt_facts *f)
         if (!dt || strcmp(dt, "cpu"))
             continue;
         int len;
+        /* hart 0's node (QEMU gives every hart the same ISA) */
+        const fdt32_t *reg = fdt_getprop(fdt, cpu, "reg", &len);
+        if (reg && len >= 4 && fdt32_to_cpu(reg[len / 4 - 1]) != 0)
+            continue;
         const char *exts = fdt_getprop(fdt, cpu, "riscv,isa-extensions", &len);
         if (exts) {
             f->isa_h = has_word(exts, len, "h");
@@ -70,7 +74,7 @@ static void inspect_cpu0(const void *fdt, struct rvnest_fdt_facts *f)
                 f->isa_svade = isa_string_has(isa, "svade");
             }
         }
-        return;                       /* hart 0 only for now */
+        return;
     }
 }
 
@@ -81,6 +85,8 @@ static void inspect_plic(const void *fdt, int ac, int sc, struct rvnest_fdt_fact
     for (unsigned i = 0; i < 2 && node < 0; i++)
         node = fdt_node_offset_by_compatible(fdt, -1, compat[i]);
     f->plic_s_context = -1;
+    for (unsigned h = 0; h < RVNEST_MAX_HARTS; h++)
+        f->plic_s_ctx[h] = -1;
     if (node < 0)
         return;
     int len;
@@ -90,14 +96,23 @@ static void inspect_plic(const void *fdt, int ac, int sc, struct rvnest_fdt_fact
         f->plic_size = read_cells(reg + ac, sc);
     }
     /* interrupts-extended: <phandle irq> per context, context i in order.
-     * The first S-mode external (irq 9) entry is hart 0's S context. */
+     * An S-mode external (irq 9) entry names a hart's interrupt controller,
+     * whose parent /cpus/cpu@N has the hart id in reg. */
     const fdt32_t *ie = fdt_getprop(fdt, node, "interrupts-extended", &len);
     for (int i = 0; ie && i < len / 8; i++) {
-        if (fdt32_to_cpu(ie[2 * i + 1]) == 9) {
-            f->plic_s_context = i;
-            break;
-        }
+        if (fdt32_to_cpu(ie[2 * i + 1]) != 9)
+            continue;
+        int intc = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(ie[2 * i]));
+        int cpu = intc < 0 ? -1 : fdt_parent_offset(fdt, intc);
+        int rl;
+        const fdt32_t *r = cpu < 0 ? NULL : fdt_getprop(fdt, cpu, "reg", &rl);
+        if (!r || rl < 4)
+            continue;
+        uint32_t hart = fdt32_to_cpu(r[rl / 4 - 1]);
+        if (hart < RVNEST_MAX_HARTS && f->plic_s_ctx[hart] < 0)
+            f->plic_s_ctx[hart] = i;
     }
+    f->plic_s_context = f->plic_s_ctx[0];
 }
 
 int rvnest_fdt_inspect(const void *fdt, uint64_t fdt_pa, struct rvnest_fdt_facts *f,

@@ -9,6 +9,15 @@ void rvnest_vm_init(struct rvnest_vm *vm, const struct rvnest_options *opt)
 {
     memset(vm, 0, sizeof(*vm));
     vm->opt = *opt;
+    vm->nharts = 1;
+    vm->reset_epoch = 1;              /* the cold boot */
+    vm->in_reset = true;
+    /* recursive: rvnest_fatal may be called with it held */
+    pthread_mutexattr_t a;
+    pthread_mutexattr_init(&a);
+    pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&vm->lock, &a);
+    pthread_mutexattr_destroy(&a);
     if (!vm->opt.l0_mem)
         vm->opt.l0_mem = RVNEST_DEFAULT_L0_MEM;
 }
@@ -21,6 +30,7 @@ struct rvnest_vcpu *rvnest_vcpu_init(struct rvnest_vm *vm, struct rvnest_hart *h
     memset(vc, 0, sizeof(*vc));
     vc->hart = h;
     vc->vm = vm;
+    vc->reset_epoch = vm->reset_epoch;
     return vc;
 }
 
@@ -31,11 +41,15 @@ uint64_t rvnest_l1_gpr(void *vcpu, unsigned reg)
 
 void rvnest_fatal(struct rvnest_vm *vm, const char *fmt, ...)
 {
-    if (vm->fatal[0])
+    pthread_mutex_lock(&vm->lock);
+    if (vm->fatal[0]) {
+        pthread_mutex_unlock(&vm->lock);
         return;
+    }
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(vm->fatal, sizeof(vm->fatal), fmt, ap);
+    pthread_mutex_unlock(&vm->lock);
     va_end(ap);
 }
 
@@ -161,7 +175,7 @@ void rvnest_l1_trap_catchup(struct rvnest_vcpu *vc)
     v->val[VCSR_HSTATUS] &= ~(HSTATUS_SPV | HSTATUS_GVA);
     v->val[VCSR_HTVAL] = 0;
     v->val[VCSR_HTINST] = 0;
-    vc->vm->stats.l1_irq_catchups++;
+    vc->stats.l1_irq_catchups++;
     rvnest_sync_l1_traps(vc);
 }
 
@@ -254,7 +268,7 @@ void rvnest_deliver_l1_exception(struct rvnest_vcpu *vc, const struct rvnest_l1_
 static void reflect_exception(struct rvnest_vcpu *vc, uint64_t cause)
 {
     struct rvnest_hart *h = vc->hart;
-    vc->vm->stats.exits[EXIT_EXCEPTION_OTHER]++;
+    vc->stats.exits[EXIT_EXCEPTION_OTHER]++;
     struct rvnest_l1_trap t = {
         .cause = cause, .tval = hart_csr(h, CSR_STVAL), .htinst = hart_csr(h, CSR_HTINST),
     };
@@ -382,17 +396,15 @@ void rvnest_on_mret(struct rvnest_vcpu *vc)
     uint64_t mepc = hart_csr(h, CSR_MEPC);
     vc->in_mret = true;
     bool marker_lost = hart_csr(h, CSR_SSCRATCH) != rvnest_l0_sscratch(vm);
-    /* While L2 runs the real henvcfg is L1's virtual one, whose STCE may be
-     * clear; no hart start or resume can enter this hart then (L1 asked
-     * for neither), so a lost marker is a reset. */
-    bool reset = !vm->booted || (vc->world.level == RVNEST_L1
-                                     ? !(hart_csr(h, CSR_HENVCFG) & ENVCFG_STCE)
-                                     : marker_lost);
+    /* The hart's first entry since it was reset (the plugin saw it execute
+     * the reset vector in M: rvnest_on_hart_reset), or a hart start or
+     * resume (OpenSBI's switch to HS zeroes sscratch, L0's marker). */
+    bool reset = !vc->entered;
     if (reset) {
-        vm->stats.exits[EXIT_FW_ENTRY]++;
+        vc->stats.exits[EXIT_FW_ENTRY]++;
         rvnest_firmware_entry(vc, mepc, true);
     } else if (marker_lost) {
-        vm->stats.exits[EXIT_FW_ENTRY]++;
+        vc->stats.exits[EXIT_FW_ENTRY]++;
         rvnest_firmware_entry(vc, mepc, false);
     } else if (rvnest_ucode_owns_pc(vc, mepc)) {
         /* OpenSBI returning into the microcode run in flight */
@@ -400,14 +412,14 @@ void rvnest_on_mret(struct rvnest_vcpu *vc)
                rvnest_ucode_owns_pc(vc, hart_csr(h, CSR_SEPC))) {
         /* The replayed CSR access faulted in HS and OpenSBI redirected the
          * exception to HS: natively L1's instruction took it. */
-        vm->stats.exits[EXIT_FW_REDIRECT]++;
+        vc->stats.exits[EXIT_FW_REDIRECT]++;
         replay_fault(vc);
     } else if (mepc == vm->l0_base + L0_OFF_VECTOR && vc->uc.kind == UCODE_NONE) {
         /* OpenSBI redirected a trap to HS (sbi_trap_redirect): the HS trap
          * registers are set as hardware would; handle it now and let this
          * mret take the hart where L0 decides. */
         if (vc->world.level == RVNEST_L1)
-            vm->stats.exits[EXIT_FW_REDIRECT]++;
+            vc->stats.exits[EXIT_FW_REDIRECT]++;
         dispatch_hs_trap(vc, true);
     } else {
         rvnest_fatal(vm, "the firmware entered HS at %#llx outside any L0 path (microcode %s): an L0 bug",
@@ -422,6 +434,21 @@ void rvnest_on_mret(struct rvnest_vcpu *vc)
  * copies it to hstatus.GVA whenever it redirects a trap to HS. Natively
  * only L2 runs at V=1, so L0 keeps that bit from L2's M-mode traps (the
  * real one also counts L1's, which run at V=1 under L0). */
+void rvnest_on_hart_reset(struct rvnest_vcpu *vc)
+{
+    struct rvnest_vm *vm = vc->vm;
+    if (vc->hart->ops->get_priv(vc->hart) != PRV_M)
+        return;                       /* a guest there: not a reset */
+    pthread_mutex_lock(&vm->lock);
+    if (!vm->in_reset) {
+        __atomic_store_n(&vm->reset_epoch, vm->reset_epoch + 1, __ATOMIC_RELEASE);
+        __atomic_store_n(&vm->in_reset, true, __ATOMIC_RELEASE);
+    }
+    vc->entered = false;
+    __atomic_store_n(&vc->reset_epoch, vm->reset_epoch, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&vm->lock);
+}
+
 bool rvnest_fw_redirect_gva(const struct rvnest_vcpu *vc, uint64_t cause)
 {
     /* OpenSBI 1.5 builds a fresh trap with GVA 0 for an illegal
@@ -485,6 +512,11 @@ bool rvnest_on_m_trap(struct rvnest_vcpu *vc, uint64_t from_pc)
     case UCODE_ENTER_L2:
     case UCODE_EXIT_L2:
         rvnest_world_ucode_done(vc, kind);
+        break;
+    case UCODE_SBI_LEGACY_MASK:
+        /* a legacy call returns a0 only: the rest is L1's again */
+        for (unsigned r = 11; r <= 17; r++)
+            hart_set_gpr(h, r, vc->uc.saved_a[r - 10]);
         break;
     default:
         break;                            /* OpenSBI's a0/a1 stand */

@@ -101,7 +101,7 @@ static void load_store(struct rvnest_vcpu *vc, uint32_t insn, const struct hyp_i
     struct rvnest_hart *h = vc->hart;
     struct rvnest_vm *vm = vc->vm;
     const uint64_t *v = vc->vcsr.val;
-    vm->stats.exits[EXIT_HYP_LOAD_STORE]++;
+    vc->stats.exits[EXIT_HYP_LOAD_STORE]++;
     if (rvnest_trap_priv(vc) == PRV_U && !(v[VCSR_HSTATUS] & HSTATUS_HU)) {
         illegal(vc, insn);
         return;
@@ -183,7 +183,7 @@ static void fence(struct rvnest_vcpu *vc, uint32_t insn, const struct hyp_insn *
 {
     struct rvnest_hart *h = vc->hart;
     struct rvnest_vm *vm = vc->vm;
-    vm->stats.exits[EXIT_HFENCE]++;
+    vc->stats.exits[EXIT_HFENCE]++;
     unsigned priv = rvnest_trap_priv(vc);
     if ((d->inval && !vm->isa.svinval) ||
         (d->kind == HYP_FENCE_GVMA && priv == PRV_S && (hart_csr(h, CSR_MSTATUS) & MSTATUS_TVM)) ||

@@ -57,7 +57,7 @@ void rvnest_irq_clear_ipi(struct rvnest_vcpu *vc)
 void rvnest_hs_interrupt(struct rvnest_vcpu *vc, unsigned irq)
 {
     struct rvnest_hart *h = vc->hart;
-    struct rvnest_stats *st = &vc->vm->stats;
+    struct rvnest_stats *st = &vc->stats;
     switch (irq) {
     case IRQ_S_EXT:
         st->exits[EXIT_IRQ_EXTERNAL]++;

@@ -37,7 +37,7 @@ static bool htinst_is_pte_access(uint64_t htinst)
 static void guest_page_fault(struct rvnest_vcpu *vc, struct rvnest_l1_trap *t, uint64_t epc,
                              bool redirect)
 {
-    struct rvnest_stats *st = &vc->vm->stats;
+    struct rvnest_stats *st = &vc->stats;
     uint64_t gpa = t->htval << 2;
     /* A fault of a VS-stage page-table read (htinst: the pseudoinstruction)
      * was a G-stage load whatever L2's access; OpenSBI's redirects (its
@@ -109,7 +109,7 @@ static void l2_interrupt(struct rvnest_vcpu *vc, unsigned irq, struct rvnest_l1_
                          uint64_t epc)
 {
     struct rvnest_hart *h = vc->hart;
-    struct rvnest_stats *st = &vc->vm->stats;
+    struct rvnest_stats *st = &vc->stats;
     struct rvnest_l1_state *l1 = &vc->world.l1;
     switch (irq) {
     case IRQ_S_SOFT:
@@ -144,7 +144,7 @@ static void l2_interrupt(struct rvnest_vcpu *vc, unsigned irq, struct rvnest_l1_
 void rvnest_l2_trap(struct rvnest_vcpu *vc, bool redirect)
 {
     struct rvnest_hart *h = vc->hart;
-    struct rvnest_stats *st = &vc->vm->stats;
+    struct rvnest_stats *st = &vc->stats;
     uint64_t cause = hart_csr(h, CSR_SCAUSE), epc = hart_csr(h, CSR_SEPC);
     uint64_t hs = hart_csr(h, CSR_HSTATUS);
     struct rvnest_l1_trap t = {

@@ -19,7 +19,7 @@
 bool rvnest_plic_page(const struct rvnest_vm *vm, uint64_t gpa)
 {
     for (unsigned i = 0; i < RVNEST_PLIC_PAGES; i++)
-        if (vm->plic_page[i] && gpa - vm->plic_page[i] < 0x1000)
+        if (gpa - vm->plic_range[i].base < vm->plic_range[i].size)
             return true;
     return false;
 }

@@ -222,11 +222,11 @@ bool rvnest_pmp_install(struct rvnest_vcpu *vc, bool cold)
     /* The firmware wrote its layout from entry 0 again: at a cold boot it
      * is all there is; later the same number of entries as before, the
      * rest being what is left of L0's previous layout. */
-    /* After a system reset (booted already) the entries above the
-     * firmware's may still hold L0's previous layout: the firmware's count
-     * is the one it had at the cold boot. */
+    /* After a system reset (the hart entered L1 before) the entries above
+     * the firmware's may still hold L0's previous layout: the firmware's
+     * count is the one it had at the cold boot. */
     struct rvnest_vm *vm = vc->vm;
-    return install(vc, cold && !vm->booted ? firmware_count(h) : vm->pmp_fw_n);
+    return install(vc, cold && !vc->l1_entries ? firmware_count(h) : vm->pmp_fw_n);
 }
 
 bool rvnest_pmp_intact(struct rvnest_vcpu *vc)

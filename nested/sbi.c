@@ -18,6 +18,8 @@ struct sbi_call {
 
 enum sbi_action {
     SBI_DONE,                 /* err/value set, resume after the ecall */
+    SBI_LEGACY_MASK,          /* L0 rewrote a legacy call's registers (sbi_legacy_smp) */
+    SBI_TRAPPED,              /* L1 took an exception instead */
     SBI_FORWARD,              /* pass the ecall to OpenSBI */
     SBI_SET_TIMER,            /* write vstimecmp = arg0 through microcode */
     SBI_FORWARD_ENVCFG,       /* pass to OpenSBI, then follow its menvcfg */
@@ -93,6 +95,57 @@ static enum sbi_action sbi_dbcn(struct rvnest_vcpu *vc, struct sbi_call *c)
     return SBI_FORWARD;
 }
 
+/* SBI v0.1 IPI and remote fences name the harts through a pointer to a
+ * mask in L1's virtual memory, which OpenSBI reads with an unprivileged
+ * load from M-mode (sbi_load_hart_mask_unpriv): a null pointer means every
+ * hart, a fault is redirected to L1 at the ecall. Forwarded as they are,
+ * OpenSBI would read it through L0's translation, so L0 reads the mask
+ * through L1's own and passes the call on as its v0.2 equivalent (the same
+ * checks and delivery in OpenSBI: sbi_ipi_send_smode, sbi_tlb_request),
+ * L1's registers but a0 restored afterwards. */
+static enum sbi_action sbi_legacy_smp(struct rvnest_vcpu *vc, struct sbi_call *c)
+{
+    struct rvnest_hart *h = vc->hart;
+    uint64_t mask = 0, ptr = c->arg[0];
+    if (!ptr) {
+        for (unsigned i = 0; i < vc->vm->nharts; i++)
+            mask |= 1ull << i;
+    } else {
+        struct walk_result res;
+        rvnest_l1_own_walk(vc, ptr, WALK_LOAD, &res);
+        if (res.status == WALK_OK && (!rvnest_l1_may_access(vc, res.pa, 8, L1_ACC_READ) ||
+                                      !h->ops->read_phys(h, res.pa, &mask, 8)))
+            res.status = WALK_ACCESS_FAULT;
+        if (res.status != WALK_OK) {
+            rvnest_deliver_l1_exception(vc, &(struct rvnest_l1_trap){
+                .cause = rvnest_walk_cause(&res, WALK_LOAD, false), .tval = ptr });
+            return SBI_TRAPPED;
+        }
+    }
+    for (unsigned r = 10; r <= 17; r++)
+        vc->uc.saved_a[r - 10] = hart_gpr(h, r);
+    uint64_t a[6] = { mask, 0, 0, 0, 0, 0 };
+    uint64_t ext = SBI_EXT_RFENCE, fid = 0;
+    switch (c->ext) {
+    case SBI_EXT_LEGACY_SEND_IPI:
+        ext = SBI_EXT_IPI;
+        break;
+    case SBI_EXT_LEGACY_REMOTE_FENCE_I:
+        break;
+    case SBI_EXT_LEGACY_REMOTE_SFENCE:
+        fid = 1, a[2] = c->arg[1], a[3] = c->arg[2];
+        break;
+    default:                          /* SBI_EXT_LEGACY_REMOTE_SFENCE_ASID */
+        fid = 2, a[2] = c->arg[1], a[3] = c->arg[2], a[4] = c->arg[3];
+        break;
+    }
+    for (unsigned i = 0; i < 6; i++)
+        hart_set_gpr(h, 10 + i, a[i]);
+    hart_set_gpr(h, 16, fid);
+    hart_set_gpr(h, 17, ext);
+    return SBI_LEGACY_MASK;
+}
+
 static enum sbi_action sbi_legacy(struct rvnest_vcpu *vc, struct sbi_call *c)
 {
     c->legacy = true;
@@ -104,6 +157,8 @@ static enum sbi_action sbi_legacy(struct rvnest_vcpu *vc, struct sbi_call *c)
         c->err = SBI_SUCCESS;
         return SBI_DONE;
     case SBI_EXT_LEGACY_SEND_IPI:
+        if (vc->vm->nharts > 1)
+            return sbi_legacy_smp(vc, c);
         /* The mask is a pointer into L1's virtual memory; with one hart the
          * only possible target is this one. */
         rvnest_irq_send_ipi(vc);
@@ -112,6 +167,8 @@ static enum sbi_action sbi_legacy(struct rvnest_vcpu *vc, struct sbi_call *c)
     case SBI_EXT_LEGACY_REMOTE_FENCE_I:
     case SBI_EXT_LEGACY_REMOTE_SFENCE:
     case SBI_EXT_LEGACY_REMOTE_SFENCE_ASID:
+        if (vc->vm->nharts > 1)
+            return sbi_legacy_smp(vc, c);
         c->err = SBI_SUCCESS;         /* see sbi_rfence() */
         return SBI_DONE;
     default:                          /* putchar, getchar, shutdown */
@@ -180,11 +237,11 @@ void rvnest_sbi_ecall(struct rvnest_vcpu *vc)
     unsigned priv = rvnest_trap_priv(vc) | PRIV_V;
     enum sbi_action act;
     if (!e) {
-        vc->vm->stats.exits[EXIT_SBI_UNSUPPORTED]++;
+        vc->stats.exits[EXIT_SBI_UNSUPPORTED]++;
         c.err = SBI_ERR_NOT_SUPPORTED;
         act = SBI_DONE;
     } else {
-        vc->vm->stats.exits[e->reason]++;
+        vc->stats.exits[e->reason]++;
         act = e->handle(vc, &c);
     }
     switch (act) {
@@ -196,6 +253,11 @@ void rvnest_sbi_ecall(struct rvnest_vcpu *vc)
         break;
     case SBI_FORWARD:
         rvnest_ucode_run(vc, UCODE_SBI_FORWARD, next_pc, priv);
+        break;
+    case SBI_LEGACY_MASK:
+        rvnest_ucode_run(vc, UCODE_SBI_LEGACY_MASK, next_pc, priv);
+        break;
+    case SBI_TRAPPED:
         break;
     case SBI_FORWARD_ENVCFG:
         rvnest_ucode_run(vc, UCODE_SBI_FORWARD_ENVCFG, next_pc, priv);

@@ -100,7 +100,30 @@ void rvnest_stats_print(const struct rvnest_stats *s, FILE *f)
                 (unsigned long long)s->hs_guest_tbs);
 }
 
-int rvnest_stats_write_json(const struct rvnest_stats *s, const char *path)
+void rvnest_stats_add(struct rvnest_stats *sum, const struct rvnest_stats *s)
+{
+    for (int i = 0; i < EXIT__COUNT; i++)
+        sum->exits[i] += s->exits[i];
+    for (int i = 0; i < L2X__COUNT; i++)
+        sum->l2_exits[i] += s->l2_exits[i];
+    sum->l2_entries += s->l2_entries;
+    sum->l2_entry_irqs += s->l2_entry_irqs;
+    sum->shadow_fills += s->shadow_fills;
+    sum->shadow_invalidations += s->shadow_invalidations;
+    sum->shadow_reclaims += s->shadow_reclaims;
+    sum->shadow_evictions += s->shadow_evictions;
+    sum->ucode_runs += s->ucode_runs;
+    sum->l1_virqs += s->l1_virqs;
+    sum->l1_irq_catchups += s->l1_irq_catchups;
+    sum->l0_ns += s->l0_ns;
+    if (s->hs_guest_tbs && !sum->hs_guest_tbs)
+        sum->hs_guest_first_pc = s->hs_guest_first_pc;
+    sum->hs_guest_tbs += s->hs_guest_tbs;
+    sum->audit |= s->audit;
+}
+
+int rvnest_stats_write_json(const struct rvnest_stats *s, const struct rvnest_stats *harts,
+                            unsigned nharts, const char *path)
 {
     FILE *f = fopen(path, "w");
     if (!f)
@@ -123,6 +146,12 @@ int rvnest_stats_write_json(const struct rvnest_stats *s, const char *path)
     fprintf(f, "  \"l2_exits\": {");
     for (int i = 0; i < L2X__COUNT; i++)
         fprintf(f, "%s\n    \"%s\": %llu", i ? "," : "", l2_names[i], (unsigned long long)s->l2_exits[i]);
-    fprintf(f, "\n  }\n}\n");
+    fprintf(f, "\n  },\n  \"harts\": [");
+    for (unsigned i = 0; i < nharts; i++)
+        fprintf(f, "%s\n    { \"hart\": %u, \"exits_total\": %llu, \"l2_exits_total\": %llu, \"l2_entries\": %llu, \"l0_ns\": %llu }",
+                i ? "," : "", i, (unsigned long long)rvnest_stats_total(&harts[i]),
+                (unsigned long long)rvnest_stats_l2_total(&harts[i]),
+                (unsigned long long)harts[i].l2_entries, (unsigned long long)harts[i].l0_ns);
+    fprintf(f, "\n  ]\n}\n");
     return fclose(f);
 }

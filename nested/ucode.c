@@ -44,6 +44,9 @@ static const uint32_t ucode_stimecmp[4] = {
 static const uint32_t ucode_enter_l2[3] = { CSRRW(5, CSR_VSTIMECMP, 5), CSRRW(0, CSR_STIMECMP, 5), 0 };
 static const uint32_t ucode_exit_l2[3] = { CSRRW(5, CSR_VSTIMECMP, 5), CSRRW(0, CSR_STIMECMP, 6), 0 };
 
+_Static_assert(L0_OFF_UC_EXIT_L2 + 0x10 + (RVNEST_MAX_HARTS - 1) * L0_UC_HART_STRIDE <= 0x1000,
+               "every hart's microcode fits in the microcode page");
+
 static const struct ucode_seq seqs[] = {
     [UCODE_SBI_FORWARD] = { L0_OFF_UC_ECALL, rvnest_ucode_ecall, 2 },
     [UCODE_SET_VSTIMECMP] = { L0_OFF_UC_VSTIMECMP, rvnest_ucode_vstimecmp, 2 },
@@ -53,6 +56,7 @@ static const struct ucode_seq seqs[] = {
     [UCODE_SET_STIMECMP] = { L0_OFF_UC_STIMECMP, ucode_stimecmp, 4 },
     [UCODE_ENTER_L2] = { L0_OFF_UC_ENTER_L2, ucode_enter_l2, 3 },
     [UCODE_EXIT_L2] = { L0_OFF_UC_EXIT_L2, ucode_exit_l2, 3 },
+    [UCODE_SBI_LEGACY_MASK] = { L0_OFF_UC_ECALL, rvnest_ucode_ecall, 2 },
 };
 
 void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t resume_pc,
@@ -67,7 +71,7 @@ void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t r
     }
     const struct ucode_seq *s = &seqs[kind];
     const uint32_t *words = kind == UCODE_CSR_REPLAY ? vc->uc.replay : s->words;
-    uint64_t start = vm->l0_base + s->offset;
+    uint64_t start = vm->l0_base + s->offset + (uint64_t)h->index * L0_UC_HART_STRIDE;
     if (!h->ops->write_phys(h, start, words, s->n * sizeof(uint32_t))) {
         rvnest_fatal(vm, "cannot write L0 microcode at %#llx", (unsigned long long)start);
         return;
@@ -77,7 +81,7 @@ void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t r
     vc->uc.resume_priv = resume_priv;
     vc->uc.start_pc = start;
     vc->uc.end_pc = start + 4ull * (s->n - 1);
-    vm->stats.ucode_runs++;
+    vc->stats.ucode_runs++;
     rvnest_pmp_ucode(vc, true);
     rvnest_resume(vc, start, PRV_S);
 }

@@ -48,7 +48,7 @@ static void deliver(struct rvnest_vcpu *vc, unsigned irq, uint64_t *pc, unsigned
     struct rvnest_l1_trap t = { .cause = CAUSE_INTERRUPT | irq };
     *pc = rvnest_l1_trap_entry(vc, &t, *pc, *priv & 3);
     *priv = PRV_S | PRIV_V;
-    vc->vm->stats.l1_virqs++;
+    vc->stats.l1_virqs++;
 }
 
 bool rvnest_virq_resume(struct rvnest_vcpu *vc, uint64_t *pc, unsigned *priv)

@@ -40,12 +40,12 @@ static void emulate_csr(struct rvnest_vcpu *vc, uint32_t insn, const struct insn
          * time read its illegal-instruction handler emulates without
          * checking permissions (lib/sbi/sbi_emulate_csr.c): the value is
          * the machine's time. */
-        vc->vm->stats.exits[EXIT_VIRT_INSN_OTHER]++;
+        vc->stats.exits[EXIT_VIRT_INSN_OTHER]++;
         hart_set_gpr(h, c->rd, hart_csr(h, CSR_TIME));
         rvnest_resume_l1_after(vc, 4);
         return;
     }
-    vc->vm->stats.exits[EXIT_CSR]++;
+    vc->stats.exits[EXIT_CSR]++;
     if (replayed(c->csr)) {
         /* From L1's U-mode natively mseccfg.USEED decides (SSEED got us
          * here); the value is fresh entropy either way. */
@@ -92,7 +92,7 @@ void rvnest_virtual_instruction(struct rvnest_vcpu *vc)
     struct rvnest_hart *h = vc->hart;
     uint32_t insn = (uint32_t)hart_csr(h, CSR_STVAL);
     if (!insn && !rvnest_fetch_l1_insn(vc, hart_csr(h, CSR_SEPC), &insn)) {
-        vc->vm->stats.exits[EXIT_VIRT_INSN_OTHER]++;
+        vc->stats.exits[EXIT_VIRT_INSN_OTHER]++;
         rvnest_fatal(vc->vm, "cannot read the L1 instruction at %#llx",
                      (unsigned long long)hart_csr(h, CSR_SEPC));
         return;
@@ -104,7 +104,7 @@ void rvnest_virtual_instruction(struct rvnest_vcpu *vc)
     }
     if (rvnest_hyp_insn(vc, insn))    /* HLV/HLVX/HSV, HFENCE/HINVAL */
         return;
-    vc->vm->stats.exits[EXIT_VIRT_INSN_OTHER]++;
+    vc->stats.exits[EXIT_VIRT_INSN_OTHER]++;
     unsigned f3 = (insn >> 12) & 7;
     if ((insn & 0x7f) == 0x73 && f3 == 0 && rvnest_trap_priv(vc) == PRV_S) {
         if (insn == INSN_SRET && (vc->vcsr.val[VCSR_HSTATUS] & HSTATUS_SPV)) {

@@ -118,7 +118,7 @@ void rvnest_enter_l2(struct rvnest_vcpu *vc)
     unsigned irq = l1_irq_preempting_l2(vc, s_pend, hart_csr(h, CSR_VSIE));
     if (irq) {
         struct rvnest_l1_trap t = { .cause = CAUSE_INTERRUPT | irq, .spv = true, .spvp = l2_priv };
-        vm->stats.l2_entry_irqs++;
+        vc->stats.l2_entry_irqs++;
         if (vm->opt.trace)
             fprintf(stderr, "rvnest: enter L2 at %#llx: L1's interrupt %u first (s_pend %#llx sie %#llx virq %#llx)\n",
                     (unsigned long long)l2_pc, irq, (unsigned long long)s_pend,
@@ -190,7 +190,7 @@ void rvnest_enter_l2(struct rvnest_vcpu *vc)
     vc->virq_deadline = ~0ull;
     hart_set_csr(h, CSR_SIE, rvnest_l2_real_sie(vc));
     rvnest_pmp_shadow(vc, true);
-    vm->stats.l2_entries++;
+    vc->stats.l2_entries++;
     if (vm->opt.trace)
         fprintf(stderr, "rvnest: enter L2 pc=%#llx priv=%u hgatp=%#llx vsatp=%#llx vstvec=%#llx hedeleg=%#llx\n",
                 (unsigned long long)l2_pc, l2_priv, (unsigned long long)w->l2_hgatp,

@@ -32,16 +32,28 @@ static uint64_t now_ns(void)
 
 static void report(void)
 {
+    /* every hart's statistics, summed (a hart's own are written only by
+     * its vCPU thread; this runs at exit or on a fatal stop) */
+    static struct rvnest_stats sum, per[RVNEST_MAX_HARTS];
+    unsigned n = vm.nharts;
+    memset(&sum, 0, sizeof(sum));
+    for (unsigned i = 0; i < n; i++) {
+        per[i] = vm.vcpu[i].stats;
+        rvnest_stats_add(&sum, &per[i]);
+    }
+    uint64_t l1_entries = 0;
+    for (unsigned i = 0; i < n; i++)
+        l1_entries += vm.vcpu[i].l1_entries;
     if (!opts.engine.quiet) {
         if (vm.booted)
             fprintf(stderr, "rvnest: L1 ran at V=1 (entered %llu time(s) at V=1, L0 memory %#llx-%#llx)\n",
-                    (unsigned long long)vm.vcpu[0].l1_entries, (unsigned long long)vm.l0_base,
+                    (unsigned long long)l1_entries, (unsigned long long)vm.l0_base,
                     (unsigned long long)(vm.l0_base + vm.l0_size));
         else
             fprintf(stderr, "rvnest: L1 never started\n");
-        rvnest_stats_print(&vm.stats, stderr);
+        rvnest_stats_print(&sum, stderr);
     }
-    if (opts.engine.stats_path && rvnest_stats_write_json(&vm.stats, opts.engine.stats_path))
+    if (opts.engine.stats_path && rvnest_stats_write_json(&sum, per, n, opts.engine.stats_path))
         fprintf(stderr, "rvnest: cannot write statistics to %s\n", opts.engine.stats_path);
 }
 
@@ -92,7 +104,7 @@ static void vcpu_discon(qemu_plugin_id_t id, unsigned int vcpu_index,
     } else if (!rvnest_on_m_trap(vc, from_pc)) {
         return;
     }
-    vm.stats.l0_ns += now_ns() - t0;
+    vc->stats.l0_ns += now_ns() - t0;
     check_fatal();
 }
 
@@ -103,7 +115,7 @@ static void mret_exec(unsigned int vcpu_index, void *udata)
         return;
     uint64_t t0 = now_ns();
     rvnest_on_mret(&vm.vcpu[vcpu_index]);
-    vm.stats.l0_ns += now_ns() - t0;
+    vm.vcpu[vcpu_index].stats.l0_ns += now_ns() - t0;
     check_fatal();
 }
 
@@ -116,15 +128,28 @@ static void audit_tb_exec(unsigned int vcpu_index, void *udata)
     uint64_t pc = (uint64_t)(uintptr_t)udata;
     unsigned priv = harts[vcpu_index].h.ops->get_priv(&harts[vcpu_index].h);
     if ((priv & 3) == PRV_S && !(priv & PRIV_V) && !l0_owns(&vm, pc)) {
-        if (!vm.stats.hs_guest_tbs++)
-            vm.stats.hs_guest_first_pc = pc;
+        struct rvnest_stats *st = &vm.vcpu[vcpu_index].stats;
+        if (!st->hs_guest_tbs++)
+            st->hs_guest_first_pc = pc;
     }
+}
+
+/* The reset vector executes: in M, the hart was reset. */
+static void reset_exec(unsigned int vcpu_index, void *udata)
+{
+    (void)udata;
+    if (vcpu_index >= RVNEST_MAX_HARTS)
+        return;
+    rvnest_on_hart_reset(&vm.vcpu[vcpu_index]);
+    check_fatal();
 }
 
 static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
     (void)id;
     size_t n = qemu_plugin_tb_n_insns(tb);
+    if (qemu_plugin_tb_vaddr(tb) == RVNEST_RESET_VECTOR)
+        qemu_plugin_register_vcpu_tb_exec_cb(tb, reset_exec, QEMU_PLUGIN_CB_R_REGS, NULL);
     if (opts.audit)
         qemu_plugin_register_vcpu_tb_exec_cb(tb, audit_tb_exec, QEMU_PLUGIN_CB_R_REGS,
                                              (void *)(uintptr_t)qemu_plugin_tb_vaddr(tb));
@@ -142,7 +167,7 @@ static void vcpu_init(qemu_plugin_id_t id, unsigned int vcpu_index)
     (void)id;
     char err[200];
     if (vcpu_index >= RVNEST_MAX_HARTS) {
-        fprintf(stderr, "rvnest: only %d hart is supported for now; run QEMU with -smp 1\n",
+        fprintf(stderr, "rvnest: hart %u; rvnest runs 1 to %d (QEMU -smp)\n", vcpu_index,
                 RVNEST_MAX_HARTS);
         exit(1);
     }
@@ -150,7 +175,8 @@ static void vcpu_init(qemu_plugin_id_t id, unsigned int vcpu_index)
         fprintf(stderr, "rvnest: %s\n", err);
         exit(1);
     }
-    rvnest_vcpu_init(&vm, &harts[vcpu_index].h);
+    struct rvnest_vcpu *vc = rvnest_vcpu_init(&vm, &harts[vcpu_index].h);
+    vc->stats.audit = opts.audit;
 }
 
 static void plugin_exit(qemu_plugin_id_t id, void *p)
@@ -173,9 +199,9 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
                 info->system_emulation ? "" : " user mode");
         return -1;
     }
-    if (info->system.smp_vcpus > RVNEST_MAX_HARTS) {
-        fprintf(stderr, "rvnest: only %d hart is supported for now; run QEMU with -smp 1\n",
-                RVNEST_MAX_HARTS);
+    if (info->system.smp_vcpus < 1 || info->system.smp_vcpus > RVNEST_MAX_HARTS) {
+        fprintf(stderr, "rvnest: %d harts; rvnest runs 1 to %d (QEMU -smp)\n",
+                info->system.smp_vcpus, RVNEST_MAX_HARTS);
         return -1;
     }
     if (opts.engine.stats_path) {
@@ -189,7 +215,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
         fclose(f);
     }
     rvnest_vm_init(&vm, &opts.engine);
-    vm.stats.audit = opts.audit;
+    vm.nharts = (unsigned)info->system.smp_vcpus;
     qemu_plugin_register_vcpu_init_cb(id, vcpu_init);
     qemu_plugin_register_vcpu_tb_trans_cb(id, vcpu_tb_trans);
     qemu_plugin_register_vcpu_discon_cb(id, QEMU_PLUGIN_DISCON_ALL, vcpu_discon);

@@ -99,7 +99,7 @@ static void ctx_drop(struct rvnest_vcpu *vc, unsigned i)
     s->ctx[i].valid = false;
 }
 
-void rvnest_shadow_drop_all(struct rvnest_vcpu *vc)
+static void rvnest_shadow_drop_all_locked(struct rvnest_vcpu *vc)
 {
     struct rvnest_shadow *s = &vc->vm->shadow;
     for (unsigned i = 0; i < RVNEST_SHADOW_CTXS; i++)
@@ -107,7 +107,7 @@ void rvnest_shadow_drop_all(struct rvnest_vcpu *vc)
     s->next = pool_pages_start(s);
 }
 
-uint64_t rvnest_shadow_hgatp(struct rvnest_vcpu *vc, uint64_t l1_hgatp, unsigned *idx)
+static uint64_t rvnest_shadow_hgatp_locked(struct rvnest_vcpu *vc, uint64_t l1_hgatp, unsigned *idx)
 {
     struct rvnest_vm *vm = vc->vm;
     struct rvnest_shadow *s = &vm->shadow;
@@ -128,7 +128,7 @@ uint64_t rvnest_shadow_hgatp(struct rvnest_vcpu *vc, uint64_t l1_hgatp, unsigned
     if (pick < 0) {
         pick = lru;
         ctx_drop(vc, (unsigned)pick);
-        vm->stats.shadow_evictions++;
+        vc->stats.shadow_evictions++;
     }
     struct rvnest_shadow_ctx *c = &s->ctx[pick];
     if (!c->valid) {
@@ -204,8 +204,8 @@ static uint64_t leaf_slot(struct rvnest_vcpu *vc, unsigned ctx, uint64_t gpa, bo
     return table + 8 * index_at(gpa, stop_lvl, n);
 }
 
-enum rvnest_fill rvnest_shadow_fill(struct rvnest_vcpu *vc, uint64_t gpa, int access,
-                                    struct walk_result *res)
+static enum rvnest_fill rvnest_shadow_fill_locked(struct rvnest_vcpu *vc, uint64_t gpa, int access,
+                                           struct walk_result *res)
 {
     struct rvnest_vm *vm = vc->vm;
     struct rvnest_shadow *s = &vm->shadow;
@@ -246,10 +246,10 @@ enum rvnest_fill rvnest_shadow_fill(struct rvnest_vcpu *vc, uint64_t gpa, int ac
         /* The pool is exhausted: drop every shadow and start again. The
          * running L2's context keeps its slot (the real hgatp stays). */
         struct rvnest_shadow_ctx keep = s->ctx[ctx];
-        rvnest_shadow_drop_all(vc);
+        rvnest_shadow_drop_all_locked(vc);
         keep.big = size_level(size) >= 2;
         s->ctx[ctx] = keep;
-        vm->stats.shadow_reclaims++;
+        vc->stats.shadow_reclaims++;
         slot = leaf_slot(vc, ctx, gpa, true, 0);
     }
     uint64_t old;
@@ -261,7 +261,7 @@ enum rvnest_fill rvnest_shadow_fill(struct rvnest_vcpu *vc, uint64_t gpa, int ac
     if (old == pte)
         return SHADOW_STALE;
     wr(vc, slot, pte);
-    vm->stats.shadow_fills++;
+    vc->stats.shadow_fills++;
     return SHADOW_FILLED;
 }
 
@@ -289,10 +289,10 @@ static void inval_addr(struct rvnest_vcpu *vc, unsigned ctx, uint64_t gpa)
         h->ops->write_phys(h, table, t, sizeof(t));
 }
 
-void rvnest_shadow_inval(struct rvnest_vcpu *vc, const struct rvnest_inval *r)
+static void rvnest_shadow_inval_locked(struct rvnest_vcpu *vc, const struct rvnest_inval *r)
 {
     struct rvnest_shadow *s = &vc->vm->shadow;
-    vc->vm->stats.shadow_invalidations++;
+    vc->stats.shadow_invalidations++;
     for (unsigned i = 0; i < RVNEST_SHADOW_CTXS; i++) {
         struct rvnest_shadow_ctx *c = &s->ctx[i];
         if (!c->valid)
@@ -312,4 +312,38 @@ void rvnest_shadow_inval(struct rvnest_vcpu *vc, const struct rvnest_inval *r)
             inval_addr(vc, i, r->addr);
         }
     }
+}
+
+/* The pool and its contexts are shared by the harts: every entry point
+ * holds the VM lock (docs/architecture.md, "Threads"). */
+
+void rvnest_shadow_drop_all(struct rvnest_vcpu *vc)
+{
+    pthread_mutex_lock(&vc->vm->lock);
+    rvnest_shadow_drop_all_locked(vc);
+    pthread_mutex_unlock(&vc->vm->lock);
+}
+
+uint64_t rvnest_shadow_hgatp(struct rvnest_vcpu *vc, uint64_t l1_hgatp, unsigned *idx)
+{
+    pthread_mutex_lock(&vc->vm->lock);
+    uint64_t v = rvnest_shadow_hgatp_locked(vc, l1_hgatp, idx);
+    pthread_mutex_unlock(&vc->vm->lock);
+    return v;
+}
+
+enum rvnest_fill rvnest_shadow_fill(struct rvnest_vcpu *vc, uint64_t gpa, int access,
+                                    struct walk_result *res)
+{
+    pthread_mutex_lock(&vc->vm->lock);
+    enum rvnest_fill v = rvnest_shadow_fill_locked(vc, gpa, access, res);
+    pthread_mutex_unlock(&vc->vm->lock);
+    return v;
+}
+
+void rvnest_shadow_inval(struct rvnest_vcpu *vc, const struct rvnest_inval *r)
+{
+    pthread_mutex_lock(&vc->vm->lock);
+    rvnest_shadow_inval_locked(vc, r);
+    pthread_mutex_unlock(&vc->vm->lock);
 }

@@ -4,6 +4,7 @@
 #define RVNEST_ENGINE_H
 
 #include <stdbool.h>
+#include <pthread.h>
 #include <stdint.h>
 #include "rvnest/hart.h"
 #include "rvnest/limits.h"
@@ -35,6 +36,10 @@ struct rvnest_options {
 #define L0_OFF_UC_ENTER_L2  0x140     /* csrrw t0, vstimecmp, t0; csrw stimecmp, t0; .word 0 */
 #define L0_OFF_UC_EXIT_L2   0x150     /* csrrw t0, vstimecmp, t0; csrw stimecmp, t1; .word 0 */
 #define L0_OFF_UCODE_PAGE   0x000     /* the page holding the vector and microcode */
+/* Each hart runs its microcode from its own copy of the 0x100-0x15f slots,
+ * hart i's at + i * L0_UC_HART_STRIDE (a replayed CSR access is hart
+ * specific); all of them inside the microcode page. */
+#define L0_UC_HART_STRIDE   0x100
 
 /* What a microcode run does when it ends (ARCHITECTURE.md fact 8). */
 enum rvnest_ucode {
@@ -47,6 +52,7 @@ enum rvnest_ucode {
     UCODE_SET_STIMECMP,               /* arm the real HS timer (nested/virq.c) */
     UCODE_ENTER_L2,                   /* world switch L1 -> L2: the timers (nested/world.c) */
     UCODE_EXIT_L2,                    /* world switch L2 -> L1: the timers */
+    UCODE_SBI_LEGACY_MASK,            /* a legacy IPI/fence as its SBI v0.2 call (nested/sbi.c) */
 };
 
 struct rvnest_vm;
@@ -75,8 +81,12 @@ struct rvnest_vcpu {
                                          L2's registers while L1 runs; while L2 runs
                                          the real VS CSRs hold them: world.h) */
     struct rvnest_world world;        /* which level runs, and what is saved where */
+    struct rvnest_stats stats;        /* this hart's (summed at exit: rvnest_vm_stats) */
     bool in_mret;                     /* handling happens before an mret */
     bool seip_presented;              /* real SEIP shown to L1 as VSEIP */
+    unsigned reset_epoch;             /* the system reset (vm->reset_epoch) this hart
+                                         last came out of */
+    bool entered;                     /* entered L1 since that reset */
     bool fw_gva;                      /* mstatus.GVA as it would be natively
                                          (rvnest_on_guest_exception) */
     struct {
@@ -87,6 +97,7 @@ struct rvnest_vcpu {
         uint32_t replay[2];           /* UCODE_CSR_REPLAY's words */
         uint64_t l1_pc;               /* the L1 instruction a replay stands for */
         uint64_t saved_t0, saved_t1;  /* guest registers a world switch's run uses */
+        uint64_t saved_a[8];          /* a0-a7 of a legacy call L0 rewrote */
     } uc;
     uint64_t l1_entries;              /* firmware entries turned into V=1 */
     uint64_t hedeleg;                 /* the real hedeleg L0 last wrote */
@@ -114,8 +125,9 @@ struct rvnest_vm {
     uint64_t l0_base, l0_size;
     uint64_t fdt_pa;
     uint64_t plic_base, plic_size;
-    uint64_t plic_page[RVNEST_PLIC_PAGES]; /* priorities, L1's enables, L1's context */
-    uint64_t plic_claim_page;         /* hart 0 S-context page (plic_page[2]) */
+    struct { uint64_t base, size; } plic_range[RVNEST_PLIC_PAGES]; /* priorities, the
+                                         harts' S enables, their S contexts */
+    uint64_t plic_claim_page;         /* hart 0's S-context page */
     /* guest-physical ranges L0's G-stage leaves unmapped for L1 */
     struct { uint64_t base, size; } holes[RVNEST_MAX_HOLES];
     unsigned nholes;
@@ -126,7 +138,14 @@ struct rvnest_vm {
     bool sstc;
     struct rvnest_isa isa;
     struct rvnest_shadow shadow;      /* the shadow G-stage pool (shadow-pt/shadow.c) */
-    struct rvnest_stats stats;
+    unsigned nharts;                  /* QEMU's -smp */
+    /* System resets (cold boot = epoch 1): a hart executing the reset
+     * vector in M starts a new epoch if none is in progress
+     * (rvnest_on_hart_reset); the first entry into HS during one waits for
+     * every hart to have reset, sets L0 up and ends it. */
+    unsigned reset_epoch;
+    bool in_reset;
+    pthread_mutex_t lock;             /* VM-wide state: setup, shadows, fatal */
     struct rvnest_vcpu vcpu[RVNEST_MAX_HARTS];
     char fatal[256];                  /* set when L0 must stop the machine */
 };
@@ -191,6 +210,9 @@ void rvnest_on_mret(struct rvnest_vcpu *vc);
 /* A trap to M-mode from from_pc: returns true if it was L0's own (end of
  * microcode, or the L0 vector executed) and has been handled. */
 bool rvnest_on_m_trap(struct rvnest_vcpu *vc, uint64_t from_pc);
+/* The hart executes the reset vector (QEMU virt: RVNEST_RESET_VECTOR in
+ * the boot ROM). Only an M-mode execution is a reset. */
+void rvnest_on_hart_reset(struct rvnest_vcpu *vc);
 /* Any exception the hart takes (the plugin's discontinuity hook, before
  * its filtering): keeps vc->fw_gva. */
 void rvnest_on_guest_exception(struct rvnest_vcpu *vc);

@@ -5,11 +5,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "rvnest/limits.h"
 
 struct rvnest_fdt_facts {
     uint64_t ram_base, ram_size;      /* the /memory range holding the DT (else the first) */
     uint64_t plic_base, plic_size;
     int plic_s_context;               /* hart 0's S-mode external context, -1 if none */
+    int plic_s_ctx[RVNEST_MAX_HARTS]; /* each hart's (by hart id), -1 if none */
     uint64_t initrd_start, initrd_end;
     bool isa_h, isa_sstc;             /* from cpu0's ISA properties */
     bool isa_svnapot, isa_svinval, isa_svadu, isa_svade;

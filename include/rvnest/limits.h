@@ -3,8 +3,18 @@
 #ifndef RVNEST_LIMITS_H
 #define RVNEST_LIMITS_H
 
-#define RVNEST_MAX_HARTS 1            /* SMP comes with a later issue */
-/* PLIC pages L0 performs for L1: priorities, L1's enables, L1's context. */
+#define RVNEST_MAX_HARTS 8            /* harts of one machine (QEMU -smp) */
+/* QEMU virt's reset vector (its boot ROM): every hart starts there after a
+ * cold boot or a system reset. */
+#define RVNEST_RESET_VECTOR 0x1000ull
+/* How long the first hart into HS after a reset waits for the others to
+ * come out of it (they do within their first instructions). */
+#define RVNEST_RESET_WAIT_NS (10ull * 1000000000ull)
+/* PLIC ranges L0 performs for L1: the source priorities' page, the pages
+ * of the harts' S-context enables, the pages from the lowest to the highest
+ * hart's S context (M contexts between them included: L0 performs those
+ * accesses on the real PLIC as they are, so that a few PMP entries cover
+ * any number of harts). */
 #define RVNEST_PLIC_PAGES 3
 /* Guest-physical ranges L0's G-stage leaves unmapped for L1: L0 memory and
  * RAM above L1's (at most 3 ranges around the device tree) and the PLIC

@@ -67,6 +67,9 @@ int rvnest_l2_exit_forwarded(enum rvnest_l2_exit e);
 uint64_t rvnest_stats_l2_total(const struct rvnest_stats *s);
 uint64_t rvnest_stats_total(const struct rvnest_stats *s);
 void rvnest_stats_print(const struct rvnest_stats *s, FILE *f);
-int rvnest_stats_write_json(const struct rvnest_stats *s, const char *path);
+/* The JSON file: the sums, and a few totals per hart. */
+int rvnest_stats_write_json(const struct rvnest_stats *s, const struct rvnest_stats *harts,
+                            unsigned nharts, const char *path);
+void rvnest_stats_add(struct rvnest_stats *sum, const struct rvnest_stats *s);
 
 #endif

@@ -27,7 +27,8 @@ case_ "launcher: unknown option" "unknown option '--bogus'" "$RVNEST" run --bogu
 case_ "launcher: no kernel" "run needs --kernel" "$RVNEST" run
 case_ "launcher: missing kernel file" "kernel '/nonexistent/Image' not found" "$RVNEST" run --kernel /nonexistent/Image
 case_ "launcher: missing initrd" "initrd '/nonexistent.cpio' not found" "$RVNEST" run --kernel "$BM/smoke.elf" --initrd /nonexistent.cpio
-case_ "launcher: smp > 1" "only one hart is supported" "$RVNEST" run --kernel "$BM/smoke.elf" --smp 2
+case_ "launcher: smp > 8" "rvnest runs 1 to 8 harts" "$RVNEST" run --kernel "$BM/smoke.elf" --native --smp 9
+case_ "launcher: smp 0" "rvnest runs 1 to 8 harts" "$RVNEST" run --kernel "$BM/smoke.elf" --native --smp 0
 case_ "launcher: bad --cpu-props" "is not a list like smstateen=true" "$RVNEST" run --kernel "$BM/smoke.elf" --cpu-props 'smstateen=true;reboot'
 case_ "launcher: --cpu-props without H" "cannot change h" "$RVNEST" run --kernel "$BM/smoke.elf" --cpu-props svinval=true,h=false
 case_ "launcher: bad memory size" "not a size" "$RVNEST" run --kernel "$BM/smoke.elf" --mem lots
@@ -45,7 +46,7 @@ case_ "plugin: unknown option" "rvnest: unknown option 'bogus'" "$Q" "${QARGS[@]
 case_ "plugin: empty stats file name" "stats= needs a file name" "$Q" "${QARGS[@]}" -plugin "$P,stats="
 case_ "plugin: bad boolean" "takes on or off, not 'maybe'" "$Q" "${QARGS[@]}" -plugin "$P,audit=maybe"
 case_ "plugin: bad l0-mem" "l0-mem='3' must be" "$Q" "${QARGS[@]}" -plugin "$P,l0-mem=3"
-case_ "plugin: smp > 1" "only 1 hart is supported" "$Q" "${QARGS[@]}" -smp 2 -plugin "$P"
+case_ "plugin: smp > 8" "rvnest runs 1 to 8" "$Q" "${QARGS[@]}" -smp 9 -plugin "$P"
 case_ "plugin: no H extension" "H extension" "$Q" -M virt -cpu rv64,h=false -m 256M -nographic -no-reboot -bios "$RVNEST_OPENSBI" -kernel "$BM/smoke.elf" -plugin "$P"
 case_ "plugin: L0 memory does not fit" "not enough RAM for L0" "$Q" -M virt -cpu rv64,h=true -m 128M -nographic -no-reboot -bios "$RVNEST_OPENSBI" -kernel "$BM/smoke.elf" -plugin "$P,l0-mem=100"
 case_ "plugin: l1-mem leaves no room for L0" "leaves no room for L0" "$Q" "${QARGS[@]}" -plugin "$P,l1-mem=256"

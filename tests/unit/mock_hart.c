@@ -134,6 +134,9 @@ void *mock_fdt_build(uint64_t ram_base, uint64_t ram_size, bool with_h, size_t *
     int cpus = fdt_add_subnode(fdt, 0, "cpus");
     int cpu = fdt_add_subnode(fdt, cpus, "cpu@0");
     fdt_setprop_string(fdt, cpu, "device_type", "cpu");
+    fdt_setprop_u32(fdt, cpu, "reg", 0);
+    int intc = fdt_add_subnode(fdt, cpu, "interrupt-controller");
+    fdt_setprop_u32(fdt, intc, "phandle", 1);
     fdt_setprop_string(fdt, cpu, "riscv,isa", with_h ? "rv64imafdch_zicsr_sstc" : "rv64imafdc_zicsr_sstc");
     int soc = fdt_add_subnode(fdt, 0, "soc");
     int plic = fdt_add_subnode(fdt, soc, "plic@c000000");
@@ -191,7 +194,7 @@ bool mock_vm_boot_with_hart(struct mock_vm *t, const struct mock_machine *mm)
     t->m.priv = PRV_M;
     rvnest_on_mret(t->vc);
     t->m.plic_claim_reg = t->vm.plic_claim_page + 4;
-    return t->vm.booted;
+    return t->vm.booted && !t->vm.fatal[0];
 }
 
 void mock_vm_free(struct mock_vm *t) { mock_hart_free(&t->m); }

@@ -30,8 +30,8 @@ static void test_firmware_redirect(void)
     g_assert_cmpuint(m->csr[CSR_VSCAUSE], ==, EXC_ILLEGAL_INST);
     g_assert_cmphex(m->csr[CSR_VSEPC], ==, 0x80201234);
     g_assert_cmphex(m->csr[CSR_VSTVAL], ==, 0xdeadbeef);
-    g_assert_cmpuint(t.vm.stats.exits[EXIT_FW_REDIRECT], ==, 1);
-    g_assert_cmpuint(t.vm.stats.exits[EXIT_EXCEPTION_OTHER], ==, 1);
+    g_assert_cmpuint(t.vm.vcpu[0].stats.exits[EXIT_FW_REDIRECT], ==, 1);
+    g_assert_cmpuint(t.vm.vcpu[0].stats.exits[EXIT_EXCEPTION_OTHER], ==, 1);
     mock_vm_free(&t);
 }
 
@@ -79,7 +79,7 @@ static void test_reflect_and_self_checks(void)
     m->priv = PRV_U;
     g_assert_false(rvnest_on_hs_trap(t.vc));
     g_assert_cmpstr(t.vm.fatal, ==, "");
-    g_assert_cmpuint(rvnest_stats_total(&t.vm.stats), ==, 1);  /* the boot entry only */
+    g_assert_cmpuint(rvnest_stats_total(&t.vm.vcpu[0].stats), ==, 1);  /* the boot entry only */
     mock_vm_free(&t);
 }
 
@@ -101,13 +101,14 @@ static void test_hs_interrupts(void)
     mock_vm_boot(&t);
     mock_trap_from_l1(&t, CAUSE_INTERRUPT | IRQ_S_GEXT, 0x80201000, 0, 0, 0);
     g_assert_nonnull(strstr(t.vm.fatal, "never enables"));
-    g_assert_cmpuint(t.vm.stats.exits[EXIT_IRQ_OTHER], ==, 1);
+    g_assert_cmpuint(t.vm.vcpu[0].stats.exits[EXIT_IRQ_OTHER], ==, 1);
     mock_vm_free(&t);
 }
 
 static void test_fdt_reader(void)
 {
-    /* riscv,isa-extensions form and a PLIC whose S context is the fourth entry */
+    /* riscv,isa-extensions form, two harts, a PLIC whose contexts name
+     * the harts' interrupt controllers by phandle */
     char buf[4096];
     g_assert_cmpint(fdt_create_empty_tree(buf, sizeof(buf)), ==, 0);
     fdt_setprop_u32(buf, 0, "#address-cells", 2);
@@ -119,21 +120,32 @@ static void test_fdt_reader(void)
     int cpus = fdt_add_subnode(buf, 0, "cpus");
     int cpu = fdt_add_subnode(buf, cpus, "cpu@0");
     fdt_setprop_string(buf, cpu, "device_type", "cpu");
+    fdt_setprop_u32(buf, cpu, "reg", 0);
     const char exts[] = "i\0m\0a\0h\0zicsr\0sstc";
     fdt_setprop(buf, cpu, "riscv,isa-extensions", exts, sizeof(exts));
+    fdt_setprop_u32(buf, fdt_add_subnode(buf, cpu, "interrupt-controller"), "phandle", 1);
+    int cpu1 = fdt_add_subnode(buf, cpus, "cpu@1");
+    fdt_setprop_string(buf, cpu1, "device_type", "cpu");
+    fdt_setprop_u32(buf, cpu1, "reg", 1);
+    fdt_setprop_u32(buf, fdt_add_subnode(buf, cpu1, "interrupt-controller"), "phandle", 2);
     int plic = fdt_add_subnode(buf, 0, "plic@c000000");
     fdt_setprop_string(buf, plic, "compatible", "riscv,plic0");
     fdt64_t preg[2] = { cpu_to_fdt64(0x0c000000), cpu_to_fdt64(0x4000000) };
     fdt_setprop(buf, plic, "reg", preg, sizeof(preg));
-    fdt32_t ie[6] = { cpu_to_fdt32(1), cpu_to_fdt32(0xffffffff), cpu_to_fdt32(1), cpu_to_fdt32(11),
-                      cpu_to_fdt32(1), cpu_to_fdt32(9) };
+    /* hart 1's contexts first: context 1 is hart 1's S, 4 hart 0's */
+    fdt32_t ie[10] = { cpu_to_fdt32(2), cpu_to_fdt32(11), cpu_to_fdt32(2), cpu_to_fdt32(9),
+                       cpu_to_fdt32(1), cpu_to_fdt32(0xffffffff), cpu_to_fdt32(1), cpu_to_fdt32(11),
+                       cpu_to_fdt32(1), cpu_to_fdt32(9) };
     fdt_setprop(buf, plic, "interrupts-extended", ie, sizeof(ie));
     struct rvnest_fdt_facts f;
     char err[100];
     g_assert_cmpint(rvnest_fdt_inspect(buf, 0x8fe00000, &f, err, sizeof(err)), ==, 0);
     g_assert_true(f.isa_h);
     g_assert_true(f.isa_sstc);
-    g_assert_cmpint(f.plic_s_context, ==, 2);
+    g_assert_cmpint(f.plic_s_context, ==, 4);
+    g_assert_cmpint(f.plic_s_ctx[0], ==, 4);
+    g_assert_cmpint(f.plic_s_ctx[1], ==, 1);
+    g_assert_cmpint(f.plic_s_ctx[2], ==, -1);
     g_assert_cmphex(f.plic_base, ==, 0x0c000000);
     g_assert_cmphex(f.ram_size, ==, 256ull << 20);
     g_assert_false(f.has_rvnest_node);

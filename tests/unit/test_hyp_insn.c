@@ -158,8 +158,8 @@ static void test_loads_stores(void)
     }
     exec(&f, HSV(0x37, 0, 11));
     g_assert_cmphex(mock_read64(m, 0x82000100), ==, 0);
-    g_assert_cmpuint(f.t.vm.stats.exits[EXIT_HYP_LOAD_STORE], ==, G_N_ELEMENTS(ld) + 3 + 5);
-    g_assert_cmpuint(f.t.vm.stats.exits[EXIT_VIRT_INSN_OTHER], ==, 0);
+    g_assert_cmpuint(f.t.vm.vcpu[0].stats.exits[EXIT_HYP_LOAD_STORE], ==, G_N_ELEMENTS(ld) + 3 + 5);
+    g_assert_cmpuint(f.t.vm.vcpu[0].stats.exits[EXIT_VIRT_INSN_OTHER], ==, 0);
     /* encodings that are not HLV/HSV are illegal (hlv.du, hsv with rd) */
     exec(&f, HLV(0x36, 1, 10, 11));
     assert_trap(&f, EXC_ILLEGAL_INST, HLV(0x36, 1, 10, 11), 0, ~0ull, false);
@@ -507,7 +507,7 @@ static void test_fences(void)
         if (!t[i].gvma)
             g_assert_cmphex(r->vmid, ==, 5);
     }
-    g_assert_cmpuint(f.t.vm.stats.exits[EXIT_HFENCE], ==, 8);
+    g_assert_cmpuint(f.t.vm.vcpu[0].stats.exits[EXIT_HFENCE], ==, 8);
     /* from U: illegal, HU or not */
     f.t.vc->vcsr.val[VCSR_HSTATUS] |= HSTATUS_HU;
     exec_u(&f, FENCE(0x11, 14, 15));

@@ -27,7 +27,7 @@ static void test_sizes(void)
     mock_vm_boot(&t);
     struct mock_hart *m = &t.m;
     m->csr[CSR_VSTVEC] = 0x80200800;
-    uint64_t ctx = t.vm.plic_claim_page, prio = t.vm.plic_page[0], en = t.vm.plic_page[1];
+    uint64_t ctx = t.vm.plic_claim_page, prio = t.vm.plic_range[0].base, en = t.vm.plic_range[1].base;
     g_assert_cmphex(prio, ==, 0x0c000000);
     g_assert_cmphex(en, ==, 0x0c002000);
     g_assert_cmphex(ctx, ==, 0x0c201000);
@@ -79,7 +79,7 @@ static void test_sizes(void)
     /* LR.W: a load */
     plic_try(&t, EXC_LOAD_GUEST_PAGE_FAULT, prio + 40, AMO_W(AMO_LR, 7, 6, 0));
     g_assert_cmpuint(m->gpr[7], ==, 12);
-    g_assert_cmpuint(t.vm.stats.exits[EXIT_MMIO_PLIC], ==, 2 + G_N_ELEMENTS(bad) + 3 + 2);
+    g_assert_cmpuint(t.vm.vcpu[0].stats.exits[EXIT_MMIO_PLIC], ==, 2 + G_N_ELEMENTS(bad) + 3 + 2);
     mock_vm_free(&t);
 }
 
@@ -95,7 +95,7 @@ static void test_level_follows_enable(void)
     g_assert_true(m->csr[CSR_HVIP] & MIP_VSEIP);
     m->csr[CSR_MIP] &= ~MIP_SEIP;             /* what the PLIC does on that write */
     m->gpr[5] = 0;
-    plic_try(&t, EXC_STORE_GUEST_PAGE_FAULT, t.vm.plic_page[1] + 0x80, SW(5, 6));
+    plic_try(&t, EXC_STORE_GUEST_PAGE_FAULT, t.vm.plic_range[1].base + 0x80, SW(5, 6));
     g_assert_false(m->csr[CSR_HVIP] & MIP_VSEIP);
     g_assert_true(m->csr[CSR_SIE] & MIP_SEIP);
     mock_vm_free(&t);

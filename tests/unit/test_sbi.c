@@ -50,8 +50,8 @@ static void test_local(void)
     assert_done(&t, 0);
     g_assert_false(t.m.csr[CSR_HVIP] & MIP_VSSIP);
     g_assert_cmphex(t.m.gpr[11], ==, 0x77);            /* legacy: a1 untouched */
-    g_assert_cmpuint(t.vm.stats.exits[EXIT_SBI_IPI], ==, 1);
-    g_assert_cmpuint(t.vm.stats.exits[EXIT_IRQ_SOFTWARE], ==, 1);
+    g_assert_cmpuint(t.vm.vcpu[0].stats.exits[EXIT_SBI_IPI], ==, 1);
+    g_assert_cmpuint(t.vm.vcpu[0].stats.exits[EXIT_IRQ_SOFTWARE], ==, 1);
     mock_vm_free(&t);
 }
 
@@ -82,7 +82,7 @@ static void test_forward(void)
     assert_done(&t, 0);
     g_assert_cmpuint(t.m.gpr[11], ==, 5);
     g_assert_true(t.m.csr[CSR_MSTATUS] & MSTATUS_MIE);
-    g_assert_cmpuint(t.vm.stats.ucode_runs, ==, 1);
+    g_assert_cmpuint(t.vm.vcpu[0].stats.ucode_runs, ==, 1);
     /* a buffer reaching L0 memory is refused without asking OpenSBI */
     ecall(&t, SBI_EXT_DBCN, SBI_DBCN_WRITE, 64, t.vm.l0_base - 32, 0);
     assert_done(&t, SBI_ERR_INVALID_PARAM);
@@ -102,6 +102,53 @@ static void test_forward(void)
     mock_vm_free(&t);
 }
 
+/* SMP: a legacy IPI or remote fence names its harts through a pointer into
+ * L1's memory; L0 reads the mask through L1's translation and passes the
+ * call on as its v0.2 form, then gives L1 back every register but a0. A
+ * null pointer means every hart; a pointer L1 cannot read faults for L1. */
+static void test_legacy_smp(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    t.vm.nharts = 4;
+    uint64_t mask = 0x5;
+    t.m.h.ops->write_phys(&t.m.h, 0x80300000, &mask, 8);
+    t.m.gpr[13] = 0x33;
+    ecall(&t, SBI_EXT_LEGACY_SEND_IPI, 0, 0x80300000, 0x11, 0x22);
+    g_assert_cmphex(t.m.pc, ==, t.vm.l0_base + L0_OFF_UC_ECALL);
+    g_assert_cmpuint(t.vc->uc.kind, ==, UCODE_SBI_LEGACY_MASK);
+    g_assert_cmphex(t.m.gpr[17], ==, SBI_EXT_IPI);
+    g_assert_cmphex(t.m.gpr[16], ==, 0);
+    g_assert_cmphex(t.m.gpr[10], ==, 0x5);
+    g_assert_cmphex(t.m.gpr[11], ==, 0);
+    t.m.gpr[10] = 0;
+    t.m.gpr[11] = 0x99;                                /* OpenSBI's a1 */
+    t.m.csr[CSR_MSTATUS] = MSTATUS_MPIE;
+    g_assert_true(mock_m_trap_from_hs(&t, t.vm.l0_base + L0_OFF_UC_ECALL + 4));
+    assert_done(&t, 0);
+    g_assert_cmphex(t.m.gpr[11], ==, 0x11);            /* L1's */
+    g_assert_cmphex(t.m.gpr[12], ==, 0x22);
+    g_assert_cmphex(t.m.gpr[13], ==, 0x33);
+    g_assert_cmphex(t.m.gpr[17], ==, SBI_EXT_LEGACY_SEND_IPI);
+    /* remote sfence.vma with a null mask: every hart, start and size moved */
+    ecall(&t, SBI_EXT_LEGACY_REMOTE_SFENCE, 0, 0, 0x40000000, 0x2000);
+    g_assert_cmphex(t.m.gpr[17], ==, SBI_EXT_RFENCE);
+    g_assert_cmphex(t.m.gpr[16], ==, 1);
+    g_assert_cmphex(t.m.gpr[10], ==, 0xf);
+    g_assert_cmphex(t.m.gpr[11], ==, 0);
+    g_assert_cmphex(t.m.gpr[12], ==, 0x40000000);
+    g_assert_cmphex(t.m.gpr[13], ==, 0x2000);
+    t.m.csr[CSR_MSTATUS] = MSTATUS_MPIE;
+    g_assert_true(mock_m_trap_from_hs(&t, t.vm.l0_base + L0_OFF_UC_ECALL + 4));
+    /* a mask in L0's memory: L1 takes an access fault at its ecall */
+    ecall(&t, SBI_EXT_LEGACY_SEND_IPI, 0, t.vm.l0_base, 0, 0);
+    g_assert_cmphex(t.m.csr[CSR_VSCAUSE], ==, EXC_LOAD_ACCESS);
+    g_assert_cmphex(t.m.csr[CSR_VSTVAL], ==, t.vm.l0_base);
+    g_assert_cmphex(t.m.csr[CSR_VSEPC], ==, 0x80201000);
+    g_assert_cmpstr(t.vm.fatal, ==, "");
+    mock_vm_free(&t);
+}
+
 /* FWFT is OpenSBI's; afterwards L0 follows the menvcfg it may have changed */
 static void test_fwft(void)
 {
@@ -116,7 +163,7 @@ static void test_fwft(void)
     g_assert_cmphex(t.vm.menvcfg, ==, ENVCFG_STCE | ENVCFG_CBZE);
     g_assert_cmphex(t.m.csr[CSR_HENVCFG], ==, ENVCFG_STCE | ENVCFG_CBZE);
     g_assert_cmphex(t.vc->vcsr.menvcfg, ==, ENVCFG_STCE | ENVCFG_CBZE);
-    g_assert_cmpuint(t.vm.stats.exits[EXIT_SBI_FWFT], ==, 1);
+    g_assert_cmpuint(t.vm.vcpu[0].stats.exits[EXIT_SBI_FWFT], ==, 1);
     mock_vm_free(&t);
 }
 
@@ -148,5 +195,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sbi/forward", test_forward);
     g_test_add_func("/sbi/set-timer", test_set_timer);
     g_test_add_func("/sbi/fwft", test_fwft);
+    g_test_add_func("/sbi/legacy-smp", test_legacy_smp);
     return g_test_run();
 }

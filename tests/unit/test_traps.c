@@ -61,7 +61,7 @@ static void test_csr_emulation(void)
     /* a CSR the model lacks is illegal (hstateen0 without Smstateen) */
     mock_trap_from_l1(&t, EXC_VIRTUAL_INST, 0x80201020, CSRRS(0x60c /* hstateen0 */, 8, 0), 0, 0);
     g_assert_cmpuint(m->csr[CSR_VSCAUSE], ==, EXC_ILLEGAL_INST);
-    g_assert_cmpuint(t.vm.stats.exits[EXIT_CSR], ==, 10);
+    g_assert_cmpuint(t.vm.vcpu[0].stats.exits[EXIT_CSR], ==, 10);
     mock_vm_free(&t);
 }
 
@@ -123,7 +123,7 @@ static void test_plic_and_faults(void)
     mock_l1_access(&t, EXC_STORE_ACCESS, 0x80201200, sw_a5, claim);
     g_assert_cmpuint(m->plic_completed, ==, 10);
     g_assert_cmphex(m->pc, ==, 0x80201204);
-    g_assert_cmpuint(t.vm.stats.exits[EXIT_MMIO_PLIC], ==, 2);
+    g_assert_cmpuint(t.vm.vcpu[0].stats.exits[EXIT_MMIO_PLIC], ==, 2);
     /* a load from L0 memory is an access fault for L1 with the address in stval */
     uint32_t lw_a5 = (2u << 12) | (15u << 7) | 0x03;
     mock_l1_access(&t, EXC_LOAD_ACCESS, 0x80201300, lw_a5, t.vm.l0_base + 8);
@@ -132,7 +132,7 @@ static void test_plic_and_faults(void)
     g_assert_cmphex(m->csr[CSR_VSTVAL], ==, t.vm.l0_base + 8);
     mock_trap_from_l1(&t, EXC_INST_ACCESS, t.vm.l0_base, t.vm.l0_base, 0, 0);
     g_assert_cmpuint(m->csr[CSR_VSCAUSE], ==, EXC_INST_ACCESS);
-    g_assert_cmpuint(t.vm.stats.exits[EXIT_ACCESS_FAULT], ==, 2);
+    g_assert_cmpuint(t.vm.vcpu[0].stats.exits[EXIT_ACCESS_FAULT], ==, 2);
     mock_vm_free(&t);
 }
 

@@ -167,7 +167,7 @@ static void test_trap_state(void)
     g_assert_cmphex(rd(&t, CSR_HTINST), ==, 0);
     g_assert_false(m->csr[CSR_HSTATUS] & HSTATUS_VTSR);
     g_assert_cmphex(m->csr[CSR_HEDELEG], ==, clean);
-    g_assert_cmpuint(t.vm.stats.l1_irq_catchups, ==, 1);
+    g_assert_cmpuint(t.vm.vcpu[0].stats.l1_irq_catchups, ==, 1);
     mock_vm_free(&t);
 }
 
@@ -199,7 +199,7 @@ static void test_l1_virtual_interrupts(void)
     g_assert_cmphex(m->csr[CSR_VSEPC], ==, at);
     g_assert_true(m->csr[CSR_VSSTATUS] & MSTATUS_SPIE);
     g_assert_false(m->csr[CSR_VSSTATUS] & MSTATUS_SIE);
-    g_assert_cmpuint(t.vm.stats.l1_virqs, ==, 1);
+    g_assert_cmpuint(t.vm.vcpu[0].stats.l1_virqs, ==, 1);
     /* while SIE is on and it is pending, L1's next exit takes it again
      * first (the handler has not cleared it): the hideleg write below
      * happens only with SIE off; delegated, it is no longer L1's */
@@ -208,7 +208,7 @@ static void test_l1_virtual_interrupts(void)
     m->csr[CSR_VSSTATUS] = MSTATUS_SIE;
     rd(&t, CSR_HSTATUS);
     g_assert_false(m->csr[CSR_HSTATUS] & HSTATUS_VTW);
-    g_assert_cmpuint(t.vm.stats.l1_virqs, ==, 1);
+    g_assert_cmpuint(t.vm.vcpu[0].stats.l1_virqs, ==, 1);
     /* from U: taken whatever SIE */
     wr(&t, CSR_HIDELEG, 0);
     m->csr[CSR_VSSTATUS] = 0;

@@ -140,7 +140,7 @@ static void test_exit(void)
     m->gpr[6] = 0xcccc;
     trap_from_l2(&w, EXC_VS_ECALL, L2_PC + 0x40, 0, 0, 0);
     g_assert_cmpuint(vc->world.level, ==, RVNEST_L1);
-    g_assert_cmpuint(w.t.vm.stats.l2_exits[L2X_ECALL], ==, 1);
+    g_assert_cmpuint(w.t.vm.vcpu[0].stats.l2_exits[L2X_ECALL], ==, 1);
     /* L2's registers into L1's virtual ones */
     g_assert_cmphex(vc->vcsr.val[VCSR_VSSCRATCH], ==, 0x9999);
     g_assert_cmphex(vc->vcsr.val[VCSR_HVIP] & MIP_VSSIP, ==, 0);
@@ -241,7 +241,7 @@ static void test_enter_with_l1_irq(void)
     g_assert_cmphex(m->csr[CSR_VSEPC], ==, L2_PC);
     g_assert_true(w.t.vc->vcsr.val[VCSR_HSTATUS] & HSTATUS_SPV);
     g_assert_cmphex(m->pc, ==, L1_TVEC);
-    g_assert_cmpuint(w.t.vm.stats.l2_entry_irqs, ==, 1);
+    g_assert_cmpuint(w.t.vm.vcpu[0].stats.l2_entry_irqs, ==, 1);
     mock_vm_free(&w.t);
 }
 
@@ -273,7 +273,7 @@ static void test_shadow_fill(void)
     mock_write64(m, slot, pt_leaf(0x80400000, PTE_V | PTE_R | PTE_W | PTE_X | PTE_U | PTE_A));
     trap_from_l2(&w, EXC_LOAD_GUEST_PAGE_FAULT, L2_PC, L2_PC, L2_PC >> 2, 0x3003);
     g_assert_cmpuint(vc->world.level, ==, RVNEST_L2);
-    g_assert_cmpuint(w.t.vm.stats.l2_exits[L2X_SHADOW_FILL], ==, 1);
+    g_assert_cmpuint(w.t.vm.vcpu[0].stats.l2_exits[L2X_SHADOW_FILL], ==, 1);
     uint64_t pte = shadow_leaf_of(&w, L2_PC);
     /* no W until L1's page is dirty */
     g_assert_cmphex(pte & 0x3ff, ==, PTE_V | PTE_R | PTE_X | PTE_U | PTE_A);
@@ -288,7 +288,7 @@ static void test_shadow_fill(void)
     /* the same fault again, nothing new to add: L1 sees it */
     trap_from_l2(&w, EXC_STORE_GUEST_PAGE_FAULT, L2_PC, L2_PC, L2_PC >> 2, 0x3023);
     g_assert_cmpuint(vc->world.level, ==, RVNEST_L1);
-    g_assert_cmpuint(w.t.vm.stats.l2_exits[L2X_GUEST_PAGE_FAULT], ==, 1);
+    g_assert_cmpuint(w.t.vm.vcpu[0].stats.l2_exits[L2X_GUEST_PAGE_FAULT], ==, 1);
     mock_vm_free(&w.t);
 }
 
@@ -309,12 +309,12 @@ static void test_shadow_amo(void)
     const uint64_t amoswap_d = 0x08b5352fu;           /* amoswap.d a0, a1, (a0) transformed */
     trap_from_l2(&w, EXC_STORE_GUEST_PAGE_FAULT, L2_PC, L2_PC, L2_PC >> 2, amoswap_d);
     g_assert_cmpuint(vc->world.level, ==, RVNEST_L2);
-    g_assert_cmpuint(w.t.vm.stats.l2_exits[L2X_SHADOW_FILL], ==, 1);
+    g_assert_cmpuint(w.t.vm.vcpu[0].stats.l2_exits[L2X_SHADOW_FILL], ==, 1);
     g_assert_cmphex(shadow_leaf_of(&w, L2_PC) & (PTE_R | PTE_W), ==, PTE_R);
     g_assert_cmphex(mock_read64(m, slot) & (PTE_A | PTE_D), ==, PTE_A);
     trap_from_l2(&w, EXC_STORE_GUEST_PAGE_FAULT, L2_PC, L2_PC, L2_PC >> 2, amoswap_d);
     g_assert_cmpuint(vc->world.level, ==, RVNEST_L1);
-    g_assert_cmpuint(w.t.vm.stats.l2_exits[L2X_GUEST_PAGE_FAULT], ==, 1);
+    g_assert_cmpuint(w.t.vm.vcpu[0].stats.l2_exits[L2X_GUEST_PAGE_FAULT], ==, 1);
     g_assert_cmphex(m->csr[CSR_VSCAUSE], ==, EXC_STORE_GUEST_PAGE_FAULT);
     g_assert_cmphex(vc->vcsr.val[VCSR_HTVAL], ==, L2_PC >> 2);
     mock_vm_free(&w.t);

@@ -30,6 +30,10 @@ extern volatile uint64_t conf_result;
 
 /* Device-tree facts, filled by conf_init. */
 extern uint64_t dt_ram_base, dt_ram_end, dt_plic_base;
+/* /cpus: each cpu@N's hart id (reg), how many say status != okay, the
+ * timebase frequency */
+extern uint64_t dt_hart_ids[16], dt_timebase;
+extern int dt_nharts, dt_harts_disabled;
 extern char dt_bootargs[256];
 extern int dt_has_rvnest_l0;
 
@@ -61,6 +65,10 @@ static inline uint64_t conf_exec(uint32_t insn, int mode, uint64_t a0, uint64_t 
 /* Call fn(a0, a1) at VA fn in S-mode, escaping on any exception. */
 uint64_t conf_call(uint64_t fn, uint64_t a0, uint64_t a1);
 /* Run code at fn in mode; U code ends with an ecall at uexit. */
+/* Device-tree helpers: a big-endian cell, string prefix and equality. */
+uint32_t conf_be32(const void *p);
+int conf_prefix(const char *s, const char *p);
+int conf_streq(const char *a, const char *b);
 uint64_t conf_call_at(uint64_t fn, int mode, uint64_t uexit, uint64_t a0, uint64_t a1);
 /* Run code at guest virtual address fn in VS (MODE_S) or VU (MODE_U), as
  * a hypervisor enters its guest (hstatus.SPV=1, sret). The code ends with

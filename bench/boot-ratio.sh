@@ -3,22 +3,29 @@
 # native H (QEMU -cpu rv64,h=true, no plugin). Runs alternate in one
 # invocation; prints every pair, the median ratio, and L0's exit counts by
 # reason (deterministic apart from timer-dependent interrupt counts).
-# Usage: bench/boot-ratio.sh [PAIRS]   (default 5)
+# Usage: bench/boot-ratio.sh [PAIRS] [--smp N]   (default 5 pairs, 1 hart);
+# with several harts it also prints each hart's L0 exits.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$REPO/scripts/env.sh"
 . "$REPO/bench/lib.sh"
-pairs=${1:-5}
-[[ "$pairs" =~ ^[1-9][0-9]*$ ]] || { echo "usage: bench/boot-ratio.sh [PAIRS]" >&2; exit 2; }
+pairs=5 smp=1
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --smp) smp=${2:?--smp needs a number}; shift 2 ;;
+        *) pairs=$1; shift ;;
+    esac
+done
+[[ "$pairs" =~ ^[1-9][0-9]*$ && "$smp" =~ ^[1-8]$ ]] || { echo "usage: bench/boot-ratio.sh [PAIRS] [--smp 1-8]" >&2; exit 2; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-args=(--kernel "$RVNEST_IMAGES/Image" --initrd "$RVNEST_IMAGES/l1-test.cpio.gz" --append "$RVNEST_L1_APPEND" --timeout 600)
+args=(--smp "$smp" --kernel "$RVNEST_IMAGES/Image" --initrd "$RVNEST_IMAGES/l1-test.cpio.gz" --append "$RVNEST_L1_APPEND" --timeout 600)
 run() { # mode outfile -> seconds
     local t
     t=$(timed_run "$1" "$2" "$tmp/stats.json" "${args[@]}")
     grep -q '^RVNEST: done' "$2" || { echo "bench: $1 run failed" >&2; tail -5 "$2" >&2; exit 1; }
     echo "$t"
 }
-echo "L1 boot-to-poweroff (Debian $(cat "$RVNEST_IMAGES/kernel-version"), busybox workload), $pairs pairs"
+echo "L1 boot-to-poweroff (Debian $(cat "$RVNEST_IMAGES/kernel-version"), busybox workload), $pairs pairs, $smp hart(s)"
 ratios=()
 for i in $(seq 1 "$pairs"); do
     n=$(run native "$tmp/n"); r=$(run nested "$tmp/r")
@@ -29,3 +36,7 @@ done
 median=$(printf '%s\n' "${ratios[@]}" | median)
 printf 'median ratio rvnest/native: %.3f (target <= 1.3)\n' "$median"
 print_exits "$tmp/stats.json"
+if [ "$smp" -gt 1 ]; then
+    echo "L0 exits per hart (last rvnest run):"
+    grep -o '"hart": [0-9]*, "exits_total": [0-9]*' "$tmp/stats.json" | awk -F'[:,]' '{printf "  hart %d: %d\n", $2, $4}'
+fi

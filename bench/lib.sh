@@ -23,13 +23,15 @@ print_exits() {
 }
 
 # stats_flat STATS: the numeric keys of a stats JSON as "key value" lines,
-# nested objects flattened as outer.inner (e.g. exits.csr), in file order.
+# nested objects flattened as outer.inner (e.g. exits.csr), in file order;
+# arrays (the per-hart totals) left out: the sums are there.
 stats_flat() {
     sed 's/[][{},]/\n&\n/g' "$1" | awk '
         { gsub(/^[ \t\r]+|[ \t\r]+$/, "") }
         $0 == "" || $0 == "," { next }
-        $0 == "{" || $0 == "[" { stack[++d] = pend; pend = ""; next }
+        $0 == "{" || $0 == "[" { stack[++d] = pend; pend = ""; arr[d] = $0 == "[" || arr[d - 1]; next }
         $0 == "}" || $0 == "]" { d--; next }
+        arr[d] { next }
         /^"[^"]*"[ \t]*:/ {
             k = $0; sub(/^"/, "", k); sub(/".*/, "", k)
             v = $0; sub(/^"[^"]*"[ \t]*:[ \t]*/, "", v)

@@ -15,4 +15,4 @@ grep -q '"irq_external": [1-9]' "$tmp/stats.json" || fail "no external interrupt
 grep -q '"mmio_plic": [1-9]' "$tmp/stats.json" || fail "no PLIC claim/complete went through L0"
 grep -q '"sbi_srst": 1,' "$tmp/stats.json" || fail "L1 did not power off through SBI SRST"
 grep -q '"csr": 0,' "$tmp/stats.json" || fail "L1 trapped on CSRs during boot (counters must not trap)"
-echo "identical RVNEST lines ($(wc -l <"$tmp/a")), $(grep -o '"exits_total": [0-9]*' "$tmp/stats.json")"
+echo "identical RVNEST lines ($(wc -l <"$tmp/a")), $(grep -o '"exits_total": [0-9]*' "$tmp/stats.json" | head -1)"

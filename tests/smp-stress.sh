@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SMP stress run (not in CI): the SMP scenarios repeated N times in a row
+# (default 20) under rvnest, each compared with a native reference: Linux
+# with 4 harts (nproc, parallel checksums and forks, the rest of the
+# workload: RVNEST lines identical to the native run's) and the bare-metal
+# SMP program with 2 and 4 harts (check lines identical). Stops at the
+# first hang (timeout), crash (non-zero exit, fatal) or divergence and says
+# which run; prints the count of clean rounds.
+# usage: tests/smp-stress.sh [ROUNDS] [--keep DIR]
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+rounds=20 keep=
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --keep) keep=${2:?--keep needs a directory}; shift 2 ;;
+        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+        *) rounds=$1; shift ;;
+    esac
+done
+[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "usage: tests/smp-stress.sh [ROUNDS] [--keep DIR]" >&2; exit 2; }
+if [ -n "$keep" ]; then mkdir -p "$keep"; d=$keep; else d=$(mktemp -d); trap 'rm -rf "$d"' EXIT; fi
+linux=(--smp 4 --kernel "$RVNEST_IMAGES/Image" --initrd "$RVNEST_IMAGES/l1-test.cpio.gz"
+       --append "$RVNEST_L1_APPEND" --timeout 400)
+checks() { tr -d '\r' <"$1" | grep -E '^(check |FAIL|smp: )' || true; }
+
+echo "smp-stress: native references"
+"$RVNEST" run --native "${linux[@]}" >"$d/linux.native" 2>&1 || fail "native Linux run failed"
+rvnest_lines "$d/linux.native" >"$d/linux.ref"
+grep -q '^RVNEST: nproc 4$' "$d/linux.ref" || fail "native Linux run: nproc is not 4"
+for n in 2 4; do
+    "$RVNEST" run --native --smp $n --kernel "$BM/smp.elf" --mem 256M --timeout 120 >"$d/smp$n.native" 2>&1 \
+        || fail "native smp run with $n harts failed"
+    checks "$d/smp$n.native" >"$d/smp$n.ref"
+    grep -q '^smp: passed' "$d/smp$n.ref" || fail "native smp run with $n harts did not pass"
+done
+ok=0
+for r in $(seq 1 "$rounds"); do
+    t0=$(date +%s)
+    "$RVNEST" run "${linux[@]}" --audit --stats "$d/linux.$r.json" >"$d/linux.$r" 2>&1
+    rc=$?
+    [ $rc = 0 ] || { tail -5 "$d/linux.$r"; fail "round $r: Linux under rvnest exited $rc (124: hang)"; }
+    rvnest_lines "$d/linux.$r" >"$d/linux.$r.lines"
+    diff -u "$d/linux.ref" "$d/linux.$r.lines" || fail "round $r: Linux output differs from native"
+    grep -q '"audit_hs_guest_blocks": 0,' "$d/linux.$r.json" || fail "round $r: guest code ran in real HS"
+    for n in 2 4; do
+        "$RVNEST" run --smp $n --kernel "$BM/smp.elf" --mem 256M --timeout 120 >"$d/smp$n.$r" 2>&1
+        rc=$?
+        [ $rc = 0 ] || { tail -5 "$d/smp$n.$r"; fail "round $r: smp with $n harts exited $rc"; }
+        diff -u "$d/smp$n.ref" <(checks "$d/smp$n.$r") || fail "round $r: smp with $n harts differs from native"
+    done
+    ok=$r
+    echo "smp-stress: round $r ok ($(( $(date +%s) - t0 )) s; $(grep -o '"exits_total": [0-9]*' "$d/linux.$r.json" | head -1))"
+done
+echo "smp-stress: $ok of $rounds rounds clean (Linux 4 harts + bare-metal 2 and 4 harts, identical to native)"

@@ -55,6 +55,8 @@ static void set_real_hvip(struct rvnest_hart *h, uint64_t val)
 
 void rvnest_world_reset(struct rvnest_vcpu *vc)
 {
+    if (vc->world.level == RVNEST_L2)
+        rvnest_shadow_release(vc, vc->world.l2_shadow);
     vc->world.level = RVNEST_L1;
 }
 
@@ -256,6 +258,7 @@ void rvnest_exit_l2(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t)
     rvnest_l1_hstateen_setup(vc);
     hart_set_csr(h, CSR_HGATP, 0);
     rvnest_pmp_shadow(vc, false);
+    rvnest_shadow_release(vc, w->l2_shadow);
     w->level = RVNEST_L1;
     vc->virq_deadline = ~0ull;
     hart_set_csr(h, CSR_SIE, rvnest_l0_sie(vc));

@@ -90,13 +90,17 @@ bool rvnest_shadow_setup(struct rvnest_vcpu *vc)
     return true;
 }
 
+/* Empties context i. One that a hart's L2 runs on stays assigned to its
+ * VMID (that hart refills it); any other becomes free. */
 static void ctx_drop(struct rvnest_vcpu *vc, unsigned i)
 {
     struct rvnest_shadow *s = &vc->vm->shadow;
     if (!s->ctx[i].valid)
         return;
     zero(vc, ctx_root(s, i), RVNEST_SHADOW_ROOT_SIZE);
-    s->ctx[i].valid = false;
+    s->ctx[i].big = false;
+    if (!s->ctx[i].users)
+        s->ctx[i].valid = false;
 }
 
 static void rvnest_shadow_drop_all_locked(struct rvnest_vcpu *vc)
@@ -111,18 +115,25 @@ static uint64_t rvnest_shadow_hgatp_locked(struct rvnest_vcpu *vc, uint64_t l1_h
 {
     struct rvnest_vm *vm = vc->vm;
     struct rvnest_shadow *s = &vm->shadow;
-    int pick = -1, lru = 0;
+    int pick = -1, lru = -1;
     for (unsigned i = 0; i < RVNEST_SHADOW_CTXS; i++) {
         struct rvnest_shadow_ctx *c = &s->ctx[i];
         if (c->valid && ((c->hgatp ^ l1_hgatp) & HGATP_VMID_MASK) == 0) {
-            if (c->hgatp != l1_hgatp)
-                ctx_drop(vc, i);      /* the VMID's mode or root changed */
+            if (c->hgatp != l1_hgatp) {
+                /* the VMID's mode or root changed (another hart running
+                 * that VMID's L2 on it follows the new tables from now on) */
+                ctx_drop(vc, i);
+                c->valid = false;
+            }
             pick = (int)i;
             break;
         }
-        if (!c->valid && (pick < 0 || s->ctx[pick].valid))
+        if (!c->valid && !c->users && (pick < 0 || s->ctx[pick].valid))
             pick = (int)i;
-        if (s->ctx[i].used < s->ctx[lru].used)
+        /* a context another hart's L2 runs on is never the victim (its
+         * real hgatp points at this root); with at most RVNEST_MAX_HARTS
+         * harts and as many contexts, this hart's own never counts */
+        if (!c->users && (lru < 0 || c->used < s->ctx[lru].used))
             lru = (int)i;
     }
     if (pick < 0) {
@@ -137,6 +148,7 @@ static uint64_t rvnest_shadow_hgatp_locked(struct rvnest_vcpu *vc, uint64_t l1_h
         c->big = false;
     }
     c->used = ++s->clock;
+    c->users++;
     *idx = (unsigned)pick;
     return ((uint64_t)shadow_mode(l1_hgatp) << ATP_MODE_SHIFT) |
            ((uint64_t)pick << HGATP_VMID_SHIFT) | (ctx_root(s, (unsigned)pick) >> 12);
@@ -345,5 +357,14 @@ void rvnest_shadow_inval(struct rvnest_vcpu *vc, const struct rvnest_inval *r)
 {
     pthread_mutex_lock(&vc->vm->lock);
     rvnest_shadow_inval_locked(vc, r);
+    pthread_mutex_unlock(&vc->vm->lock);
+}
+
+void rvnest_shadow_release(struct rvnest_vcpu *vc, unsigned ctx)
+{
+    pthread_mutex_lock(&vc->vm->lock);
+    struct rvnest_shadow_ctx *c = &vc->vm->shadow.ctx[ctx % RVNEST_SHADOW_CTXS];
+    if (c->users)
+        c->users--;
     pthread_mutex_unlock(&vc->vm->lock);
 }

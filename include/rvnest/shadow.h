@@ -29,6 +29,7 @@ struct rvnest_shadow_ctx {
     uint64_t hgatp;                   /* L1's hgatp (mode, VMID, root) it shadows */
     uint64_t used;                    /* LRU stamp */
     bool big;                         /* holds leaves from L1 leaves of 1 GiB or more */
+    unsigned users;                   /* harts running an L2 on it: never evicted then */
 };
 
 struct rvnest_shadow {
@@ -48,6 +49,8 @@ bool rvnest_shadow_setup(struct rvnest_vcpu *vc);
 /* The real hgatp that runs L2 for L1's hgatp (finding or making its
  * context; *ctx its index). */
 uint64_t rvnest_shadow_hgatp(struct rvnest_vcpu *vc, uint64_t l1_hgatp, unsigned *ctx);
+/* The hart's L2 no longer runs on context ctx (its exit, or a reset). */
+void rvnest_shadow_release(struct rvnest_vcpu *vc, unsigned ctx);
 enum rvnest_fill {
     SHADOW_FILLED,                    /* a new or wider leaf: retry the access */
     SHADOW_FAULT,                     /* L1's G-stage refuses it: L1 sees the fault */

@@ -320,6 +320,34 @@ static void test_shadow_amo(void)
     mock_vm_free(&w.t);
 }
 
+/* SMP: the context a hart's L2 runs on is never evicted nor given to
+ * another VMID, and emptying it keeps it assigned. */
+static void test_shadow_users(void)
+{
+    struct wt w;
+    setup(&w);
+    struct rvnest_vcpu *vc = w.t.vc;
+    enter(&w);
+    unsigned mine = vc->world.l2_shadow;
+    struct rvnest_shadow_ctx *c = &w.t.vm.shadow.ctx[mine];
+    g_assert_cmpuint(c->users, ==, 1);
+    rvnest_shadow_drop_all(vc);
+    g_assert_true(c->valid);
+    /* other harts bring 2 * RVNEST_SHADOW_CTXS other VMIDs through */
+    for (uint64_t vmid = 10; vmid < 10 + 2 * RVNEST_SHADOW_CTXS; vmid++) {
+        unsigned idx;
+        uint64_t hg = (8ull << 60) | (vmid << HGATP_VMID_SHIFT) | (w.groot >> 12);
+        rvnest_shadow_hgatp(vc, hg, &idx);
+        g_assert_cmpuint(idx, !=, mine);
+        rvnest_shadow_release(vc, idx);
+    }
+    g_assert_true(c->valid);
+    g_assert_cmphex(c->hgatp, ==, vc->vcsr.val[VCSR_HGATP]);
+    trap_from_l2(&w, EXC_VS_ECALL, L2_PC + 0x40, 0, 0, 0);
+    g_assert_cmpuint(c->users, ==, 0);
+    mock_vm_free(&w.t);
+}
+
 static void test_shadow_fault_and_holes(void)
 {
     struct wt w;
@@ -403,6 +431,7 @@ int main(int argc, char **argv)
     g_test_add_func("/world/enter-with-l1-interrupt", test_enter_with_l1_irq);
     g_test_add_func("/shadow/fill", test_shadow_fill);
     g_test_add_func("/shadow/amo-load-first", test_shadow_amo);
+    g_test_add_func("/shadow/in-use-contexts", test_shadow_users);
     g_test_add_func("/shadow/fault-and-holes", test_shadow_fault_and_holes);
     g_test_add_func("/shadow/invalidate", test_shadow_inval);
     g_test_add_func("/shadow/rules", test_rules);

@@ -19,7 +19,7 @@ timed_run() {
 # print_exits STATS: L0's exits by reason, those that happened.
 print_exits() {
     echo "L0 exits in the last rvnest run (by reason):"
-    tr -d ' ",{}' <"$1" | grep -v '^$\|^exits:$' | awk -F: '$2 != 0 {printf "  %-22s %s\n", $1, $2}'
+    stats_flat "$1" | awk '$2 != 0 {sub(/^(exits|l2_exits)\./, "", $1); printf "  %-22s %s\n", $1, $2}'
 }
 
 # stats_flat STATS: the numeric keys of a stats JSON as "key value" lines,

@@ -28,17 +28,19 @@ kvm_prereqs() {
 # APPEND; console on stdout. Returns QEMU's (or timeout's) exit status.
 # RVNEST_RUN_EXTRA (optional, nested only): more `rvnest run` options,
 # split on spaces, e.g. "--quiet --stats /tmp/stats.json".
+# L1_SMP (optional, default 1): L1's harts (QEMU's multi-threaded TCG).
 run_l1() {
-    local append="console=ttyS0 panic=-1 $1" extra=()
+    local append="console=ttyS0 panic=-1 $1" extra=() smp=${L1_SMP:-1} accel=()
     read -r -a extra <<<"${RVNEST_RUN_EXTRA:-}"
+    [ "$smp" = 1 ] || accel=(-accel tcg,thread=multi)
     case "$RVNEST_MODE" in
     native)
         timeout -k 10 "$L1_TIMEOUT" "$(rvnest_qemu_prefix)/bin/qemu-system-riscv64" \
-            -M virt -cpu rv64,h=true -smp 1 -m "$L1_MEM" -nographic -no-reboot \
+            -M virt -cpu rv64,h=true -smp "$smp" ${accel[@]+"${accel[@]}"} -m "$L1_MEM" -nographic -no-reboot \
             -bios "$RVNEST_OPENSBI" -kernel "$RVNEST_IMAGES/Image" \
             -initrd "$KVM_IMAGES/l1-initramfs.cpio.gz" -append "$append" </dev/null ;;
     nested)
-        timeout -k 10 "$L1_TIMEOUT" "$REPO/rvnest" run --kernel "$RVNEST_IMAGES/Image" \
+        timeout -k 10 "$L1_TIMEOUT" "$REPO/rvnest" run --smp "$smp" --kernel "$RVNEST_IMAGES/Image" \
             --initrd "$KVM_IMAGES/l1-initramfs.cpio.gz" --append "$append" --mem "$L1_MEM" \
             ${extra[@]+"${extra[@]}"} </dev/null ;;
     *)

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# End to end, SMP at both levels: L1 Linux with 2 harts loads kvm.ko and
+# runs rvnest-vmm with 2 vCPUs; L2 Linux sees 2 CPUs, runs its workload and
+# powers off; L1's KVM schedules the vCPU threads on its harts (they may
+# migrate), KVM's remote HFENCEs and VMID flushes go through SBI RFENCE.
+# Single level first (L1 in real HS, QEMU -cpu rv64,h=true -smp 2), then
+# under rvnest (--smp 2): L2's lines must be identical, and every hart of
+# the nested run must have run L2.
+set -uo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=tests/kvm/lib.sh
+. "$REPO/tests/kvm/lib.sh"
+
+RVNEST_MODE=nested why=$(RVNEST_MODE=nested kvm_prereqs) || { echo "SKIP: $why"; exit 77; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() {
+    echo "FAIL: $*"
+    for m in native nested; do
+        [ -f "$work/$m.log" ] || continue
+        echo "--- last lines of the L1 console ($m) ---"
+        tail -n 30 "$work/$m.log"
+    done
+    exit 1
+}
+"$REPO/tests/kvm/build.sh" > "$work/build.log" 2>&1 \
+    || { tail -n 5 "$work/build.log"; fail "tests/kvm/build.sh failed"; }
+l2_lines() { grep -E '^RVNEST-L2: |^RVNEST-L1: (kvm loaded|vmm-exit|PASS|FAIL)' "$1" | sed -E 's/ \(took [0-9.]+ ?s\)//'; }
+for mode in native nested; do
+    start=$(date +%s.%N)
+    L1_SMP=2 RVNEST_MODE=$mode RVNEST_RUN_EXTRA="--stats $work/stats.json" \
+        run_l1 'quiet rvnest_checks=0 rvnest_vmm_args="--cpus 2"' > "$work/$mode.raw" 2>&1
+    rc=$?
+    secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    tr -d '\r' < "$work/$mode.raw" > "$work/$mode.log"
+    [ "$rc" = 124 ] || [ "$rc" = 137 ] && fail "$mode: L1 did not finish within ${L1_TIMEOUT}s"
+    [ "$rc" = 0 ] || fail "$mode: QEMU exited with status $rc"
+    has() { grep -qF -- "$1" "$work/$mode.log"; }
+    has "RVNEST-L1: kvm loaded" || fail "$mode: L1 did not load KVM"
+    grep -qE '^RVNEST-L2: up, .*, 2 cpu\(s\)' "$work/$mode.log" || fail "$mode: L2 does not see 2 CPUs"
+    has "RVNEST-L2: md5=$L2_EXPECTED_MD5" || fail "$mode: L2 workload: wrong or missing md5"
+    has "RVNEST-L2: forks=$L2_EXPECTED_FORKS" || fail "$mode: L2 workload: wrong or missing fork count"
+    has "RVNEST-L2: done" || fail "$mode: L2 did not finish its workload"
+    has "RVNEST-L1: PASS" || fail "$mode: L1 did not report PASS"
+    l2_lines "$work/$mode.log" > "$work/$mode.lines"
+    echo "$mode: L1 (2 harts) + L2 (2 vCPUs) in ${secs}s; $(grep -E '^rvnest-vmm: boot-to-poweroff' "$work/$mode.log")"
+done
+diff -u "$work/native.lines" "$work/nested.lines" || fail "L2 output differs between single-level and nested"
+for h in 0 1; do
+    grep -q "{ \"hart\": $h, \"exits_total\": [0-9]*, \"l2_exits_total\": [0-9]*, \"l2_entries\": [1-9]" "$work/stats.json" \
+        || fail "hart $h never ran L2"
+done
+grep -o '{ "hart": [0-9]*, "exits_total": [0-9]*, "l2_exits_total": [0-9]*, "l2_entries": [0-9]*' "$work/stats.json" | sed 's/^/  /'
+echo "PASS: L1 with 2 harts under rvnest ran a 2-vCPU L2; L2 output identical to single-level"

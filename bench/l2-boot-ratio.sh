@@ -14,7 +14,8 @@
 # non-zero key of the last nested run's L0 stats (rvnest run --stats, nested
 # objects as a.b). It prints figures; it asserts nothing about time.
 #
-# Usage: bench/l2-boot-ratio.sh [PAIRS]     (default 5)
+# Usage: bench/l2-boot-ratio.sh [PAIRS] [--smp N]     (default 5 pairs, 1)
+#   --smp N: L1 with N harts running an L2 with N vCPUs (rvnest-vmm --cpus)
 # Environment: RVNEST_L1_TIMEOUT (single-level run, default 600 s),
 #   RVNEST_L2_BOOT_NESTED_TIMEOUT (nested run, default 3600 s).
 set -uo pipefail
@@ -22,8 +23,15 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=tests/kvm/lib.sh
 . "$REPO/tests/kvm/lib.sh"
 . "$REPO/bench/lib.sh"
-pairs=${1:-5}
-[[ "$pairs" =~ ^[1-9][0-9]*$ ]] || { echo "usage: bench/l2-boot-ratio.sh [PAIRS]" >&2; exit 2; }
+pairs=5 smp=1
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --smp) smp=${2:?--smp needs a number}; shift 2 ;;
+        *) pairs=$1; shift ;;
+    esac
+done
+[[ "$pairs" =~ ^[1-9][0-9]*$ && "$smp" =~ ^[1-8]$ ]] || { echo "usage: bench/l2-boot-ratio.sh [PAIRS] [--smp 1-8]" >&2; exit 2; }
+export L1_SMP=$smp
 native_to=${RVNEST_L1_TIMEOUT:-600} nested_to=${RVNEST_L2_BOOT_NESTED_TIMEOUT:-3600}
 for m in native nested; do
     why=$(RVNEST_MODE=$m kvm_prereqs) || { echo "l2-boot-ratio: $why" >&2; exit 1; }
@@ -33,6 +41,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
     || { tail -5 "$tmp/build.log" >&2; echo "l2-boot-ratio: tests/kvm/build.sh failed" >&2; exit 1; }
 # L2's own limit inside L1 (rvnest-vmm --timeout): as long as the nested run's
 append="quiet rvnest_checks=0 rvnest_l2_timeout=$nested_to"
+[ "$smp" = 1 ] || append+=" rvnest_vmm_args=\"--cpus $smp\""
 
 # run MODE LOG: one L1 run; prints "WALL VMM" (VMM "-" when rvnest-vmm did
 # not print its line); fails unless L2 ran its workload and L1 passed.
@@ -131,4 +140,9 @@ if [ -n "$last_nested" ] && [ -s "$tmp/stats.json" ]; then
     stats_flat "$tmp/stats.json" | awk '$2 != 0 {printf "  %-34s %s\n", $1, $2}'
 else
     echo "no L0 stats (no nested run wrote its --stats file)"
+fi
+if [ "$smp" -gt 1 ] && [ -s "$tmp/stats.json" ]; then
+    echo "L0 per hart, last nested run:"
+    grep -o '"hart": [0-9]*, "exits_total": [0-9]*, "l2_exits_total": [0-9]*, "l2_entries": [0-9]*' "$tmp/stats.json" |
+        awk -F'[:,]' '{printf "  hart %d: %d L1 exits, %d L2 exits, %d L2 entries\n", $2, $4, $6, $8}'
 fi

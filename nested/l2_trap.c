@@ -57,7 +57,7 @@ static void guest_page_fault(struct rvnest_vcpu *vc, struct rvnest_l1_trap *t, u
      * part finds it there and is walked as a store. */
     if (acc == WALK_STORE && !redirect && (t->htinst & 0x7f) == 0x2f) {
         enum rvnest_fill f = rvnest_shadow_fill(vc, gpa, WALK_LOAD, &res);
-        if (f == SHADOW_FILLED) {
+        if (f == SHADOW_FILLED || f == SHADOW_RETRY) {
             st->l2_exits[L2X_SHADOW_FILL]++;
             resume_l2(vc, epc, t->spvp);
             return;
@@ -69,6 +69,7 @@ static void guest_page_fault(struct rvnest_vcpu *vc, struct rvnest_l1_trap *t, u
         }
     }
     switch (rvnest_shadow_fill(vc, gpa, acc, &res)) {
+    case SHADOW_RETRY:
     case SHADOW_FILLED:
         st->l2_exits[L2X_SHADOW_FILL]++;
         resume_l2(vc, epc, t->spvp);

@@ -94,16 +94,21 @@ static void vcpu_discon(qemu_plugin_id_t id, unsigned int vcpu_index,
     if (!to_vector && !(type == QEMU_PLUGIN_DISCON_EXCEPTION && l0_owns(&vm, from_pc)))
         return;
     uint64_t t0 = now_ns();
+    rvnest_l0_enter(vc);
     if (to_vector) {
         /* only a trap into real HS (S, V=0) is L0's; a guest's own trap to
          * a virtual address equal to the vector is not */
         if (opts.engine.trace && vc->hart->ops->get_priv(vc->hart) == PRV_S)
             trace_trap(vc);
-        if (!rvnest_on_hs_trap(vc))
+        if (!rvnest_on_hs_trap(vc)) {
+            rvnest_l0_leave(vc);
             return;
+        }
     } else if (!rvnest_on_m_trap(vc, from_pc)) {
+        rvnest_l0_leave(vc);
         return;
     }
+    rvnest_l0_leave(vc);
     vc->stats.l0_ns += now_ns() - t0;
     check_fatal();
 }
@@ -114,7 +119,9 @@ static void mret_exec(unsigned int vcpu_index, void *udata)
     if (vcpu_index >= RVNEST_MAX_HARTS)
         return;
     uint64_t t0 = now_ns();
+    rvnest_l0_enter(&vm.vcpu[vcpu_index]);
     rvnest_on_mret(&vm.vcpu[vcpu_index]);
+    rvnest_l0_leave(&vm.vcpu[vcpu_index]);
     vm.vcpu[vcpu_index].stats.l0_ns += now_ns() - t0;
     check_fatal();
 }

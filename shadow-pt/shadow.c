@@ -21,7 +21,16 @@
  *  - an L1 GPA that natively does not exist (L0 memory, RAM above L1's) is
  *    mapped to RVNEST_SHADOW_DEAD_PA, where nothing exists either: the hart
  *    raises the native access fault (or page fault for a page-table read)
- *    itself. The PLIC pages L0 performs for L1 are mapped to the device. */
+ *    itself. The PLIC pages L0 performs for L1 are mapped to the device.
+ *
+ * Table pages are recycled: a context that is dropped (L1's fence of its
+ * whole VMID, an eviction, a changed root, a pool reclaim) gives its lower
+ * tables back. With several harts another hart's L2 may be in the middle
+ * of a hardware walk through them, so they wait in a limbo until every
+ * other hart has been in L0 since (rvnest_l0_enter) or was in L0 or in L1
+ * (real hgatp 0) when the last of them was unlinked: a walk that starts
+ * after that reads the tables as they are now, from the emptied root. */
+#include <stdlib.h>
 #include <string.h>
 #include "rvnest/engine.h"
 #include "rvnest/csr.h"
@@ -63,6 +72,88 @@ static unsigned shadow_mode(uint64_t l1_hgatp)
     return mode == ATP_MODE_BARE ? ATP_MODE_SV57 : mode;
 }
 
+static unsigned page_index(const struct rvnest_shadow *s, uint64_t pa)
+{
+    return (unsigned)((pa - pool_pages_start(s)) / PAGE);
+}
+
+/* Whether no hart other than vc can still walk the pages of limbo l. */
+static bool grace_over(struct rvnest_vcpu *vc, const struct rvnest_shadow_limbo *l)
+{
+    struct rvnest_vm *vm = vc->vm;
+    for (unsigned h = 0; h < vm->nharts && h < RVNEST_MAX_HARTS; h++) {
+        struct rvnest_vcpu *o = &vm->vcpu[h];
+        if (o == vc || l->safe[h])
+            continue;
+        if (__atomic_load_n(&o->l0_seq, __ATOMIC_SEQ_CST) == l->seq[h])
+            return false;
+    }
+    return true;
+}
+
+static void grace_start(struct rvnest_vcpu *vc, struct rvnest_shadow_limbo *l)
+{
+    struct rvnest_vm *vm = vc->vm;
+    for (unsigned h = 0; h < vm->nharts && h < RVNEST_MAX_HARTS; h++) {
+        struct rvnest_vcpu *o = &vm->vcpu[h];
+        l->seq[h] = __atomic_load_n(&o->l0_seq, __ATOMIC_SEQ_CST);
+        l->safe[h] = __atomic_load_n(&o->in_l0, __ATOMIC_SEQ_CST) ||
+                     __atomic_load_n(&o->world.level, __ATOMIC_SEQ_CST) == RVNEST_L1;
+    }
+}
+
+/* Moves limbo pages whose grace is over to the free list: the waiting
+ * batch, then (once it is empty) the collecting one, which starts its own
+ * grace now. */
+static void recycle(struct rvnest_vcpu *vc)
+{
+    struct rvnest_shadow *s = &vc->vm->shadow;
+    struct rvnest_shadow_limbo *c = &s->limbo[0], *w = &s->limbo[1];
+    for (int round = 0; round < 2; round++) {
+        if (w->n && grace_over(vc, w)) {
+            for (unsigned i = 0; i < w->n; i++)
+                s->free_pages[s->nfree++] = w->pages[i];
+            w->n = 0;
+        }
+        if (w->n || !c->n)
+            return;
+        uint32_t *p = w->pages;
+        w->pages = c->pages;
+        w->n = c->n;
+        c->pages = p;
+        c->n = 0;
+        grace_start(vc, w);
+    }
+}
+
+/* A table page for context ctx: recycled, else never used; 0 when the
+ * pool has none to give now. */
+static uint64_t alloc_page(struct rvnest_vcpu *vc, unsigned ctx)
+{
+    struct rvnest_shadow *s = &vc->vm->shadow;
+    uint64_t page;
+    if (!s->nfree)
+        recycle(vc);
+    if (s->nfree) {
+        page = pool_pages_start(s) + (uint64_t)s->free_pages[--s->nfree] * PAGE;
+    } else if (s->next + PAGE <= s->base + s->size) {
+        page = s->next;
+        s->next += PAGE;
+    } else {
+        return 0;
+    }
+    s->owner[page_index(s, page)] = (uint8_t)(ctx + 1);
+    return page;
+}
+
+static void pool_free(struct rvnest_shadow *s)
+{
+    free(s->owner);
+    free(s->free_pages);
+    free(s->limbo[0].pages);
+    free(s->limbo[1].pages);
+}
+
 bool rvnest_shadow_setup(struct rvnest_vcpu *vc)
 {
     struct rvnest_vm *vm = vc->vm;
@@ -79,9 +170,19 @@ bool rvnest_shadow_setup(struct rvnest_vcpu *vc)
                      (unsigned long long)(size >> 10), (unsigned long long)(vm->l0_size >> 20));
         return false;
     }
+    pool_free(s);
     memset(s, 0, sizeof(*s));
     s->base = base;
     s->size = size;
+    s->npages = (unsigned)((base + size - pool_pages_start(s)) / PAGE);
+    s->owner = calloc(s->npages, 1);
+    s->free_pages = calloc(s->npages, sizeof(uint32_t));
+    s->limbo[0].pages = calloc(s->npages, sizeof(uint32_t));
+    s->limbo[1].pages = calloc(s->npages, sizeof(uint32_t));
+    if (!s->owner || !s->free_pages || !s->limbo[0].pages || !s->limbo[1].pages) {
+        rvnest_fatal(vm, "out of host memory for the shadow pool's records");
+        return false;
+    }
     if (!zero(vc, base, pool_pages_start(s) - base)) {
         rvnest_fatal(vm, "cannot write the shadow pool at %#llx", (unsigned long long)base);
         return false;
@@ -101,14 +202,21 @@ static void ctx_drop(struct rvnest_vcpu *vc, unsigned i)
     s->ctx[i].big = false;
     if (!s->ctx[i].users)
         s->ctx[i].valid = false;
+    /* its lower tables are unreachable from now on: to the limbo */
+    struct rvnest_shadow_limbo *c = &s->limbo[0];
+    for (unsigned p = 0; p < s->npages; p++)
+        if (s->owner[p] == i + 1) {
+            s->owner[p] = 0;
+            c->pages[c->n++] = p;
+        }
 }
 
 static void rvnest_shadow_drop_all_locked(struct rvnest_vcpu *vc)
 {
     struct rvnest_shadow *s = &vc->vm->shadow;
+    (void)s;
     for (unsigned i = 0; i < RVNEST_SHADOW_CTXS; i++)
         ctx_drop(vc, i);
-    s->next = pool_pages_start(s);
 }
 
 static uint64_t rvnest_shadow_hgatp_locked(struct rvnest_vcpu *vc, uint64_t l1_hgatp, unsigned *idx)
@@ -201,10 +309,9 @@ static uint64_t leaf_slot(struct rvnest_vcpu *vc, unsigned ctx, uint64_t gpa, bo
         if (!(pte & PTE_V)) {
             if (!alloc)
                 return 0;
-            if (s->next + PAGE > s->base + s->size)
+            uint64_t page = alloc_page(vc, ctx);
+            if (!page)
                 return 1;
-            uint64_t page = s->next;
-            s->next += PAGE;
             if (!zero(vc, page, PAGE))
                 return 0;
             pte = ((page >> 12) << PTE_PPN_SHIFT) | PTE_V;
@@ -256,13 +363,17 @@ static enum rvnest_fill rvnest_shadow_fill_locked(struct rvnest_vcpu *vc, uint64
     uint64_t slot = leaf_slot(vc, ctx, gpa, true, 0);
     if (slot == 1) {
         /* The pool is exhausted: drop every shadow and start again. The
-         * running L2's context keeps its slot (the real hgatp stays). */
+         * running L2's context keeps its slot (the real hgatp stays). Its
+         * pages come back once no other hart can be walking them; until
+         * then L2 faults again and comes back here. */
         struct rvnest_shadow_ctx keep = s->ctx[ctx];
         rvnest_shadow_drop_all_locked(vc);
         keep.big = size_level(size) >= 2;
         s->ctx[ctx] = keep;
         vc->stats.shadow_reclaims++;
         slot = leaf_slot(vc, ctx, gpa, true, 0);
+        if (slot == 1)
+            return SHADOW_RETRY;
     }
     uint64_t old;
     if (slot <= 1 || !rd(vc, slot, &old)) {

@@ -87,6 +87,8 @@ struct rvnest_vcpu {
     unsigned reset_epoch;             /* the system reset (vm->reset_epoch) this hart
                                          last came out of */
     bool entered;                     /* entered L1 since that reset */
+    unsigned long l0_seq;             /* L0 handler entries (atomic; shadow.c's grace) */
+    int in_l0;                        /* 1 while an L0 handler runs on this hart (atomic) */
     bool fw_gva;                      /* mstatus.GVA as it would be natively
                                          (rvnest_on_guest_exception) */
     struct {
@@ -210,6 +212,17 @@ void rvnest_on_mret(struct rvnest_vcpu *vc);
 /* A trap to M-mode from from_pc: returns true if it was L0's own (end of
  * microcode, or the L0 vector executed) and has been handled. */
 bool rvnest_on_m_trap(struct rvnest_vcpu *vc, uint64_t from_pc);
+/* The plugin brackets every L0 handler with these (the shadow pool's grace
+ * period: a hart in L0 or in L1 walks no shadow table). */
+static inline void rvnest_l0_enter(struct rvnest_vcpu *vc)
+{
+    __atomic_store_n(&vc->in_l0, 1, __ATOMIC_SEQ_CST);
+    __atomic_add_fetch(&vc->l0_seq, 1, __ATOMIC_SEQ_CST);
+}
+static inline void rvnest_l0_leave(struct rvnest_vcpu *vc)
+{
+    __atomic_store_n(&vc->in_l0, 0, __ATOMIC_SEQ_CST);
+}
 /* The hart executes the reset vector (QEMU virt: RVNEST_RESET_VECTOR in
  * the boot ROM). Only an M-mode execution is a reset. */
 void rvnest_on_hart_reset(struct rvnest_vcpu *vc);

@@ -32,11 +32,25 @@ struct rvnest_shadow_ctx {
     unsigned users;                   /* harts running an L2 on it: never evicted then */
 };
 
+/* Table pages a context dropped wait here until no hart can still be
+ * walking them (shadow.c, "grace"). */
+struct rvnest_shadow_limbo {
+    uint32_t *pages;                  /* page indexes */
+    unsigned n;
+    uint64_t seq[RVNEST_MAX_HARTS];   /* each hart's l0_seq when the last one joined */
+    bool safe[RVNEST_MAX_HARTS];      /* that hart was in L0 or in L1 then */
+};
+
 struct rvnest_shadow {
     uint64_t base, size;              /* the pool: size a power of two, base aligned to it */
-    uint64_t next;                    /* next free table page */
+    uint64_t next;                    /* next never-used table page */
     uint64_t clock;
     struct rvnest_shadow_ctx ctx[RVNEST_SHADOW_CTXS];
+    unsigned npages;                  /* table pages of the pool (above the roots) */
+    uint8_t *owner;                   /* per page: its context + 1, 0 when not in a tree */
+    uint32_t *free_pages;             /* recycled pages ready for use */
+    unsigned nfree;
+    struct rvnest_shadow_limbo limbo[2]; /* [0] collecting, [1] waiting for its grace */
 };
 
 struct rvnest_vm;
@@ -55,6 +69,7 @@ enum rvnest_fill {
     SHADOW_FILLED,                    /* a new or wider leaf: retry the access */
     SHADOW_FAULT,                     /* L1's G-stage refuses it: L1 sees the fault */
     SHADOW_STALE,                     /* nothing to add: the fault stands */
+    SHADOW_RETRY,                     /* no table page usable yet: resume L2, it faults again */
 };
 /* A guest page fault of L2 at gpa for access (walk_access). res gets L1's
  * G-stage walk. */

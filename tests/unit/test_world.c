@@ -348,6 +348,56 @@ static void test_shadow_users(void)
     mock_vm_free(&w.t);
 }
 
+/* Table pages of a dropped context are recycled, but only once no other
+ * hart can be walking them: here hart 1 runs an L2 (not in L0, not in L1)
+ * until it enters L0. When the pool is exhausted and nothing can be
+ * recycled yet, L2 retries (its fault comes back) instead of L0 reusing a
+ * page another hart may read. */
+static void test_shadow_recycle(void)
+{
+    struct wt w;
+    setup(&w);
+    struct mock_hart *m = &w.t.m;
+    struct rvnest_vcpu *vc = w.t.vc;
+    struct rvnest_vm *vm = &w.t.vm;
+    struct rvnest_shadow *s = &vm->shadow;
+    vm->nharts = 2;
+    vm->vcpu[1].world.level = RVNEST_L2;              /* another hart in its L2 */
+    vm->vcpu[1].l0_seq = 5;
+    enter(&w);
+    uint64_t slot = pt_slot(&w.b, w.groot, 3, true, 0, L2_PC, 0);
+    mock_write64(m, slot, pt_leaf(0x80400000, PTE_V | PTE_R | PTE_X | PTE_U | PTE_A));
+    trap_from_l2(&w, EXC_LOAD_GUEST_PAGE_FAULT, L2_PC, L2_PC, L2_PC >> 2, 0x3003);
+    uint64_t used = s->next;                          /* the tables of one leaf */
+    g_assert_cmpuint(used, >, s->base);
+    /* L1 fences its whole VMID: the lower tables go to the limbo */
+    rvnest_shadow_inval(vc, &(struct rvnest_inval){ .all_addr = true, .all_id = true });
+    g_assert_cmpuint(s->limbo[0].n, >, 0);
+    unsigned limbo = s->limbo[0].n;
+    /* refill: hart 1 may still walk them, so fresh pages are used */
+    trap_from_l2(&w, EXC_LOAD_GUEST_PAGE_FAULT, L2_PC, L2_PC, L2_PC >> 2, 0x3003);
+    g_assert_cmpuint(s->next, >, used);
+    g_assert_cmpuint(s->limbo[1].n, ==, limbo);       /* waiting for its grace */
+    /* the pool runs out: everything is dropped, nothing is reusable yet,
+     * L2 resumes at the faulting instruction without a new leaf */
+    uint64_t end = s->next;
+    s->next = s->base + s->size;
+    rvnest_shadow_inval(vc, &(struct rvnest_inval){ .all_addr = true, .all_id = true });
+    trap_from_l2(&w, EXC_LOAD_GUEST_PAGE_FAULT, L2_PC, L2_PC, L2_PC >> 2, 0x3003);
+    g_assert_cmpuint(vc->world.level, ==, RVNEST_L2);
+    g_assert_cmphex(m->pc, ==, L2_PC);
+    g_assert_cmpuint(vc->stats.shadow_reclaims, ==, 1);
+    g_assert_cmpuint(s->nfree, ==, 0);
+    /* hart 1 enters L0: the grace is over, the pages come back */
+    rvnest_l0_enter(&vm->vcpu[1]);
+    rvnest_l0_leave(&vm->vcpu[1]);
+    trap_from_l2(&w, EXC_LOAD_GUEST_PAGE_FAULT, L2_PC, L2_PC, L2_PC >> 2, 0x3003);
+    g_assert_cmphex(shadow_leaf_of(&w, L2_PC) >> 10 << 12, ==, 0x80400000);
+    g_assert_cmpuint(s->next, ==, s->base + s->size);  /* no fresh page was needed */
+    (void)end;
+    mock_vm_free(&w.t);
+}
+
 static void test_shadow_fault_and_holes(void)
 {
     struct wt w;
@@ -432,6 +482,7 @@ int main(int argc, char **argv)
     g_test_add_func("/shadow/fill", test_shadow_fill);
     g_test_add_func("/shadow/amo-load-first", test_shadow_amo);
     g_test_add_func("/shadow/in-use-contexts", test_shadow_users);
+    g_test_add_func("/shadow/recycle-after-grace", test_shadow_recycle);
     g_test_add_func("/shadow/fault-and-holes", test_shadow_fault_and_holes);
     g_test_add_func("/shadow/invalidate", test_shadow_inval);
     g_test_add_func("/shadow/rules", test_rules);

@@ -2,13 +2,22 @@
 # SMP stress run (not in CI): the SMP scenarios repeated N times in a row
 # (default 20) under rvnest, each compared with a native reference: Linux
 # with 4 harts (nproc, parallel checksums and forks, the rest of the
-# workload: RVNEST lines identical to the native run's) and the bare-metal
-# SMP program with 2 and 4 harts (check lines identical). Stops at the
+# workload: RVNEST lines identical to the native run's), KVM in a 2-hart
+# L1 running a 2-vCPU L2 through rvnest-vmm (L2's lines identical), and the
+# bare-metal SMP program with 2 and 4 harts (check lines identical). Stops at the
 # first hang (timeout), crash (non-zero exit, fatal) or divergence and says
 # which run; prints the count of clean rounds.
 # usage: tests/smp-stress.sh [ROUNDS] [--keep DIR]
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/kvm/lib.sh
+. "$(dirname "$0")/kvm/lib.sh"
+"$REPO/tests/kvm/build.sh" >/dev/null 2>&1 || fail "tests/kvm/build.sh failed"
+l2_lines() { tr -d '\r' <"$1" | grep -E '^RVNEST-L2: |^RVNEST-L1: (kvm loaded|vmm-exit|PASS|FAIL)' | sed -E 's/ \(took [0-9.]+ ?s\)//'; }
+l2_run() { # MODE LOG [STATS]
+    L1_SMP=2 RVNEST_MODE=$1 RVNEST_RUN_EXTRA="${3:+--stats $3}" \
+        run_l1 'quiet rvnest_checks=0 rvnest_vmm_args="--cpus 2"' >"$2" 2>&1
+}
 rounds=20 keep=
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -27,6 +36,10 @@ echo "smp-stress: native references"
 "$RVNEST" run --native "${linux[@]}" >"$d/linux.native" 2>&1 || fail "native Linux run failed"
 rvnest_lines "$d/linux.native" >"$d/linux.ref"
 grep -q '^RVNEST: nproc 4$' "$d/linux.ref" || fail "native Linux run: nproc is not 4"
+l2_run native "$d/l2.native" || fail "native SMP L2 run failed"
+l2_lines "$d/l2.native" >"$d/l2.ref"
+grep -qE '^RVNEST-L2: up, .*, 2 cpu\(s\)' "$d/l2.ref" && grep -q '^RVNEST-L1: PASS' "$d/l2.ref" \
+    || fail "native SMP L2 run: L2 did not see 2 CPUs or L1 did not pass"
 for n in 2 4; do
     "$RVNEST" run --native --smp $n --kernel "$BM/smp.elf" --mem 256M --timeout 120 >"$d/smp$n.native" 2>&1 \
         || fail "native smp run with $n harts failed"
@@ -42,6 +55,10 @@ for r in $(seq 1 "$rounds"); do
     rvnest_lines "$d/linux.$r" >"$d/linux.$r.lines"
     diff -u "$d/linux.ref" "$d/linux.$r.lines" || fail "round $r: Linux output differs from native"
     grep -q '"audit_hs_guest_blocks": 0,' "$d/linux.$r.json" || fail "round $r: guest code ran in real HS"
+    l2_run nested "$d/l2.$r" "$d/l2.$r.json"
+    rc=$?
+    [ $rc = 0 ] || { tail -5 "$d/l2.$r"; fail "round $r: SMP L2 under rvnest exited $rc (124: hang)"; }
+    diff -u "$d/l2.ref" <(l2_lines "$d/l2.$r") || fail "round $r: SMP L2 output differs from native"
     for n in 2 4; do
         "$RVNEST" run --smp $n --kernel "$BM/smp.elf" --mem 256M --timeout 120 >"$d/smp$n.$r" 2>&1
         rc=$?
@@ -51,4 +68,4 @@ for r in $(seq 1 "$rounds"); do
     ok=$r
     echo "smp-stress: round $r ok ($(( $(date +%s) - t0 )) s; $(grep -o '"exits_total": [0-9]*' "$d/linux.$r.json" | head -1))"
 done
-echo "smp-stress: $ok of $rounds rounds clean (Linux 4 harts + bare-metal 2 and 4 harts, identical to native)"
+echo "smp-stress: $ok of $rounds rounds clean (Linux 4 harts, KVM 2 harts running a 2-vCPU L2, bare-metal 2 and 4 harts; identical to native)"

@@ -291,7 +291,7 @@ static bool setup_hart(struct rvnest_vcpu *vc)
     hart_set_csr(h, CSR_HCOUNTEREN, 0xffffffffu);   /* time, cycle, instret never trap */
     rvnest_envcfg_sync(vc);
     hart_set_csr(h, CSR_HTIMEDELTA, 0);
-    hart_set_csr(h, CSR_HVIP, 0);
+    rvnest_set_real_hvip(h, 0);
     hart_set_csr(h, CSR_HGATP, 0);
     vc->seip_presented = false;
     vc->virq_trap = false;

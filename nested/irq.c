@@ -14,10 +14,33 @@
 #include "rvnest/engine.h"
 #include "rvnest/csr.h"
 
+/* Every write of the real hvip. While the hart is in M (L0 handles a trap
+ * the firmware redirected, before its mret) with menvcfg.STCE and
+ * henvcfg.STCE set, QEMU's rmw_mip64 does not let VSTIP change: L1's
+ * hvip.VSTIP for L2 would stay in the real mip after L2's exit and show as
+ * L1's own STIP. henvcfg.STCE is cleared around such a write (QEMU
+ * re-evaluates the vstimecmp comparison when it comes back:
+ * riscv_timer_stce_changed). */
+static void write_hvip(struct rvnest_hart *h, uint64_t old, uint64_t val)
+{
+    uint64_t henvcfg = hart_csr(h, CSR_HENVCFG);
+    bool guard = ((old ^ val) & MIP_VSTIP) && (henvcfg & ENVCFG_STCE) && h->ops->get_priv(h) == PRV_M;
+    if (guard)
+        hart_set_csr(h, CSR_HENVCFG, henvcfg & ~ENVCFG_STCE);
+    hart_set_csr(h, CSR_HVIP, val);
+    if (guard)
+        hart_set_csr(h, CSR_HENVCFG, henvcfg);
+}
+
+void rvnest_set_real_hvip(struct rvnest_hart *h, uint64_t val)
+{
+    write_hvip(h, hart_csr(h, CSR_HVIP), val);
+}
+
 static void set_hvip(struct rvnest_hart *h, uint64_t set, uint64_t clear)
 {
     uint64_t v = hart_csr(h, CSR_HVIP);
-    hart_set_csr(h, CSR_HVIP, (v & ~clear) | set);
+    write_hvip(h, v, (v & ~clear) | set);
 }
 
 uint64_t rvnest_l0_sie(const struct rvnest_vcpu *vc)

@@ -35,24 +35,6 @@ static const struct { unsigned csr; enum vcsr_index v; } vs_regs[] = {
  * (riscv_cpu_fp_enabled), MXR applies to both stages. */
 #define SSTATUS_HS_FOR_L2 (MSTATUS_FS | MSTATUS_VS | MSTATUS_MXR)
 
-/* The real hvip. While the hart is in M (L0 handles a trap the firmware
- * redirected, before its mret) with menvcfg.STCE and henvcfg.STCE set,
- * QEMU's rmw_mip64 does not let VSTIP change: L1's hvip.VSTIP for L2
- * would stay in the real mip after L2's exit and show as L1's own STIP.
- * henvcfg.STCE is cleared around such a write (QEMU re-evaluates the
- * vstimecmp comparison when it comes back: riscv_timer_stce_changed). */
-static void set_real_hvip(struct rvnest_hart *h, uint64_t val)
-{
-    uint64_t henvcfg = hart_csr(h, CSR_HENVCFG);
-    bool guard = ((hart_csr(h, CSR_HVIP) ^ val) & MIP_VSTIP) && (henvcfg & ENVCFG_STCE) &&
-                 h->ops->get_priv(h) == PRV_M;
-    if (guard)
-        hart_set_csr(h, CSR_HENVCFG, henvcfg & ~ENVCFG_STCE);
-    hart_set_csr(h, CSR_HVIP, val);
-    if (guard)
-        hart_set_csr(h, CSR_HENVCFG, henvcfg);
-}
-
 void rvnest_world_reset(struct rvnest_vcpu *vc)
 {
     if (vc->world.level == RVNEST_L2)
@@ -167,7 +149,7 @@ void rvnest_enter_l2(struct rvnest_vcpu *vc)
     hart_set_csr(h, CSR_HEDELEG, v->val[VCSR_HEDELEG]);
     vc->hedeleg = v->val[VCSR_HEDELEG];
     hart_set_csr(h, CSR_HIDELEG, v->val[VCSR_HIDELEG]);
-    set_real_hvip(h, v->val[VCSR_HVIP] & VS_MODE_INTERRUPTS);
+    rvnest_set_real_hvip(h, v->val[VCSR_HVIP] & VS_MODE_INTERRUPTS);
     hart_set_csr(h, CSR_HIE, v->val[VCSR_HIE]);
     /* L1's mie bits 13-63, which L2's sie shows and sets under hideleg
      * (QEMU rmw_vsie64), in the real mie; L0's come back at the exit */
@@ -249,7 +231,7 @@ void rvnest_exit_l2(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t)
     /* L0's real H CSRs for L1 (nested/boot.c setup_l0) */
     hart_set_csr(h, CSR_HIDELEG, VS_MODE_INTERRUPTS);
     hart_set_csr(h, CSR_VSIE, l1->sie);
-    set_real_hvip(h, l1->hvip);
+    rvnest_set_real_hvip(h, l1->hvip);
     hart_set_csr(h, CSR_HSTATUS, HSTATUS_VSXL_64);
     vc->hedeleg = ~0ull;              /* rvnest_sync_l1_traps writes it */
     hart_set_csr(h, CSR_HCOUNTEREN, 0xffffffffu);

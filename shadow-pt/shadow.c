@@ -213,8 +213,6 @@ static void ctx_drop(struct rvnest_vcpu *vc, unsigned i)
 
 static void rvnest_shadow_drop_all_locked(struct rvnest_vcpu *vc)
 {
-    struct rvnest_shadow *s = &vc->vm->shadow;
-    (void)s;
     for (unsigned i = 0; i < RVNEST_SHADOW_CTXS; i++)
         ctx_drop(vc, i);
 }
@@ -363,13 +361,12 @@ static enum rvnest_fill rvnest_shadow_fill_locked(struct rvnest_vcpu *vc, uint64
     uint64_t slot = leaf_slot(vc, ctx, gpa, true, 0);
     if (slot == 1) {
         /* The pool is exhausted: drop every shadow and start again. The
-         * running L2's context keeps its slot (the real hgatp stays). Its
-         * pages come back once no other hart can be walking them; until
-         * then L2 faults again and comes back here. */
-        struct rvnest_shadow_ctx keep = s->ctx[ctx];
+         * running L2's context stays assigned (it has a user: ctx_drop),
+         * so the real hgatp stays. The pages come back once no other hart
+         * can be walking them; until then L2 faults again and comes back
+         * here. */
         rvnest_shadow_drop_all_locked(vc);
-        keep.big = size_level(size) >= 2;
-        s->ctx[ctx] = keep;
+        s->ctx[ctx].big = size_level(size) >= 2;
         vc->stats.shadow_reclaims++;
         slot = leaf_slot(vc, ctx, gpa, true, 0);
         if (slot == 1)
@@ -423,22 +420,15 @@ static void rvnest_shadow_inval_locked(struct rvnest_vcpu *vc, const struct rvne
         uint64_t vmid = (c->hgatp & HGATP_VMID_MASK) >> HGATP_VMID_SHIFT;
         if (!r->all_id && (r->id & (HGATP_VMID_MASK >> HGATP_VMID_SHIFT)) != vmid)
             continue;
-        bool keep_slot = vc->world.level == RVNEST_L2 && vc->world.l2_shadow == i;
-        if (r->all_addr || c->big) {
-            struct rvnest_shadow_ctx keep = *c;
-            ctx_drop(vc, i);
-            if (keep_slot) {
-                keep.big = false;
-                *c = keep;
-            }
-        } else {
+        if (r->all_addr || c->big)
+            ctx_drop(vc, i);              /* one a hart's L2 runs on stays assigned */
+        else
             inval_addr(vc, i, r->addr);
-        }
     }
 }
 
 /* The pool and its contexts are shared by the harts: every entry point
- * holds the VM lock (docs/architecture.md, "Threads"). */
+ * holds the VM lock (docs/architecture.md, "Harts and threads"). */
 
 void rvnest_shadow_drop_all(struct rvnest_vcpu *vc)
 {

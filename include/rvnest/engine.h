@@ -331,6 +331,8 @@ uint64_t rvnest_plic_access(struct rvnest_vcpu *vc, uint64_t gpa, const struct i
                             unsigned *fault_off);
 /* nested/irq.c */
 void rvnest_hs_interrupt(struct rvnest_vcpu *vc, unsigned irq);
+/* Writes the real hvip (nested/irq.c: QEMU's M-mode rule on VSTIP). */
+void rvnest_set_real_hvip(struct rvnest_hart *h, uint64_t val);
 void rvnest_irq_resample(struct rvnest_vcpu *vc);
 void rvnest_irq_send_ipi(struct rvnest_vcpu *vc);
 void rvnest_irq_clear_ipi(struct rvnest_vcpu *vc);

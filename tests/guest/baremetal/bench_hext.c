@@ -33,60 +33,6 @@
 #define EXC_VIRTUAL_INST 22
 #define EXIT_MAGIC 0x52564e58      /* a7 of the guest's final ecall: "RVNX" */
 
-/* ---- small string helpers (no libc) ---- */
-
-static unsigned long slen(const char *s)
-{
-    unsigned long n = 0;
-    while (s[n])
-        n++;
-    return n;
-}
-
-static int seq(const char *a, const char *b, unsigned long n)
-{
-    for (unsigned long i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return 0;
-    return 1;
-}
-
-/* The value of KEY=... in the space-separated args (length in *len), or NULL. */
-static const char *arg(const char *args, const char *key, unsigned long *len)
-{
-    unsigned long k = slen(key);
-    for (const char *p = args; *p;) {
-        while (*p == ' ')
-            p++;
-        const char *e = p;
-        while (*e && *e != ' ')
-            e++;
-        if ((unsigned long)(e - p) > k && seq(p, key, k) && p[k] == '=') {
-            *len = (unsigned long)(e - p) - k - 1;
-            return p + k + 1;
-        }
-        p = e;
-    }
-    return 0;
-}
-
-/* Is NAME an element of the comma-separated LIST (or LIST absent)? */
-static int in_list(const char *list, unsigned long len, const char *name)
-{
-    if (!list)
-        return 1;
-    unsigned long n = slen(name);
-    for (unsigned long i = 0; i < len;) {
-        unsigned long j = i;
-        while (j < len && list[j] != ',')
-            j++;
-        if (j - i == n && seq(list + i, name, n))
-            return 1;
-        i = j + 1;
-    }
-    return 0;
-}
-
 /* ---- output ---- */
 
 /* num/den with three decimals */
@@ -349,23 +295,23 @@ int main(unsigned long hartid, unsigned long fdt)
     (void)hartid;
     const char *args = fdt_chosen_bootargs(fdt);
     unsigned long mlen = 0, llen = 0;
-    const char *mode = arg(args, "mode", &mlen);
+    const char *mode = bootarg_str(args, "mode", &mlen);
     uint64_t n = bootarg(args, "iters", 100000), warmup = bootarg(args, "warmup", 1000);
     print("bench_hext: args \"%s\"\n", args);
     print("bench_hext: time is QEMU virt's 10 MHz timer (1 tick = 100 ns); instret is the host cycle counter\n");
-    if (mode && mlen == 3 && seq(mode, "ops", 3)) {
-        const char *list = arg(args, "ops", &llen);
+    if (mode && mlen == 3 && str_prefix(mode, "ops")) {
+        const char *list = bootarg_str(args, "ops", &llen);
         ops_setup();
         for (unsigned i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-            if (in_list(list, llen, ops[i].name))
+            if (list_has(list, llen, ops[i].name))
                 time_loop("op", &ops[i], n, warmup);
         print("bench_hext: hsv/hlv cell %x\n", cell);
-    } else if (mode && mlen == 3 && seq(mode, "ref", 3)) {
-        const char *list = arg(args, "refs", &llen);
+    } else if (mode && mlen == 3 && str_prefix(mode, "ref")) {
+        const char *list = bootarg_str(args, "refs", &llen);
         ref_setup();
-        if (in_list(list, llen, "virtual_insn"))
+        if (list_has(list, llen, "virtual_insn"))
             time_guest("virtual_insn", vs_csrr, n, warmup);
-        if (in_list(list, llen, "vs_ecall"))
+        if (list_has(list, llen, "vs_ecall"))
             time_guest("vs_ecall", vs_ecall, n, warmup);
         if (ref_unexpected)
             print("bench_hext: FAIL: unexpected trap from the guest: scause %x sepc %x\n",

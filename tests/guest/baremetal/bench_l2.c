@@ -73,106 +73,6 @@
 #define SZ_4K 0x1000ull
 #define SZ_2M 0x200000ull
 
-/* ---- small string helpers (no libc) ---- */
-
-static unsigned long slen(const char *s)
-{
-    unsigned long n = 0;
-    while (s[n])
-        n++;
-    return n;
-}
-
-static int seq(const char *a, const char *b, unsigned long n)
-{
-    for (unsigned long i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return 0;
-    return 1;
-}
-
-/* The value of KEY=... in the space-separated args (length in *len), or NULL. */
-static const char *arg(const char *args, const char *key, unsigned long *len)
-{
-    unsigned long k = slen(key);
-    for (const char *p = args; *p;) {
-        while (*p == ' ')
-            p++;
-        const char *e = p;
-        while (*e && *e != ' ')
-            e++;
-        if ((unsigned long)(e - p) > k && seq(p, key, k) && p[k] == '=') {
-            *len = (unsigned long)(e - p) - k - 1;
-            return p + k + 1;
-        }
-        p = e;
-    }
-    return 0;
-}
-
-/* Is NAME an element of the comma-separated LIST (or LIST absent)? */
-static int in_list(const char *list, unsigned long len, const char *name)
-{
-    if (!list)
-        return 1;
-    unsigned long n = slen(name);
-    for (unsigned long i = 0; i < len;) {
-        unsigned long j = i;
-        while (j < len && list[j] != ',')
-            j++;
-        if (j - i == n && seq(list + i, name, n))
-            return 1;
-        i = j + 1;
-    }
-    return 0;
-}
-
-/* ---- the device tree's /memory (QEMU virt: 2 address and 2 size cells) ---- */
-
-static uint32_t be32(const void *p)
-{
-    const unsigned char *b = p;
-    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-
-static uint64_t be64(const void *p)
-{
-    return (uint64_t)be32(p) << 32 | be32((const char *)p + 4);
-}
-
-static int fdt_memory(unsigned long fdt, uint64_t *base, uint64_t *size)
-{
-    const char *b = (const char *)fdt;
-    if (be32(b) != 0xd00dfeed)
-        return 0;
-    const char *p = b + be32(b + 8), *strings = b + be32(b + 12);
-    int depth = 0, in_mem = 0;
-    for (;;) {
-        uint32_t tok = be32(p);
-        p += 4;
-        if (tok == 1) {                         /* BEGIN_NODE name */
-            depth++;
-            if (depth == 2)
-                in_mem = seq(p, "memory", 6) && (p[6] == '@' || !p[6]);
-            while (*p) p++;
-            p = b + (((p + 1 - b) + 3) & ~3);
-        } else if (tok == 2) {                  /* END_NODE */
-            depth--;
-        } else if (tok == 3) {                  /* PROP len nameoff value */
-            uint32_t len = be32(p), nameoff = be32(p + 4);
-            const char *name = strings + nameoff;
-            if (in_mem && depth == 2 && len >= 16 && seq(name, "reg", 4)) {
-                *base = be64(p + 8);
-                *size = be64(p + 16);
-                return 1;
-            }
-            p += 8 + ((len + 3) & ~3u);
-        } else if (tok != 4) {                  /* END or anything else */
-            return 0;
-        }
-    }
-}
-
 /* ---- output and failures ---- */
 
 static int failed;
@@ -630,7 +530,7 @@ int main(unsigned long hartid, unsigned long fdt)
     (void)hartid;
     const char *args = fdt_chosen_bootargs(fdt);
     unsigned long llen = 0;
-    const char *list = arg(args, "ops", &llen);
+    const char *list = bootarg_str(args, "ops", &llen);
     uint64_t n = bootarg(args, "iters", 20000), warmup = bootarg(args, "warmup", 1000);
     uint64_t ram_base = 0x80000000ull, ram_size = 128ull << 20;
     print("bench_l2: args \"%s\"\n", args);
@@ -646,7 +546,7 @@ int main(unsigned long hartid, unsigned long fdt)
                 q++;
             int known = 0;
             for (unsigned i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-                known |= (unsigned long)(q - p) == slen(ops[i].name) && seq(p, ops[i].name, (unsigned long)(q - p));
+                known |= list_has(p, (unsigned long)(q - p), ops[i].name);   /* the one element p..q */
             if (!known) {
                 print("bench_l2: FAIL: unknown op in ops=%s\n", list);
                 failed = 1;
@@ -658,7 +558,7 @@ int main(unsigned long hartid, unsigned long fdt)
     int sstc = (csr_read(0x60a) & HENVCFG_STCE) != 0;
     for (unsigned i = 0; i < sizeof(ops) / sizeof(ops[0]) && !failed; i++) {
         const struct op *op = &ops[i];
-        if (!in_list(list, llen, op->name))
+        if (!list_has(list, llen, op->name))
             continue;
         if (op->run == l2_op_timer && !sstc) {
             fail("op timer: henvcfg.STCE does not stick (no Sstc)", csr_read(0x60a), 0, 0);

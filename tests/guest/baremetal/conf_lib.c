@@ -245,79 +245,53 @@ uint64_t csr_swap(unsigned csr, uint64_t v)
 
 /* ---- device tree ---- */
 
-uint32_t conf_be32(const void *p)
-{
-    const unsigned char *b = p;
-    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-
-static uint64_t be64(const void *p)
-{
-    return (uint64_t)conf_be32(p) << 32 | conf_be32((const char *)p + 4);
-}
-
-int conf_prefix(const char *s, const char *p)
-{
-    while (*p)
-        if (*s++ != *p++)
-            return 0;
-    return 1;
-}
-
-int conf_streq(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
-}
-
 static void dt_parse(uint64_t fdt)
 {
     const char *base = (const char *)(uintptr_t)fdt;
-    if (conf_be32(base) != 0xd00dfeed) {
+    if (be32(base) != 0xd00dfeed) {
         cprintf("no device tree at %x\n", fdt);
         return;
     }
-    const char *p = base + conf_be32(base + 8);
-    const char *strings = base + conf_be32(base + 12);
+    const char *p = base + be32(base + 8);
+    const char *strings = base + be32(base + 12);
     const char *names[16];
     int depth = 0;
     for (;;) {
-        uint32_t tok = conf_be32(p);
+        uint32_t tok = be32(p);
         p += 4;
         if (tok == 1) {                                   /* BEGIN_NODE */
             const char *name = p;
             if (depth < 16)
                 names[depth] = name;
             depth++;
-            if (conf_prefix(name, "rvnest-l0@"))
+            if (str_prefix(name, "rvnest-l0@"))
                 dt_has_rvnest_l0 = 1;
             while (*p) p++;
             p = base + ((p + 1 - base + 3) & ~3);
         } else if (tok == 2) {                            /* END_NODE */
             depth--;
         } else if (tok == 3) {                            /* PROP */
-            uint32_t len = conf_be32(p);
-            const char *pname = strings + conf_be32(p + 4);
+            uint32_t len = be32(p);
+            const char *pname = strings + be32(p + 4);
             const char *data = p + 8;
             const char *node = depth > 0 && depth <= 16 ? names[depth - 1] : "";
-            if (depth == 2 && conf_prefix(node, "memory@") && conf_streq(pname, "reg") && len >= 16) {
+            if (depth == 2 && str_prefix(node, "memory@") && streq(pname, "reg") && len >= 16) {
                 dt_ram_base = be64(data);
                 dt_ram_end = dt_ram_base + be64(data + 8);
-            } else if (depth == 2 && conf_streq(node, "chosen") && conf_streq(pname, "bootargs")) {
+            } else if (depth == 2 && streq(node, "chosen") && streq(pname, "bootargs")) {
                 uint32_t i;
                 for (i = 0; i < len && i < sizeof(dt_bootargs) - 1; i++)
                     dt_bootargs[i] = data[i];
                 dt_bootargs[i] = 0;
-            } else if (conf_prefix(node, "plic@") && conf_streq(pname, "reg") && len >= 16) {
+            } else if (str_prefix(node, "plic@") && streq(pname, "reg") && len >= 16) {
                 dt_plic_base = be64(data);
-            } else if (depth == 2 && conf_streq(node, "cpus") && conf_streq(pname, "timebase-frequency") &&
+            } else if (depth == 2 && streq(node, "cpus") && streq(pname, "timebase-frequency") &&
                        len == 4) {
-                dt_timebase = conf_be32(data);
-            } else if (depth == 3 && conf_streq(names[1], "cpus") && conf_prefix(node, "cpu@")) {
-                if (conf_streq(pname, "reg") && len >= 4 && dt_nharts < (int)ARRAY_SIZE(dt_hart_ids))
-                    dt_hart_ids[dt_nharts++] = conf_be32(data + len - 4);
-                if (conf_streq(pname, "status") && !conf_streq(data, "okay"))
+                dt_timebase = be32(data);
+            } else if (depth == 3 && streq(names[1], "cpus") && str_prefix(node, "cpu@")) {
+                if (streq(pname, "reg") && len >= 4 && dt_nharts < (int)ARRAY_SIZE(dt_hart_ids))
+                    dt_hart_ids[dt_nharts++] = be32(data + len - 4);
+                if (streq(pname, "status") && !streq(data, "okay"))
                     dt_harts_disabled++;
             }
             p = data + ((len + 3) & ~3u);

@@ -65,10 +65,6 @@ static inline uint64_t conf_exec(uint32_t insn, int mode, uint64_t a0, uint64_t 
 /* Call fn(a0, a1) at VA fn in S-mode, escaping on any exception. */
 uint64_t conf_call(uint64_t fn, uint64_t a0, uint64_t a1);
 /* Run code at fn in mode; U code ends with an ecall at uexit. */
-/* Device-tree helpers: a big-endian cell, string prefix and equality. */
-uint32_t conf_be32(const void *p);
-int conf_prefix(const char *s, const char *p);
-int conf_streq(const char *a, const char *b);
 uint64_t conf_call_at(uint64_t fn, int mode, uint64_t uexit, uint64_t a0, uint64_t a1);
 /* Run code at guest virtual address fn in VS (MODE_S) or VU (MODE_U), as
  * a hypervisor enters its guest (hstatus.SPV=1, sret). The code ends with

@@ -1066,49 +1066,6 @@ static void test_fences(void)
 }
 
 /* ---- setup ---- */
-static uint32_t be32(uint64_t p)
-{
-    volatile uint8_t *b = (volatile uint8_t *)p;
-    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-
-/* The first /memory@... node's reg (2 address and 2 size cells, QEMU virt). */
-static void find_memory(uint64_t fdt)
-{
-    if (be32(fdt) != 0xd00dfeed)
-        return;
-    uint64_t p = fdt + be32(fdt + 8), strings = fdt + be32(fdt + 12);
-    int in_memory = 0, depth = 0;
-    for (;;) {
-        uint32_t tok = be32(p);
-        p += 4;
-        if (tok == 1) {                                  /* begin node */
-            const char *name = (const char *)p;
-            depth++;
-            in_memory = depth == 2 && name[0] == 'm' && name[1] == 'e' && name[2] == 'm' &&
-                        name[3] == 'o' && name[4] == 'r' && name[5] == 'y';
-            unsigned n = 0;
-            while (name[n])
-                n++;
-            p += (n + 4) & ~3u;
-        } else if (tok == 2) {                           /* end node */
-            depth--;
-            in_memory = 0;
-        } else if (tok == 3) {                           /* property */
-            uint32_t len = be32(p), off = be32(p + 4);
-            const char *pn = (const char *)(strings + off);
-            if (in_memory && pn[0] == 'r' && pn[1] == 'e' && pn[2] == 'g' && !pn[3] && len >= 16 &&
-                !ram_end) {
-                ram_base = (uint64_t)be32(p + 8) << 32 | be32(p + 12);
-                ram_end = ram_base + ((uint64_t)be32(p + 16) << 32 | be32(p + 20));
-            }
-            p += 8 + ((len + 3) & ~3u);
-        } else if (tok != 4) {
-            return;                                      /* end or garbage */
-        }
-    }
-}
-
 static void detect_modes(void)
 {
     for (int l = 3; l <= 5; l++) {
@@ -1127,7 +1084,9 @@ int main(unsigned long hartid, unsigned long fdt)
 {
     (void)hartid;
     print("hlv: start\n");
-    find_memory(fdt);
+    uint64_t size;
+    if (fdt_memory(fdt, &ram_base, &size))
+        ram_end = ram_base + size;
     print("hlv: ram %x-%x\n", ram_base, ram_end);
     if (!ram_end || ram_end <= SUPER_BASE + 0x200000) {
         print("FAIL: no usable /memory in the device tree\n");

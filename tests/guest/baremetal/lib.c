@@ -113,69 +113,152 @@ void trap(uint64_t *frame)
 
 /* The flattened device tree (devicetree spec, "Flattened Devicetree (DTB)
  * Format"): big-endian header, structure block of tokens. */
-static uint32_t be32(const void *p)
+uint32_t be32(const void *p)
 {
-    const unsigned char *b = p;
+    const volatile unsigned char *b = p;
     return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
-static int streq(const char *a, const char *b)
+uint64_t be64(const void *p)
+{
+    return (uint64_t)be32(p) << 32 | be32((const char *)p + 4);
+}
+
+int streq(const char *a, const char *b)
 {
     while (*a && *a == *b) { a++; b++; }
     return *a == *b;
 }
 
-const char *fdt_chosen_bootargs(unsigned long fdt)
+int str_prefix(const char *s, const char *p)
+{
+    while (*p)
+        if (*s++ != *p++)
+            return 0;
+    return 1;
+}
+
+/* A node name is NAME or NAME@unit-address. */
+static int node_is(const char *name, const char *want)
+{
+    return str_prefix(name, want) && (!name[strlen_(want)] || name[strlen_(want)] == '@');
+}
+
+const char *fdt_node_prop(unsigned long fdt, const char *node, const char *prop, uint32_t *len)
 {
     const char *base = (const char *)fdt;
     if (be32(base) != 0xd00dfeed)
-        return "";
+        return 0;
     const char *p = base + be32(base + 8), *strings = base + be32(base + 12);
-    int depth = 0, in_chosen = 0;
+    int depth = 0, in_node = 0;
     for (;;) {
         uint32_t tok = be32(p);
         p += 4;
         if (tok == 1) {                         /* BEGIN_NODE name */
             depth++;
             if (depth == 2)
-                in_chosen = streq(p, "chosen");
+                in_node = node_is(p, node);
             while (*p) p++;
             p = base + (((p + 1 - base) + 3) & ~3);
         } else if (tok == 2) {                  /* END_NODE */
             depth--;
         } else if (tok == 3) {                  /* PROP len nameoff value */
-            uint32_t len = be32(p), nameoff = be32(p + 4);
-            if (in_chosen && depth == 2 && streq(strings + nameoff, "bootargs"))
+            uint32_t n = be32(p), nameoff = be32(p + 4);
+            if (in_node && depth == 2 && streq(strings + nameoff, prop)) {
+                *len = n;
                 return p + 8;
-            p += 8 + ((len + 3) & ~3u);
+            }
+            p += 8 + ((n + 3) & ~3u);
         } else if (tok != 4) {                  /* END or anything else */
-            return "";
+            return 0;
         }
     }
 }
 
+const char *fdt_chosen_bootargs(unsigned long fdt)
+{
+    uint32_t len;
+    const char *v = fdt_node_prop(fdt, "chosen", "bootargs", &len);
+    return v ? v : "";
+}
+
+int fdt_memory(unsigned long fdt, uint64_t *base, uint64_t *size)
+{
+    uint32_t len;
+    const char *v = fdt_node_prop(fdt, "memory", "reg", &len);
+    if (!v || len < 16)
+        return 0;
+    *base = be64(v);
+    *size = be64(v + 8);
+    return 1;
+}
+
+unsigned long strlen_(const char *s)
+{
+    unsigned long n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+static int mem_eq(const char *a, const char *b, unsigned long n)
+{
+    for (unsigned long i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
+const char *bootarg_str(const char *args, const char *key, unsigned long *len)
+{
+    unsigned long k = strlen_(key);
+    for (const char *p = args; *p;) {
+        while (*p == ' ')
+            p++;
+        const char *e = p;
+        while (*e && *e != ' ')
+            e++;
+        if ((unsigned long)(e - p) > k && mem_eq(p, key, k) && p[k] == '=') {
+            *len = (unsigned long)(e - p) - k - 1;
+            return p + k + 1;
+        }
+        p = e;
+    }
+    return 0;
+}
+
+int list_has(const char *list, unsigned long len, const char *name)
+{
+    if (!list)
+        return 1;
+    unsigned long n = strlen_(name);
+    for (unsigned long i = 0; i < len;) {
+        unsigned long j = i;
+        while (j < len && list[j] != ',')
+            j++;
+        if (j - i == n && mem_eq(list + i, name, n))
+            return 1;
+        i = j + 1;
+    }
+    return 0;
+}
+
 uint64_t bootarg(const char *args, const char *key, uint64_t def)
 {
-    for (const char *p = args; *p; p++) {
-        if (p != args && p[-1] != ' ')
-            continue;
-        const char *k = key, *q = p;
-        while (*k && *q == *k) { k++; q++; }
-        if (*k || *q != '=')
-            continue;
-        q++;
-        uint64_t v = 0, radix = 10;
-        int neg = *q == '-';
-        q += neg;
-        if (q[0] == '0' && q[1] == 'x') { radix = 16; q += 2; }
-        for (;; q++) {
-            unsigned d;
-            if (*q >= '0' && *q <= '9') d = (unsigned)(*q - '0');
-            else if (radix == 16 && *q >= 'a' && *q <= 'f') d = (unsigned)(*q - 'a' + 10);
-            else break;
-            v = v * radix + d;
-        }
-        return neg ? -v : v;
+    unsigned long n;
+    const char *q = bootarg_str(args, key, &n);
+    if (!q)
+        return def;
+    uint64_t v = 0, radix = 10;
+    int neg = *q == '-';
+    q += neg;
+    if (q[0] == '0' && q[1] == 'x') { radix = 16; q += 2; }
+    for (;; q++) {
+        unsigned d;
+        if (*q >= '0' && *q <= '9') d = (unsigned)(*q - '0');
+        else if (radix == 16 && *q >= 'a' && *q <= 'f') d = (unsigned)(*q - 'a' + 10);
+        else break;
+        v = v * radix + d;
     }
-    return def;
+    return neg ? -v : v;
 }

@@ -12,10 +12,24 @@ void print(const char *fmt, ...);       /* %s %d %x (64-bit hex) */
 void shutdown(void);
 void trap(uint64_t *frame);
 
-/* /chosen/bootargs of the device tree (QEMU's -append), or "" */
+/* Device tree: big-endian cells; the property PROP of the top-level node
+ * NODE (or NODE@...), its length in *len, or NULL; /chosen/bootargs (QEMU's
+ * -append) or ""; the first /memory reg (2 address and 2 size cells). */
+uint32_t be32(const void *p);
+uint64_t be64(const void *p);
+const char *fdt_node_prop(unsigned long fdt, const char *node, const char *prop, uint32_t *len);
 const char *fdt_chosen_bootargs(unsigned long fdt);
-/* The value of "key=N" (decimal or 0x hex, may be negative) in args, or def */
+int fdt_memory(unsigned long fdt, uint64_t *base, uint64_t *size);
+/* Strings without libc. */
+unsigned long strlen_(const char *s);
+int streq(const char *a, const char *b);
+int str_prefix(const char *s, const char *prefix);
+/* Bootargs: the value of "key=..." (length in *len) or NULL; the value of
+ * "key=N" (decimal or 0x hex, may be negative) or def; whether NAME is in
+ * the comma-separated LIST of that length (1 when LIST is NULL). */
+const char *bootarg_str(const char *args, const char *key, unsigned long *len);
 uint64_t bootarg(const char *args, const char *key, uint64_t def);
+int list_has(const char *list, unsigned long len, const char *name);
 
 #define csr_read(csr) ({ uint64_t __v; __asm__ volatile("csrr %0, " #csr : "=r"(__v) :: "memory"); __v; })
 #define csr_write(csr, v) __asm__ volatile("csrw " #csr ", %0" :: "rK"((uint64_t)(v)) : "memory")

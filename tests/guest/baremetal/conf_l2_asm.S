@@ -25,6 +25,7 @@
 #define SH_SEQ 104
 #define SVC_MAGIC 0x535
 
+#include "conf_frame.h"
     .option norvc
     .section .text
     .align 4
@@ -65,36 +66,8 @@ l2_run_asm:
 
 /* Load x1..x31 from the frame at t0 (t0 last) and sret. */
 l2_load_frame:
-    ld x1, 8(t0)
     ld x2, 16(t0)
-    ld x3, 24(t0)
-    ld x4, 32(t0)
-    ld x6, 48(t0)
-    ld x7, 56(t0)
-    ld x8, 64(t0)
-    ld x9, 72(t0)
-    ld x10, 80(t0)
-    ld x11, 88(t0)
-    ld x12, 96(t0)
-    ld x13, 104(t0)
-    ld x14, 112(t0)
-    ld x15, 120(t0)
-    ld x16, 128(t0)
-    ld x17, 136(t0)
-    ld x18, 144(t0)
-    ld x19, 152(t0)
-    ld x20, 160(t0)
-    ld x21, 168(t0)
-    ld x22, 176(t0)
-    ld x23, 184(t0)
-    ld x24, 192(t0)
-    ld x25, 200(t0)
-    ld x26, 208(t0)
-    ld x27, 216(t0)
-    ld x28, 224(t0)
-    ld x29, 232(t0)
-    ld x30, 240(t0)
-    ld x31, 248(t0)
+    FRAME_LOAD t0, 5
     ld x5, 40(t0)
     sret
 
@@ -102,36 +75,7 @@ l2_load_frame:
     .globl l1v_vec
 l1v_vec:
     csrrw sp, sscratch, sp
-    sd x1, 8(sp)
-    sd x3, 24(sp)
-    sd x4, 32(sp)
-    sd x5, 40(sp)
-    sd x6, 48(sp)
-    sd x7, 56(sp)
-    sd x8, 64(sp)
-    sd x9, 72(sp)
-    sd x10, 80(sp)
-    sd x11, 88(sp)
-    sd x12, 96(sp)
-    sd x13, 104(sp)
-    sd x14, 112(sp)
-    sd x15, 120(sp)
-    sd x16, 128(sp)
-    sd x17, 136(sp)
-    sd x18, 144(sp)
-    sd x19, 152(sp)
-    sd x20, 160(sp)
-    sd x21, 168(sp)
-    sd x22, 176(sp)
-    sd x23, 184(sp)
-    sd x24, 192(sp)
-    sd x25, 200(sp)
-    sd x26, 208(sp)
-    sd x27, 216(sp)
-    sd x28, 224(sp)
-    sd x29, 232(sp)
-    sd x30, 240(sp)
-    sd x31, 248(sp)
+    FRAME_SAVE sp
     csrr t0, sscratch
     sd t0, 16(sp)
     mv a0, sp

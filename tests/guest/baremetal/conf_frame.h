@@ -1,0 +1,19 @@
+/* The register frame of the conformance runtime's trap entries (conf_asm.S,
+ * conf_l2_asm.S): x1..x31 at 8*n from a base register. */
+#ifndef CONF_FRAME_H
+#define CONF_FRAME_H
+/* Stores x1 and x3..x31 (sp, x2, is the caller's to save). */
+.macro FRAME_SAVE base
+    .irp r, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+    sd x\r, 8 * \r(\base)
+    .endr
+.endm
+/* Loads x1..x31 but x2 and the register skip (the caller loads those). */
+.macro FRAME_LOAD base, skip
+    .irp r, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+    .if \r - \skip
+    ld x\r, 8 * \r(\base)
+    .endif
+    .endr
+.endm
+#endif

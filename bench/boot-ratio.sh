@@ -9,14 +9,7 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$REPO/scripts/env.sh"
 . "$REPO/bench/lib.sh"
-pairs=5 smp=1
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --smp) smp=${2:?--smp needs a number}; shift 2 ;;
-        *) pairs=$1; shift ;;
-    esac
-done
-[[ "$pairs" =~ ^[1-9][0-9]*$ && "$smp" =~ ^[1-8]$ ]] || { echo "usage: bench/boot-ratio.sh [PAIRS] [--smp 1-8]" >&2; exit 2; }
+pairs_smp boot-ratio.sh "$@"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 args=(--smp "$smp" --kernel "$RVNEST_IMAGES/Image" --initrd "$RVNEST_IMAGES/l1-test.cpio.gz" --append "$RVNEST_L1_APPEND" --timeout 600)
 run() { # mode outfile -> seconds

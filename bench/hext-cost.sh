@@ -24,23 +24,8 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$REPO/scripts/env.sh"
 . "$REPO/bench/lib.sh"
-usage() { echo "usage: bench/hext-cost.sh [-n ITERS] [-o OPS] [PAIRS]" >&2; exit 2; }
-all_ops=csrr,csrw,hlv,hsv,hfence.vvma,hfence.gvma,sbi
-iters=100000 ops=$all_ops pairs=5
-while [ $# -gt 0 ]; do
-    case "$1" in
-        -n) iters=${2:-}; shift 2 || usage ;;
-        -o) ops=${2:-}; shift 2 || usage ;;
-        -h|--help) usage ;;
-        *) pairs=$1; shift ;;
-    esac
-done
-[[ "$pairs" =~ ^[1-9][0-9]*$ ]] && [[ "$iters" =~ ^[1-9][0-9]*$ ]] || usage
-for op in ${ops//,/ }; do
-    [[ ",$all_ops," == *",$op,"* ]] || { echo "bench: unknown op '$op' (ops: $all_ops)" >&2; exit 2; }
-done
-ELF=$RVNEST_BM/bench_hext.elf
-[ -f "$ELF" ] || { echo "bench: $ELF not found; run ./rvnest setup (or make -C tests/guest/baremetal OUT=\$RVNEST_BM)" >&2; exit 1; }
+micro_args hext-cost.sh csrr,csrw,hlv,hsv,hfence.vvma,hfence.gvma,sbi 100000 "$@"
+ELF=$(bench_elf bench_hext)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 RUN=("$REPO/rvnest" run --kernel "$ELF" --mem 256M --timeout 300)
 

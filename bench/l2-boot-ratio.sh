@@ -23,14 +23,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=tests/kvm/lib.sh
 . "$REPO/tests/kvm/lib.sh"
 . "$REPO/bench/lib.sh"
-pairs=5 smp=1
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --smp) smp=${2:?--smp needs a number}; shift 2 ;;
-        *) pairs=$1; shift ;;
-    esac
-done
-[[ "$pairs" =~ ^[1-9][0-9]*$ && "$smp" =~ ^[1-8]$ ]] || { echo "usage: bench/l2-boot-ratio.sh [PAIRS] [--smp 1-8]" >&2; exit 2; }
+pairs_smp l2-boot-ratio.sh "$@"
 export L1_SMP=$smp
 native_to=${RVNEST_L1_TIMEOUT:-600} nested_to=${RVNEST_L2_BOOT_NESTED_TIMEOUT:-3600}
 for m in native nested; do

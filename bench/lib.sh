@@ -43,3 +43,46 @@ stats_flat() {
             }
         }'
 }
+
+# pairs_smp NAME ARGS...: "[PAIRS] [--smp N]" into pairs (default 5) and
+# smp (default 1, at most 8); bad input: the usage line and exit 2.
+pairs_smp() {
+    local name=$1
+    shift
+    pairs=5 smp=1
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --smp) smp=${2:?--smp needs a number}; shift 2 ;;
+            *) pairs=$1; shift ;;
+        esac
+    done
+    [[ "$pairs" =~ ^[1-9][0-9]*$ && "$smp" =~ ^[1-8]$ ]] || { echo "usage: bench/$name [PAIRS] [--smp 1-8]" >&2; exit 2; }
+}
+
+# micro_args NAME ALL_OPS ITERS ARGS...: "[-n ITERS] [-o OPS] [PAIRS]" into
+# iters (default ITERS), ops (default ALL_OPS, each one of them) and pairs
+# (default 5); then the bare-metal program PROG.elf (NAME's) must exist.
+micro_args() {
+    local name=$1 usage_line="usage: bench/$1 [-n ITERS] [-o OPS] [PAIRS]" op
+    all_ops=$2 iters=$3 ops=$2 pairs=5
+    shift 3
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            -n) iters=${2:-}; shift 2 || { echo "$usage_line" >&2; exit 2; } ;;
+            -o) ops=${2:-}; shift 2 || { echo "$usage_line" >&2; exit 2; } ;;
+            -h|--help) echo "$usage_line" >&2; exit 2 ;;
+            *) pairs=$1; shift ;;
+        esac
+    done
+    [[ "$pairs" =~ ^[1-9][0-9]*$ ]] && [[ "$iters" =~ ^[1-9][0-9]*$ ]] || { echo "$usage_line" >&2; exit 2; }
+    for op in ${ops//,/ }; do
+        [[ ",$all_ops," == *",$op,"* ]] || { echo "bench: unknown op '$op' (ops: $all_ops)" >&2; exit 2; }
+    done
+}
+
+# bench_elf PROG: the path of bench program PROG, or exit 1 saying how to build it
+bench_elf() {
+    local elf=$RVNEST_BM/$1.elf
+    [ -f "$elf" ] || { echo "bench: $elf not found; run ./rvnest setup (or make -C tests/guest/baremetal OUT=\$RVNEST_BM)" >&2; exit 1; }
+    echo "$elf"
+}

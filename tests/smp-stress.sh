@@ -13,11 +13,6 @@ set -uo pipefail
 # shellcheck source=tests/kvm/lib.sh
 . "$(dirname "$0")/kvm/lib.sh"
 "$REPO/tests/kvm/build.sh" >/dev/null 2>&1 || fail "tests/kvm/build.sh failed"
-l2_lines() { tr -d '\r' <"$1" | grep -E '^RVNEST-L2: |^RVNEST-L1: (kvm loaded|vmm-exit|PASS|FAIL)' | sed -E 's/ \(took [0-9.]+ ?s\)//'; }
-l2_run() { # MODE LOG [STATS]
-    L1_SMP=2 RVNEST_MODE=$1 RVNEST_RUN_EXTRA="${3:+--stats $3}" \
-        run_l1 'quiet rvnest_checks=0 rvnest_vmm_args="--cpus 2"' >"$2" 2>&1
-}
 rounds=20 keep=
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -36,7 +31,7 @@ echo "smp-stress: native references"
 "$RVNEST" run --native "${linux[@]}" >"$d/linux.native" 2>&1 || fail "native Linux run failed"
 rvnest_lines "$d/linux.native" >"$d/linux.ref"
 grep -q '^RVNEST: nproc 4$' "$d/linux.ref" || fail "native Linux run: nproc is not 4"
-l2_run native "$d/l2.native" || fail "native SMP L2 run failed"
+run_l2_smp native >"$d/l2.native" 2>&1 || fail "native SMP L2 run failed"
 l2_lines "$d/l2.native" >"$d/l2.ref"
 grep -qE '^RVNEST-L2: up, .*, 2 cpu\(s\)' "$d/l2.ref" && grep -q '^RVNEST-L1: PASS' "$d/l2.ref" \
     || fail "native SMP L2 run: L2 did not see 2 CPUs or L1 did not pass"
@@ -55,7 +50,7 @@ for r in $(seq 1 "$rounds"); do
     rvnest_lines "$d/linux.$r" >"$d/linux.$r.lines"
     diff -u "$d/linux.ref" "$d/linux.$r.lines" || fail "round $r: Linux output differs from native"
     grep -q '"audit_hs_guest_blocks": 0,' "$d/linux.$r.json" || fail "round $r: guest code ran in real HS"
-    l2_run nested "$d/l2.$r" "$d/l2.$r.json"
+    run_l2_smp nested "$d/l2.$r.json" >"$d/l2.$r" 2>&1
     rc=$?
     [ $rc = 0 ] || { tail -5 "$d/l2.$r"; fail "round $r: SMP L2 under rvnest exited $rc (124: hang)"; }
     diff -u "$d/l2.ref" <(l2_lines "$d/l2.$r") || fail "round $r: SMP L2 output differs from native"

@@ -47,3 +47,37 @@ run_l1() {
         echo "unknown RVNEST_MODE=$RVNEST_MODE (native or nested)" >&2; return 2 ;;
     esac
 }
+
+# l2_lines LOG: the lines two runs of the L2 scenario must share: L2's own
+# output and the VMM's check results (timings and exit counts differ by
+# nature and are left out).
+l2_lines() {
+    tr -d '\r' <"$1" | grep -E '^RVNEST-L2: |^RVNEST-L1: (check |checks-failed|kvm loaded|vmm-exit|PASS|FAIL)' \
+        | sed -E 's/ \(took [0-9.]+ ?s\)//'
+}
+
+# run_l2_smp MODE [STATS]: the SMP scenario, L1 with 2 harts running a
+# 2-vCPU L2 (no bad-input checks); console on stdout, L0 stats (nested) in
+# STATS. Returns run_l1's status.
+run_l2_smp() {
+    L1_SMP=2 RVNEST_MODE=$1 RVNEST_RUN_EXTRA="${2:+--stats $2}" \
+        run_l1 'quiet rvnest_checks=0 rvnest_vmm_args="--cpus 2"'
+}
+
+# fail_with_logs DIR MESSAGE: FAIL, then the tail of DIR/native.log and
+# DIR/nested.log (those that exist); exits 1.
+fail_with_logs() {
+    echo "FAIL: $2"
+    for m in native nested; do
+        [ -f "$1/$m.log" ] || continue
+        echo "--- last lines of the L1 console ($m) ---"
+        tail -n 30 "$1/$m.log"
+    done
+    exit 1
+}
+
+# build_kvm_images DIR: tests/kvm/build.sh (log in DIR/build.log), or fail.
+build_kvm_images() {
+    "$REPO/tests/kvm/build.sh" >"$1/build.log" 2>&1 \
+        || { tail -n 5 "$1/build.log"; fail_with_logs "$1" "tests/kvm/build.sh failed"; }
+}

@@ -15,25 +15,10 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RVNEST_MODE=nested why=$(RVNEST_MODE=nested kvm_prereqs) || { echo "SKIP: $why"; exit 77; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-fail() {
-    echo "FAIL: $*"
-    for m in native nested; do
-        [ -f "$work/$m.log" ] || continue
-        echo "--- last lines of the L1 console ($m) ---"
-        tail -n 30 "$work/$m.log"
-    done
-    exit 1
-}
+fail() { fail_with_logs "$work" "$*"; }
 
-"$REPO/tests/kvm/build.sh" > "$work/build.log" 2>&1 \
-    || { tail -n 5 "$work/build.log"; fail "tests/kvm/build.sh failed"; }
+build_kvm_images "$work"
 
-# the lines that must match: L2's own output and the VMM's check results
-# (timings and exit counts differ by nature and are left out)
-l2_lines() {
-    grep -E '^RVNEST-L2: |^RVNEST-L1: (check |checks-failed|kvm loaded|vmm-exit|PASS|FAIL)' "$1" \
-        | sed -E 's/ \(took [0-9.]+ ?s\)//'
-}
 for mode in native nested; do
     start=$(date +%s.%N)
     RVNEST_MODE=$mode RVNEST_RUN_EXTRA="--stats $work/stats.json" run_l1 "quiet" > "$work/$mode.raw" 2>&1

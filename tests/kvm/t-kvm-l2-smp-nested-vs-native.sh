@@ -14,22 +14,11 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RVNEST_MODE=nested why=$(RVNEST_MODE=nested kvm_prereqs) || { echo "SKIP: $why"; exit 77; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-fail() {
-    echo "FAIL: $*"
-    for m in native nested; do
-        [ -f "$work/$m.log" ] || continue
-        echo "--- last lines of the L1 console ($m) ---"
-        tail -n 30 "$work/$m.log"
-    done
-    exit 1
-}
-"$REPO/tests/kvm/build.sh" > "$work/build.log" 2>&1 \
-    || { tail -n 5 "$work/build.log"; fail "tests/kvm/build.sh failed"; }
-l2_lines() { grep -E '^RVNEST-L2: |^RVNEST-L1: (kvm loaded|vmm-exit|PASS|FAIL)' "$1" | sed -E 's/ \(took [0-9.]+ ?s\)//'; }
+fail() { fail_with_logs "$work" "$*"; }
+build_kvm_images "$work"
 for mode in native nested; do
     start=$(date +%s.%N)
-    L1_SMP=2 RVNEST_MODE=$mode RVNEST_RUN_EXTRA="--stats $work/stats.json" \
-        run_l1 'quiet rvnest_checks=0 rvnest_vmm_args="--cpus 2"' > "$work/$mode.raw" 2>&1
+    run_l2_smp "$mode" "$work/stats.json" > "$work/$mode.raw" 2>&1
     rc=$?
     secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
     tr -d '\r' < "$work/$mode.raw" > "$work/$mode.log"

@@ -35,22 +35,7 @@ conf_trap_entry_end:
     .globl conf_escape
 conf_call_asm:
     la t0, conf_ctx
-    sd ra, 0(t0)
-    sd sp, 8(t0)
-    sd s0, 16(t0)
-    sd s1, 24(t0)
-    sd s2, 32(t0)
-    sd s3, 40(t0)
-    sd s4, 48(t0)
-    sd s5, 56(t0)
-    sd s6, 64(t0)
-    sd s7, 72(t0)
-    sd s8, 80(t0)
-    sd s9, 88(t0)
-    sd s10, 96(t0)
-    sd s11, 104(t0)
-    sd gp, 112(t0)
-    sd tp, 120(t0)
+    CTX_SAVE t0
     la t2, conf_armed
     li t3, 1
     sw t3, 0(t2)
@@ -76,22 +61,7 @@ conf_call_asm:
     sret
 conf_escape:
     la t0, conf_ctx
-    ld ra, 0(t0)
-    ld sp, 8(t0)
-    ld s0, 16(t0)
-    ld s1, 24(t0)
-    ld s2, 32(t0)
-    ld s3, 40(t0)
-    ld s4, 48(t0)
-    ld s5, 56(t0)
-    ld s6, 64(t0)
-    ld s7, 72(t0)
-    ld s8, 80(t0)
-    ld s9, 88(t0)
-    ld s10, 96(t0)
-    ld s11, 104(t0)
-    ld gp, 112(t0)
-    ld tp, 120(t0)
+    CTX_LOAD t0
     la t1, conf_result
     ld a0, 0(t1)
     ret

@@ -32,22 +32,7 @@
     .globl l2_run_asm
 l2_run_asm:
     la t0, l1_ctx
-    sd ra, 0(t0)
-    sd sp, 8(t0)
-    sd s0, 16(t0)
-    sd s1, 24(t0)
-    sd s2, 32(t0)
-    sd s3, 40(t0)
-    sd s4, 48(t0)
-    sd s5, 56(t0)
-    sd s6, 64(t0)
-    sd s7, 72(t0)
-    sd s8, 80(t0)
-    sd s9, 88(t0)
-    sd s10, 96(t0)
-    sd s11, 104(t0)
-    sd gp, 112(t0)
-    sd tp, 120(t0)
+    CTX_SAVE t0
     csrr t1, sscratch
     sd t1, 128(t0)
     csrr t1, stvec
@@ -85,22 +70,7 @@ l1v_vec:
     csrw sscratch, t0
     beqz a0, l2_load_frame
     la t0, l1_ctx
-    ld ra, 0(t0)
-    ld sp, 8(t0)
-    ld s0, 16(t0)
-    ld s1, 24(t0)
-    ld s2, 32(t0)
-    ld s3, 40(t0)
-    ld s4, 48(t0)
-    ld s5, 56(t0)
-    ld s6, 64(t0)
-    ld s7, 72(t0)
-    ld s8, 80(t0)
-    ld s9, 88(t0)
-    ld s10, 96(t0)
-    ld s11, 104(t0)
-    ld gp, 112(t0)
-    ld tp, 120(t0)
+    CTX_LOAD t0
     ld t1, 128(t0)
     csrw sscratch, t1
     ld t1, 136(t0)

@@ -59,14 +59,15 @@ static enum sbi_action sbi_forward(struct rvnest_vcpu *vc, struct sbi_call *c)
  * natively and delivers: an IPI raises the real SSIP of the target hart,
  * which L0 turns into L1's VSSIP (nested/irq.c); a fence runs on the real
  * harts. A remote HFENCE.GVMA runs in M-mode, where L0 does not see it, so
- * L0 drops the shadow G-stage entries it names first (the whole VMID, or
- * everything: more than the range asked for, which is always allowed);
+ * L0 drops the shadow G-stage entries it names first, on every hart (the
+ * whole VMID, or everything: more than the harts and range asked for,
+ * which is always allowed);
  * QEMU's TLB is flushed on every V switch anyway (ARCHITECTURE.md fact 4). */
 static enum sbi_action sbi_rfence(struct rvnest_vcpu *vc, struct sbi_call *c)
 {
     if (c->fid == SBI_RFENCE_HFENCE_GVMA_VMID || c->fid == SBI_RFENCE_HFENCE_GVMA) {
         struct rvnest_inval r = { .all_addr = true, .all_id = c->fid == SBI_RFENCE_HFENCE_GVMA,
-                                  .id = c->arg[4] };
+                                  .id = c->arg[4], .remote = true };
         rvnest_shadow_inval(vc, &r);
     }
     return SBI_FORWARD;

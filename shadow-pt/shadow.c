@@ -191,17 +191,16 @@ bool rvnest_shadow_setup(struct rvnest_vcpu *vc)
     return true;
 }
 
-/* Empties context i. One that a hart's L2 runs on stays assigned to its
- * VMID (that hart refills it); any other becomes free. */
+/* Empties context i. It stays assigned to its hart and VMID (the hart
+ * refills it, and replays its recent fills after a fence). */
 static void ctx_drop(struct rvnest_vcpu *vc, unsigned i)
 {
     struct rvnest_shadow *s = &vc->vm->shadow;
     if (!s->ctx[i].valid)
         return;
     zero(vc, ctx_root(s, i), RVNEST_SHADOW_ROOT_SIZE);
+    vc->stats.shadow_drops++;
     s->ctx[i].big = false;
-    if (!s->ctx[i].users)
-        s->ctx[i].valid = false;
     /* its lower tables are unreachable from now on: to the limbo */
     struct rvnest_shadow_limbo *c = &s->limbo[0];
     for (unsigned p = 0; p < s->npages; p++)
@@ -217,17 +216,27 @@ static void rvnest_shadow_drop_all_locked(struct rvnest_vcpu *vc)
         ctx_drop(vc, i);
 }
 
+static unsigned hart_of(const struct rvnest_vcpu *vc)
+{
+    return (unsigned)(vc - vc->vm->vcpu);
+}
+
+/* Contexts are per hart (shadow.h): natively each hart caches its own
+ * G-stage translations, tagged by VMID, and a local HFENCE.GVMA (what KVM
+ * does when a vCPU comes to a hart it did not last run on) empties only its
+ * own hart's. Two harts running one VMID thus never share a shadow, even
+ * with different roots. */
 static uint64_t rvnest_shadow_hgatp_locked(struct rvnest_vcpu *vc, uint64_t l1_hgatp, unsigned *idx)
 {
     struct rvnest_vm *vm = vc->vm;
     struct rvnest_shadow *s = &vm->shadow;
+    unsigned me = hart_of(vc);
     int pick = -1, lru = -1;
     for (unsigned i = 0; i < RVNEST_SHADOW_CTXS; i++) {
         struct rvnest_shadow_ctx *c = &s->ctx[i];
-        if (c->valid && ((c->hgatp ^ l1_hgatp) & HGATP_VMID_MASK) == 0) {
+        if (c->valid && c->hart == me && ((c->hgatp ^ l1_hgatp) & HGATP_VMID_MASK) == 0) {
             if (c->hgatp != l1_hgatp) {
-                /* the VMID's mode or root changed (another hart running
-                 * that VMID's L2 on it follows the new tables from now on) */
+                /* the VMID's mode or root changed on this hart */
                 ctx_drop(vc, i);
                 c->valid = false;
             }
@@ -237,21 +246,24 @@ static uint64_t rvnest_shadow_hgatp_locked(struct rvnest_vcpu *vc, uint64_t l1_h
         if (!c->valid && !c->users && (pick < 0 || s->ctx[pick].valid))
             pick = (int)i;
         /* a context another hart's L2 runs on is never the victim (its
-         * real hgatp points at this root); with at most RVNEST_MAX_HARTS
-         * harts and as many contexts, this hart's own never counts */
+         * real hgatp points at this root); with more contexts than harts
+         * one is always left */
         if (!c->users && (lru < 0 || c->used < s->ctx[lru].used))
             lru = (int)i;
     }
     if (pick < 0) {
         pick = lru;
         ctx_drop(vc, (unsigned)pick);
+        s->ctx[pick].valid = false;
         vc->stats.shadow_evictions++;
     }
     struct rvnest_shadow_ctx *c = &s->ctx[pick];
     if (!c->valid) {
         c->valid = true;
         c->hgatp = l1_hgatp;
+        c->hart = me;
         c->big = false;
+        c->nrecent = c->recent_next = 0;
     }
     c->used = ++s->clock;
     c->users++;
@@ -321,22 +333,23 @@ static uint64_t leaf_slot(struct rvnest_vcpu *vc, unsigned ctx, uint64_t gpa, bo
     return table + 8 * index_at(gpa, stop_lvl, n);
 }
 
-static enum rvnest_fill rvnest_shadow_fill_locked(struct rvnest_vcpu *vc, uint64_t gpa, int access,
-                                           struct walk_result *res)
+/* The shadow leaf (*pte) a walk of L1's G-stage gives for gpa now, and
+ * the size of L1's leaf: true, or false with L1's fault in res (a GPA
+ * beyond what a PPN holds gives WALK_OK and false). no_ad: sets no A/D bit
+ * in L1's table (a replay; res->leaf_pte is then L1's leaf as it is). */
+static bool leaf_for(struct rvnest_vcpu *vc, const struct walk_mem_ops *mem, void *mem_ctx,
+                     unsigned ctx, uint64_t gpa, enum walk_access access, bool no_ad,
+                     struct walk_result *res, uint64_t *pte, uint64_t *size)
 {
     struct rvnest_vm *vm = vc->vm;
-    struct rvnest_shadow *s = &vm->shadow;
-    unsigned ctx = vc->world.l2_shadow;
-    uint64_t l1_hgatp = s->ctx[ctx].hgatp, leaf, pa, size;
+    uint64_t l1_hgatp = vm->shadow.ctx[ctx].hgatp, pa;
     if ((l1_hgatp >> ATP_MODE_SHIFT) == ATP_MODE_BARE) {
         /* no translation: the GPA is L1's; beyond what a PPN can hold the
          * hart cannot be shown it */
-        *res = (struct walk_result){ .status = WALK_OK, .pa = gpa, .gpa = gpa, .page_size = PAGE };
+        *res = (struct walk_result){ .status = WALK_OK, .pa = gpa, .gpa = gpa, .page_size = PAGE,
+                                     .leaf_pte = PTE_V | PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D };
         if (gpa >> 56)
-            return SHADOW_STALE;
-        pa = gpa;
-        leaf = PTE_V | PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D;
-        size = PAGE;
+            return false;
     } else {
         struct walk_stage g = {
             .atp = l1_hgatp,
@@ -345,26 +358,47 @@ static enum rvnest_fill rvnest_shadow_fill_locked(struct rvnest_vcpu *vc, uint64
             .mxr = (vc->world.l1.sstatus & MSTATUS_MXR) != 0,
             .svnapot = vm->isa.svnapot,
         };
-        rvnest_walk_gstage(&rvnest_l1_walk_mem, vc, &g, gpa, (enum walk_access)access, false, res);
+        rvnest_walk_gstage(mem, mem_ctx, &g, gpa, access, no_ad, res);
         if (res->status != WALK_OK)
-            return SHADOW_FAULT;
-        pa = res->pa;
-        leaf = res->leaf_pte;
-        size = res->page_size;
+            return false;
     }
-    uint64_t page = pa & ~(PAGE - 1);
-    if (l1_range_unmapped(vm, page, PAGE) && !rvnest_plic_page(vm, page))
-        page = RVNEST_SHADOW_DEAD_PA;
-    uint64_t pte = rvnest_shadow_leaf(page, leaf, size);
+    pa = res->pa & ~(PAGE - 1);
+    if (l1_range_unmapped(vm, pa, PAGE) && !rvnest_plic_page(vm, pa))
+        pa = RVNEST_SHADOW_DEAD_PA;
+    *size = res->page_size;
+    *pte = rvnest_shadow_leaf(pa, res->leaf_pte, *size);
+    return true;
+}
+
+static void recent_push(struct rvnest_shadow_ctx *c, uint64_t page)
+{
+    unsigned last = (c->recent_next + RVNEST_SHADOW_RECENT - 1) % RVNEST_SHADOW_RECENT;
+    if (c->nrecent && c->recent[last] == page)
+        return;
+    c->recent[c->recent_next] = page;
+    c->recent_next = (c->recent_next + 1) % RVNEST_SHADOW_RECENT;
+    if (c->nrecent < RVNEST_SHADOW_RECENT)
+        c->nrecent++;
+}
+
+static enum rvnest_fill rvnest_shadow_fill_locked(struct rvnest_vcpu *vc, uint64_t gpa, int access,
+                                           struct walk_result *res)
+{
+    struct rvnest_vm *vm = vc->vm;
+    struct rvnest_shadow *s = &vm->shadow;
+    unsigned ctx = vc->world.l2_shadow;
+    uint64_t pte, size;
+    if (!leaf_for(vc, &rvnest_l1_walk_mem, vc, ctx, gpa, (enum walk_access)access, false, res,
+                  &pte, &size))
+        return res->status == WALK_OK ? SHADOW_STALE : SHADOW_FAULT;
     if (size_level(size) >= 2)
         s->ctx[ctx].big = true;
     uint64_t slot = leaf_slot(vc, ctx, gpa, true, 0);
     if (slot == 1) {
         /* The pool is exhausted: drop every shadow and start again. The
-         * running L2's context stays assigned (it has a user: ctx_drop),
-         * so the real hgatp stays. The pages come back once no other hart
-         * can be walking them; until then L2 faults again and comes back
-         * here. */
+         * running L2's context stays assigned (ctx_drop), so the real
+         * hgatp stays. The pages come back once no other hart can be
+         * walking them; until then L2 faults again and comes back here. */
         rvnest_shadow_drop_all_locked(vc);
         s->ctx[ctx].big = size_level(size) >= 2;
         vc->stats.shadow_reclaims++;
@@ -381,8 +415,135 @@ static enum rvnest_fill rvnest_shadow_fill_locked(struct rvnest_vcpu *vc, uint64
     if (old == pte)
         return SHADOW_STALE;
     wr(vc, slot, pte);
+    recent_push(&s->ctx[ctx], gpa & ~(PAGE - 1));
     vc->stats.shadow_fills++;
     return SHADOW_FILLED;
+}
+
+/* L1's table pages as a replay reads them: each page once (the walks of
+ * neighbouring GPAs share their tables). A page L1 may read whole (the
+ * check nested/l1_walk.c makes per PTE, made once for all of them) is
+ * cached; any other PTE is read as l1_walk.c does. A replay only reads. */
+#define REPLAY_CACHED 4
+struct replay_mem {
+    struct rvnest_vcpu *vc;
+    unsigned n, next;
+    uint64_t page[REPLAY_CACHED];
+    uint64_t t[REPLAY_CACHED][PAGE / 8];
+};
+
+static enum walk_mem replay_read_pte(void *ctx, uint64_t pa, uint64_t *pte)
+{
+    struct replay_mem *rm = ctx;
+    struct rvnest_vcpu *vc = rm->vc;
+    uint64_t page = pa & ~(PAGE - 1);
+    for (unsigned k = 0; k < rm->n; k++)
+        if (rm->page[k] == page) {
+            *pte = rm->t[k][(pa - page) / 8];
+            return WALK_MEM_OK;
+        }
+    if (!rvnest_l1_is_ram(vc, page, PAGE) || !rvnest_l1_may_access(vc, page, PAGE, L1_ACC_READ))
+        return rvnest_l1_walk_mem.read_pte(vc, pa, pte);
+    unsigned k = rm->n < REPLAY_CACHED ? rm->n++ : rm->next++ % REPLAY_CACHED;
+    if (!vc->hart->ops->read_phys(vc->hart, page, rm->t[k], PAGE)) {
+        rm->n = 0;
+        return rvnest_l1_walk_mem.read_pte(vc, pa, pte);
+    }
+    rm->page[k] = page;
+    *pte = rm->t[k][(pa - page) / 8];
+    return WALK_MEM_OK;
+}
+
+static enum walk_mem replay_write_pte(void *ctx, uint64_t pa, uint64_t pte)
+{
+    (void)ctx, (void)pa, (void)pte;
+    return WALK_MEM_NONE;                 /* never called: no_ad */
+}
+
+static const struct walk_mem_ops replay_walk_mem = { replay_read_pte, replay_write_pte };
+
+/* leaf_for for a replay: readable or executable, no A/D written. */
+static bool replay_leaf(struct rvnest_vcpu *vc, struct replay_mem *rm, unsigned ctx, uint64_t gpa,
+                        struct walk_result *res, uint64_t *pte, uint64_t *size)
+{
+    return leaf_for(vc, &replay_walk_mem, rm, ctx, gpa, WALK_LOAD, true, res, pte, size) ||
+           leaf_for(vc, &replay_walk_mem, rm, ctx, gpa, WALK_FETCH, true, res, pte, size);
+}
+
+struct replay_page {
+    uint64_t gpa;
+    unsigned age;                         /* its place in the ring, oldest first */
+};
+
+static int by_gpa(const void *a, const void *b)
+{
+    uint64_t x = ((const struct replay_page *)a)->gpa, y = ((const struct replay_page *)b)->gpa;
+    return x < y ? -1 : x > y;
+}
+
+/* Replay: after a local fence emptied context i, its recent fills are
+ * made again from L1's G-stage as it is now, without an exit each. KVM
+ * empties a hart's whole VMID whenever a vCPU comes to a hart it did not
+ * last run on; natively that costs TLB refills, here an L2 exit per page.
+ * A replayed leaf is exactly the one a fill would write after the fence
+ * (the fence orders L1's earlier stores before these reads: H chapter,
+ * "Hypervisor Memory-Management Fence Instructions"), and only where L1's
+ * leaf already has A, so that no A/D bit of L1's changes without an access
+ * of L2 (one with A clear is left to fault: the fill sets A, or L1 sees
+ * the fault under Svade). Pages L1 no longer maps leave the ring. The
+ * pages go in GPA order, so that neighbours share table reads (replay_mem)
+ * and the shadow's leaf table; the ring keeps their age order. */
+static void ctx_replay(struct rvnest_vcpu *vc, unsigned i)
+{
+    struct rvnest_shadow_ctx *c = &vc->vm->shadow.ctx[i];
+    unsigned n = c->nrecent, first = (c->recent_next + RVNEST_SHADOW_RECENT - n) % RVNEST_SHADOW_RECENT;
+    struct replay_page pages[RVNEST_SHADOW_RECENT];
+    bool made[RVNEST_SHADOW_RECENT] = { false };
+    uint64_t ring[RVNEST_SHADOW_RECENT];
+    for (unsigned k = 0; k < n; k++) {
+        ring[k] = c->recent[(first + k) % RVNEST_SHADOW_RECENT];
+        pages[k] = (struct replay_page){ ring[k], k };
+    }
+    qsort(pages, n, sizeof(pages[0]), by_gpa);
+    static __thread struct replay_mem rm;
+    rm.vc = vc;
+    rm.n = rm.next = 0;
+    /* the shadow leaf table of the current 2 MiB, written back once */
+    static __thread uint64_t t[PAGE / 8];
+    uint64_t table = 0, region = ~0ull;
+    bool dirty = false;
+    for (unsigned k = 0; k < n; k++) {
+        uint64_t gpa = pages[k].gpa, pte, size;
+        if (k && gpa == pages[k - 1].gpa)
+            continue;
+        struct walk_result res;
+        if (!replay_leaf(vc, &rm, i, gpa, &res, &pte, &size) || !(res.leaf_pte & PTE_A))
+            continue;
+        if ((gpa >> 21) != region || !table) {
+            if (dirty && !vc->hart->ops->write_phys(vc->hart, table, t, PAGE))
+                break;
+            dirty = false;
+            uint64_t slot = leaf_slot(vc, i, gpa, true, 0);
+            if (slot <= 1 || !vc->hart->ops->read_phys(vc->hart, slot & ~(PAGE - 1), t, PAGE)) {
+                table = 0;
+                break;                    /* the pool is short: the rest fault */
+            }
+            table = slot & ~(PAGE - 1);
+            region = gpa >> 21;
+        }
+        if (size_level(size) >= 2)
+            c->big = true;
+        t[(gpa >> 12) & 511] = pte;
+        dirty = true;
+        made[pages[k].age] = true;
+        vc->stats.shadow_replays++;
+    }
+    if (dirty && table)
+        vc->hart->ops->write_phys(vc->hart, table, t, PAGE);
+    c->nrecent = c->recent_next = 0;
+    for (unsigned k = 0; k < n; k++)
+        if (made[k])
+            recent_push(c, ring[k]);
 }
 
 /* Drop what a fence of gpa covers in one context: gpa's leaf, and every
@@ -413,16 +574,19 @@ static void rvnest_shadow_inval_locked(struct rvnest_vcpu *vc, const struct rvne
 {
     struct rvnest_shadow *s = &vc->vm->shadow;
     vc->stats.shadow_invalidations++;
+    unsigned me = hart_of(vc);
     for (unsigned i = 0; i < RVNEST_SHADOW_CTXS; i++) {
         struct rvnest_shadow_ctx *c = &s->ctx[i];
-        if (!c->valid)
+        if (!c->valid || (!r->remote && c->hart != me))
             continue;
         uint64_t vmid = (c->hgatp & HGATP_VMID_MASK) >> HGATP_VMID_SHIFT;
         if (!r->all_id && (r->id & (HGATP_VMID_MASK >> HGATP_VMID_SHIFT)) != vmid)
             continue;
-        if (r->all_addr || c->big)
-            ctx_drop(vc, i);              /* one a hart's L2 runs on stays assigned */
-        else
+        if (r->all_addr || c->big) {
+            ctx_drop(vc, i);
+            if (!r->remote)
+                ctx_replay(vc, i);
+        } else
             inval_addr(vc, i, r->addr);
     }
 }

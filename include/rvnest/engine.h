@@ -64,6 +64,8 @@ struct rvnest_inval {
     uint64_t addr;                    /* VVMA: guest virtual; GVMA: guest physical (rs1 << 2) */
     uint64_t id;                      /* VVMA: ASID; GVMA: VMID */
     uint64_t vmid;                    /* VVMA: the VMID in L1's hgatp at the fence */
+    bool remote;                      /* GVMA: an SBI remote fence (every hart's shadows);
+                                         else a local one (this hart's only) */
 };
 
 /* The real PMP as L0 last read it (nested/l1_mem.c). */

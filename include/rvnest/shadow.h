@@ -5,9 +5,11 @@
  * Tables live in a pool inside L0 memory: RVNEST_SHADOW_CTXS roots of
  * 16 KiB (x4 roots are 16 KiB and 16 KiB-aligned) at the start, 4 KiB table
  * pages after them, handed out in order. A context stands for one L1 VMID
- * (and the hgatp mode and root it had), so switching between L2 VMs keeps
- * their shadows. When the pool runs out L0 drops every shadow and refills
- * (a reclaim); the guest never sees it. The pool is readable by S-mode
+ * (and the hgatp mode and root it had) on one hart, as a hart's TLB does:
+ * switching between L2 VMs keeps their shadows, and L1's local
+ * HFENCE.GVMA drops only its own hart's (an SBI remote one, every hart's).
+ * When the pool runs out L0 drops every shadow and refills (a reclaim);
+ * the guest never sees it. The pool is readable by S-mode
  * (PMP) only while L2 runs, so that the hardware can walk it; no shadow
  * leaf ever maps L0 memory, so no guest can read it. */
 #ifndef RVNEST_SHADOW_H
@@ -16,7 +18,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define RVNEST_SHADOW_CTXS 8
+/* At least RVNEST_MAX_HARTS + 1: a hart always finds a context no other
+ * hart's L2 runs on (shadow.c). Two per hart at the maximum. */
+#define RVNEST_SHADOW_CTXS 16
 #define RVNEST_SHADOW_ROOT_SIZE (16u << 10)
 /* Where a guest access to memory that does not exist natively (L0 memory,
  * RAM above L1's) is sent: a host-physical page with nothing behind it, so
@@ -24,12 +28,18 @@
  * page fault) native gives, with its own tval/htinst/GVA. */
 #define RVNEST_SHADOW_DEAD_PA (1ull << 55)
 
+/* GPAs of the last fills a context remembers (shadow.c, "replay"). */
+#define RVNEST_SHADOW_RECENT 256
+
 struct rvnest_shadow_ctx {
     bool valid;
     uint64_t hgatp;                   /* L1's hgatp (mode, VMID, root) it shadows */
+    unsigned hart;                    /* the hart whose L2 it serves */
     uint64_t used;                    /* LRU stamp */
     bool big;                         /* holds leaves from L1 leaves of 1 GiB or more */
     unsigned users;                   /* harts running an L2 on it: never evicted then */
+    uint64_t recent[RVNEST_SHADOW_RECENT]; /* pages of its last fills (a ring) */
+    unsigned nrecent, recent_next;
 };
 
 /* Table pages a context dropped wait here until no hart can still be
@@ -75,7 +85,8 @@ enum rvnest_fill {
  * G-stage walk. */
 enum rvnest_fill rvnest_shadow_fill(struct rvnest_vcpu *vc, uint64_t gpa, int access,
                                     struct walk_result *res);
-/* HFENCE.GVMA / HINVAL.GVMA / SBI remote HFENCE.GVMA from L1 (shadow-pt/inval.c). */
+/* HFENCE.GVMA / HINVAL.GVMA (this hart's contexts) / SBI remote
+ * HFENCE.GVMA (every hart's: r->remote) from L1 (shadow-pt/inval.c). */
 void rvnest_shadow_inval(struct rvnest_vcpu *vc, const struct rvnest_inval *r);
 /* Forget every shadow (reset, or the pool ran out). */
 void rvnest_shadow_drop_all(struct rvnest_vcpu *vc);

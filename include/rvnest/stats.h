@@ -51,6 +51,9 @@ struct rvnest_stats {
     uint64_t l2_entries;              /* world switches into L2 */
     uint64_t l2_entry_irqs;           /* L1's sret into L2 met a pending interrupt of L1's */
     uint64_t shadow_fills, shadow_invalidations, shadow_reclaims, shadow_evictions;
+    uint64_t shadow_drops;            /* contexts emptied (whole-VMID fences, evictions,
+                                         changed roots, reclaims) */
+    uint64_t shadow_replays;          /* leaves made again after a local fence, no exit */
     uint64_t ucode_runs;    /* L0 microcode sequences run in real HS */
     uint64_t l1_virqs;      /* interrupts L0 raised for L1 from its virtual H state */
     uint64_t l1_irq_catchups; /* interrupts L1 took in hardware while its trap state was dirty */

@@ -245,10 +245,10 @@ static void test_enter_with_l1_irq(void)
     mock_vm_free(&w.t);
 }
 
-static uint64_t shadow_leaf_of(struct wt *w, uint64_t gpa)
+/* gpa's leaf in the Sv39x4 shadow with that root, 0 when absent. */
+static uint64_t shadow_leaf_in(struct wt *w, uint64_t root, uint64_t gpa)
 {
     struct mock_hart *m = &w->t.m;
-    uint64_t root = (m->csr[CSR_HGATP] & ATP_PPN_MASK) << 12;
     uint64_t t = root, pte = 0;
     for (int lvl = 2; lvl >= 0; lvl--) {
         unsigned bits = lvl == 2 ? 11 : 9;
@@ -259,6 +259,24 @@ static uint64_t shadow_leaf_of(struct wt *w, uint64_t gpa)
             t = ((pte >> 10) & ((1ull << 44) - 1)) << 12;
     }
     return pte;
+}
+
+/* ... in the shadow the (mock) hart runs L2 on */
+static uint64_t shadow_leaf_of(struct wt *w, uint64_t gpa)
+{
+    return shadow_leaf_in(w, (w->t.m.csr[CSR_HGATP] & ATP_PPN_MASK) << 12, gpa);
+}
+
+/* A second hart sharing the mock's memory (the shadow code only reads and
+ * writes physical memory through it). */
+static struct rvnest_vcpu *second_hart(struct wt *w)
+{
+    struct rvnest_vm *vm = &w->t.vm;
+    struct rvnest_vcpu *o = &vm->vcpu[1];
+    vm->nharts = 2;
+    o->hart = w->t.vc->hart;
+    o->vm = vm;
+    return o;
 }
 
 static void test_shadow_fill(void)
@@ -333,18 +351,84 @@ static void test_shadow_users(void)
     g_assert_cmpuint(c->users, ==, 1);
     rvnest_shadow_drop_all(vc);
     g_assert_true(c->valid);
-    /* other harts bring 2 * RVNEST_SHADOW_CTXS other VMIDs through */
-    for (uint64_t vmid = 10; vmid < 10 + 2 * RVNEST_SHADOW_CTXS; vmid++) {
+    /* another hart brings 2 * RVNEST_SHADOW_CTXS VMIDs through, this
+     * hart's among them */
+    struct rvnest_vcpu *o = second_hart(&w);
+    for (uint64_t vmid = VMID; vmid < VMID + 2 * RVNEST_SHADOW_CTXS; vmid++) {
         unsigned idx;
         uint64_t hg = (8ull << 60) | (vmid << HGATP_VMID_SHIFT) | (w.groot >> 12);
-        rvnest_shadow_hgatp(vc, hg, &idx);
+        rvnest_shadow_hgatp(o, hg, &idx);
         g_assert_cmpuint(idx, !=, mine);
-        rvnest_shadow_release(vc, idx);
+        rvnest_shadow_release(o, idx);
     }
+    g_assert_cmpuint(o->stats.shadow_evictions, >, 0);
     g_assert_true(c->valid);
     g_assert_cmphex(c->hgatp, ==, vc->vcsr.val[VCSR_HGATP]);
     trap_from_l2(&w, EXC_VS_ECALL, L2_PC + 0x40, 0, 0, 0);
     g_assert_cmpuint(c->users, ==, 0);
+    mock_vm_free(&w.t);
+}
+
+/* Contexts are per hart, as TLBs are: two harts running one VMID fill
+ * their own shadows; a local HFENCE.GVMA empties only its hart's, an SBI
+ * remote one every hart's; a hart that runs the VMID with another root
+ * does not disturb the first hart's. */
+static void test_shadow_per_hart(void)
+{
+    struct wt w;
+    setup(&w);
+    struct mock_hart *m = &w.t.m;
+    struct rvnest_vcpu *vc = w.t.vc;
+    struct rvnest_shadow *s = &w.t.vm.shadow;
+    enter(&w);
+    mock_write64(m, pt_slot(&w.b, w.groot, 3, true, 0, L2_PC, 0),
+                 pt_leaf(0x80400000, PTE_V | PTE_R | PTE_X | PTE_U | PTE_A));
+    trap_from_l2(&w, EXC_LOAD_GUEST_PAGE_FAULT, L2_PC, L2_PC, L2_PC >> 2, 0x3003);
+    unsigned mine = vc->world.l2_shadow;
+    uint64_t my_root = s->base + mine * RVNEST_SHADOW_ROOT_SIZE;
+    g_assert_cmphex(shadow_leaf_in(&w, my_root, L2_PC) & PTE_V, ==, PTE_V);
+    /* hart 1 runs the same VMID: a context of its own, filled by itself */
+    struct rvnest_vcpu *o = second_hart(&w);
+    unsigned theirs;
+    uint64_t hg = rvnest_shadow_hgatp(o, vc->vcsr.val[VCSR_HGATP], &theirs);
+    g_assert_cmpuint(theirs, !=, mine);
+    uint64_t their_root = (hg & ATP_PPN_MASK) << 12;
+    g_assert_cmphex(their_root, ==, s->base + theirs * RVNEST_SHADOW_ROOT_SIZE);
+    g_assert_cmphex(shadow_leaf_in(&w, their_root, L2_PC), ==, 0);
+    o->world.level = RVNEST_L2;
+    o->world.l2_shadow = theirs;
+    struct walk_result res;
+    g_assert_cmpint(rvnest_shadow_fill(o, L2_PC, WALK_LOAD, &res), ==, SHADOW_FILLED);
+    g_assert_cmphex(shadow_leaf_in(&w, their_root, L2_PC) >> 10 << 12, ==, 0x80400000);
+    /* L1 maps the page elsewhere; hart 1's local fence of the VMID makes
+     * its shadow follow (the replay), hart 0's keeps the old page, as its
+     * TLB would until hart 0 fences */
+    mock_write64(m, pt_slot(&w.b, w.groot, 3, true, 0, L2_PC, 0),
+                 pt_leaf(0x80500000, PTE_V | PTE_R | PTE_X | PTE_U | PTE_A));
+    rvnest_shadow_inval(o, &(struct rvnest_inval){ .all_addr = true, .id = VMID });
+    g_assert_cmphex(shadow_leaf_in(&w, their_root, L2_PC) >> 10 << 12, ==, 0x80500000);
+    g_assert_cmphex(shadow_leaf_in(&w, my_root, L2_PC) >> 10 << 12, ==, 0x80400000);
+    /* by address, from hart 0: hart 0's only */
+    rvnest_shadow_inval(vc, &(struct rvnest_inval){ .addr = L2_PC, .id = VMID });
+    g_assert_cmphex(shadow_leaf_in(&w, my_root, L2_PC), ==, 0);
+    g_assert_cmphex(shadow_leaf_in(&w, their_root, L2_PC) & PTE_V, ==, PTE_V);
+    /* a remote fence (SBI): every hart's */
+    trap_from_l2(&w, EXC_LOAD_GUEST_PAGE_FAULT, L2_PC, L2_PC, L2_PC >> 2, 0x3003);
+    g_assert_cmphex(shadow_leaf_in(&w, my_root, L2_PC) & PTE_V, ==, PTE_V);
+    rvnest_shadow_inval(o, &(struct rvnest_inval){ .all_addr = true, .id = VMID, .remote = true });
+    g_assert_cmphex(shadow_leaf_in(&w, my_root, L2_PC), ==, 0);
+    g_assert_cmphex(shadow_leaf_in(&w, their_root, L2_PC), ==, 0);
+    g_assert_true(s->ctx[mine].valid && s->ctx[theirs].valid);
+    /* hart 1 runs the VMID with another root: hart 0's context stays */
+    rvnest_shadow_release(o, theirs);
+    uint64_t other = (vc->vcsr.val[VCSR_HGATP] & ~ATP_PPN_MASK) | (pt_alloc(&w.b, 4) >> 12);
+    unsigned again;
+    rvnest_shadow_hgatp(o, other, &again);
+    g_assert_cmpuint(again, ==, theirs);
+    g_assert_cmphex(s->ctx[theirs].hgatp, ==, other);
+    g_assert_cmphex(s->ctx[mine].hgatp, ==, vc->vcsr.val[VCSR_HGATP]);
+    g_assert_cmpuint(s->ctx[mine].users, ==, 1);
+    rvnest_shadow_release(o, again);
     mock_vm_free(&w.t);
 }
 
@@ -370,8 +454,8 @@ static void test_shadow_recycle(void)
     trap_from_l2(&w, EXC_LOAD_GUEST_PAGE_FAULT, L2_PC, L2_PC, L2_PC >> 2, 0x3003);
     uint64_t used = s->next;                          /* the tables of one leaf */
     g_assert_cmpuint(used, >, s->base);
-    /* L1 fences its whole VMID: the lower tables go to the limbo */
-    rvnest_shadow_inval(vc, &(struct rvnest_inval){ .all_addr = true, .all_id = true });
+    /* L1 fences everything on every hart: the lower tables go to the limbo */
+    rvnest_shadow_inval(vc, &(struct rvnest_inval){ .all_addr = true, .all_id = true, .remote = true });
     g_assert_cmpuint(s->limbo[0].n, >, 0);
     unsigned limbo = s->limbo[0].n;
     /* refill: hart 1 may still walk them, so fresh pages are used */
@@ -382,7 +466,7 @@ static void test_shadow_recycle(void)
      * L2 resumes at the faulting instruction without a new leaf */
     uint64_t end = s->next;
     s->next = s->base + s->size;
-    rvnest_shadow_inval(vc, &(struct rvnest_inval){ .all_addr = true, .all_id = true });
+    rvnest_shadow_inval(vc, &(struct rvnest_inval){ .all_addr = true, .all_id = true, .remote = true });
     trap_from_l2(&w, EXC_LOAD_GUEST_PAGE_FAULT, L2_PC, L2_PC, L2_PC >> 2, 0x3003);
     g_assert_cmpuint(vc->world.level, ==, RVNEST_L2);
     g_assert_cmphex(m->pc, ==, L2_PC);
@@ -448,11 +532,45 @@ static void test_shadow_inval(void)
     r = (struct rvnest_inval){ .all_addr = true, .id = VMID + 1 };
     rvnest_shadow_inval(vc, &r);
     g_assert_cmphex(shadow_leaf_of(&w, L2_PC) & PTE_V, ==, PTE_V);
-    /* the whole VMID: everything, and the running L2 keeps its root */
+    /* the whole VMID, after L1 cleared A in one leaf and moved another:
+     * the recent fills are made again from L1's tables as they are now
+     * (the replay), without setting A; the running L2 keeps its root */
+    uint64_t s0 = pt_slot(&w.b, w.groot, 3, true, 0, L2_PC, 0);
+    uint64_t s2 = pt_slot(&w.b, w.groot, 3, true, 0, L2_PC + 0x2000, 0);
+    mock_write64(m, s0, pt_leaf(L2_PC, PTE_V | PTE_R | PTE_W | PTE_U | PTE_D));
+    mock_write64(m, s2, pt_leaf(0x80700000, PTE_V | PTE_R | PTE_W | PTE_U | PTE_A));
     r = (struct rvnest_inval){ .all_addr = true, .id = VMID };
     rvnest_shadow_inval(vc, &r);
     g_assert_cmphex(shadow_leaf_of(&w, L2_PC), ==, 0);
+    g_assert_cmphex(mock_read64(m, s0) & PTE_A, ==, 0);
+    g_assert_cmphex(shadow_leaf_of(&w, L2_PC + 0x2000) & 0x3ff, ==, PTE_V | PTE_R | PTE_U | PTE_A);
+    g_assert_cmphex(shadow_leaf_of(&w, L2_PC + 0x2000) >> 10 << 12, ==, 0x80700000);
+    g_assert_cmphex(mock_read64(m, s2) & PTE_D, ==, 0);
+    /* (the page fenced by address is in L1's table as before: made again) */
+    g_assert_cmphex(shadow_leaf_of(&w, L2_PC + 0x1000) & PTE_V, ==, PTE_V);
+    g_assert_cmpuint(vc->stats.shadow_replays, ==, 2);
+    g_assert_true(w.t.vm.shadow.ctx[vc->world.l2_shadow].valid);
+    /* L1 points that 2 MiB's table at L0's memory, where a leaf sits: a
+     * replay reads no table L1 could not read itself, nothing is made */
+    uint64_t l0tab = w.t.vm.l0_base + 0x8000;
+    mock_write64(m, l0tab + 8 * ((L2_PC >> 12) & 511) + 16, pt_leaf(0x80700000, PTE_V | PTE_R | PTE_U | PTE_A));
+    uint64_t dir = pt_slot(&w.b, w.groot, 3, true, 0, L2_PC, 1), was = mock_read64(m, dir);
+    mock_write64(m, dir, pt_leaf(l0tab, PTE_V));
+    rvnest_shadow_inval(vc, &r);
     g_assert_cmphex(shadow_leaf_of(&w, L2_PC + 0x2000), ==, 0);
+    g_assert_cmpuint(vc->stats.shadow_replays, ==, 2);
+    mock_write64(m, dir, was);
+    trap_from_l2(&w, EXC_LOAD_GUEST_PAGE_FAULT, L2_PC, L2_PC + 0x2000, (L2_PC + 0x2000) >> 2, 0x3003);
+    rvnest_shadow_inval(vc, &r);
+    /* the pages not made left the ring: only the one filled since is */
+    g_assert_cmpuint(vc->stats.shadow_replays, ==, 3);
+    g_assert_cmphex(shadow_leaf_of(&w, L2_PC + 0x1000), ==, 0);
+    g_assert_cmphex(shadow_leaf_of(&w, L2_PC + 0x2000) & PTE_V, ==, PTE_V);
+    /* a remote fence (SBI) of the VMID empties it, nothing is replayed */
+    r.remote = true;
+    rvnest_shadow_inval(vc, &r);
+    g_assert_cmphex(shadow_leaf_of(&w, L2_PC + 0x2000), ==, 0);
+    g_assert_cmpuint(vc->stats.shadow_replays, ==, 3);
     g_assert_true(w.t.vm.shadow.ctx[vc->world.l2_shadow].valid);
     mock_vm_free(&w.t);
 }
@@ -482,6 +600,7 @@ int main(int argc, char **argv)
     g_test_add_func("/shadow/fill", test_shadow_fill);
     g_test_add_func("/shadow/amo-load-first", test_shadow_amo);
     g_test_add_func("/shadow/in-use-contexts", test_shadow_users);
+    g_test_add_func("/shadow/per-hart-contexts", test_shadow_per_hart);
     g_test_add_func("/shadow/recycle-after-grace", test_shadow_recycle);
     g_test_add_func("/shadow/fault-and-holes", test_shadow_fault_and_holes);
     g_test_add_func("/shadow/invalidate", test_shadow_inval);

@@ -277,7 +277,7 @@ static bool setup_hart(struct rvnest_vcpu *vc)
      * boot the real ones hold QEMU's initial values (OpenSBI touches none),
      * so they are taken before L0 writes them; after a system reset the
      * previous virtual values stay, but for what QEMU's reset changes. */
-    rvnest_vcsr_reset(&vc->vcsr, h, vm->menvcfg, vc->l1_entries != 0);
+    rvnest_vcsr_reset(&vc->vcsr, h, hart_csr(h, CSR_MENVCFG), vc->l1_entries != 0);
     for (size_t i = 0; i < sizeof(s_to_vs) / sizeof(s_to_vs[0]); i++)
         hart_set_csr(h, s_to_vs[i][1], hart_csr(h, s_to_vs[i][0]));
     hart_set_csr(h, CSR_VSIE, 0);
@@ -353,18 +353,17 @@ static bool setup_after_reset(struct rvnest_vcpu *vc)
 #define ENVCFG_L1_BITS (ENVCFG_FIOM | ENVCFG_LPE | ENVCFG_SSE | ENVCFG_CBIE | ENVCFG_CBCFE | \
                         ENVCFG_CBZE | ENVCFG_PMM | ENVCFG_DTE | ENVCFG_ADUE | ENVCFG_PBMTE | \
                         ENVCFG_STCE)
-uint64_t rvnest_l1_real_henvcfg(const struct rvnest_vm *vm)
+uint64_t rvnest_l1_real_henvcfg(const struct rvnest_vcpu *vc)
 {
-    return vm->menvcfg & ENVCFG_L1_BITS;
+    return vc->vcsr.menvcfg & ENVCFG_L1_BITS;
 }
 
+/* menvcfg is per hart: FWFT changes the calling hart's only. */
 void rvnest_envcfg_sync(struct rvnest_vcpu *vc)
 {
-    struct rvnest_vm *vm = vc->vm;
     struct rvnest_hart *h = vc->hart;
-    vm->menvcfg = hart_csr(h, CSR_MENVCFG);
-    vc->vcsr.menvcfg = vm->menvcfg;
-    hart_set_csr(h, CSR_HENVCFG, rvnest_l1_real_henvcfg(vm));
+    vc->vcsr.menvcfg = hart_csr(h, CSR_MENVCFG);
+    hart_set_csr(h, CSR_HENVCFG, rvnest_l1_real_henvcfg(vc));
 }
 
 /* OpenSBI's mode switch into HS (sbi_hart_switch_mode) writes stvec =

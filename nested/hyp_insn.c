@@ -111,7 +111,7 @@ static void load_store(struct rvnest_vcpu *vc, uint32_t insn, const struct hyp_i
     unsigned mode = (v[VCSR_HSTATUS] & HSTATUS_SPVP) ? PRV_S : PRV_U;
     enum walk_access acc = d->kind == HYP_STORE ? WALK_STORE
                          : d->kind == HYP_LOADX ? WALK_FETCH : WALK_LOAD;
-    bool adue = rvnest_l1_hw_adue(vm), pbmte = (vm->menvcfg & ENVCFG_PBMTE) != 0;
+    bool adue = rvnest_l1_hw_adue(vc), pbmte = (vc->vcsr.menvcfg & ENVCFG_PBMTE) != 0;
     struct walk_req r = {
         .access = acc, .priv = mode, .two_stage = true,
         .sum = acc != WALK_FETCH && mode == PRV_S && (vsstatus & MSTATUS_SUM),

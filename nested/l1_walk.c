@@ -35,9 +35,10 @@ static enum walk_mem write_pte(void *ctx, uint64_t pa, uint64_t pte)
 
 const struct walk_mem_ops rvnest_l1_walk_mem = { read_pte, write_pte };
 
-bool rvnest_l1_hw_adue(const struct rvnest_vm *vm)
+bool rvnest_l1_hw_adue(const struct rvnest_vcpu *vc)
 {
-    return vm->isa.svadu ? (vm->menvcfg & ENVCFG_ADUE) != 0 : !vm->isa.svade;
+    const struct rvnest_vm *vm = vc->vm;
+    return vm->isa.svadu ? (vc->vcsr.menvcfg & ENVCFG_ADUE) != 0 : !vm->isa.svade;
 }
 
 /* L1's own translation of va as the hart made it at V=1: L1's satp is the
@@ -55,8 +56,8 @@ void rvnest_l1_own_walk(struct rvnest_vcpu *vc, uint64_t va, enum walk_access ac
         .va = va, .access = acc, .priv = priv, .no_ad_write = true,
         .sum = acc != WALK_FETCH && priv == PRV_S && (vs & MSTATUS_SUM),
         .vs = { .atp = hart_csr(h, CSR_VSATP),
-                .adue = rvnest_l1_hw_adue(vm) && (henvcfg & ENVCFG_ADUE),
-                .pbmte = (vm->menvcfg & henvcfg & ENVCFG_PBMTE) != 0,
+                .adue = rvnest_l1_hw_adue(vc) && (henvcfg & ENVCFG_ADUE),
+                .pbmte = (vc->vcsr.menvcfg & henvcfg & ENVCFG_PBMTE) != 0,
                 .mxr = (vs & MSTATUS_MXR) != 0, .svnapot = vm->isa.svnapot },
     };
     rvnest_walk(&rvnest_l1_walk_mem, vc, &r, res);

@@ -236,7 +236,7 @@ void rvnest_exit_l2(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t)
     vc->hedeleg = ~0ull;              /* rvnest_sync_l1_traps writes it */
     hart_set_csr(h, CSR_HCOUNTEREN, 0xffffffffu);
     hart_set_csr(h, CSR_HTIMEDELTA, 0);
-    hart_set_csr(h, CSR_HENVCFG, rvnest_l1_real_henvcfg(vm));
+    hart_set_csr(h, CSR_HENVCFG, rvnest_l1_real_henvcfg(vc));
     rvnest_l1_hstateen_setup(vc);
     hart_set_csr(h, CSR_HGATP, 0);
     rvnest_pmp_shadow(vc, false);

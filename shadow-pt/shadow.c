@@ -353,8 +353,8 @@ static bool leaf_for(struct rvnest_vcpu *vc, const struct walk_mem_ops *mem, voi
     } else {
         struct walk_stage g = {
             .atp = l1_hgatp,
-            .adue = rvnest_l1_hw_adue(vm),
-            .pbmte = (vm->menvcfg & ENVCFG_PBMTE) != 0,
+            .adue = rvnest_l1_hw_adue(vc),
+            .pbmte = (vc->vcsr.menvcfg & ENVCFG_PBMTE) != 0,
             .mxr = (vc->world.l1.sstatus & MSTATUS_MXR) != 0,
             .svnapot = vm->isa.svnapot,
         };

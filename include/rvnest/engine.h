@@ -138,7 +138,8 @@ struct rvnest_vm {
     unsigned pmp_fw_n, pmp_l0_n;      /* PMP entries: the firmware's, L0's (nested/pmp.c) */
     uint64_t pmp_ram_lo, pmp_ram_hi;  /* L1 RAM given its own PMP entry (fast path), or 0 */
     uint8_t pmp_ram_rwx;
-    uint64_t menvcfg;
+    uint64_t menvcfg;                 /* the boot hart's at setup (each hart's own,
+                                         FWFT included: vc->vcsr.menvcfg) */
     bool sstc;
     struct rvnest_isa isa;
     struct rvnest_shadow shadow;      /* the shadow G-stage pool (shadow-pt/shadow.c) */
@@ -196,8 +197,8 @@ struct walk_mem_ops;
 extern const struct walk_mem_ops rvnest_l1_walk_mem;
 /* Whether the hart sets A/D bits itself for an access whose only
  * environment configuration is menvcfg (QEMU: Svadu ? menvcfg.ADUE :
- * !Svade), e.g. L1's G-stage. */
-bool rvnest_l1_hw_adue(const struct rvnest_vm *vm);
+ * !Svade), e.g. L1's G-stage. menvcfg is per hart (SBI FWFT is). */
+bool rvnest_l1_hw_adue(const struct rvnest_vcpu *vc);
 /* L1's own translation of va as the hart made it at V=1, nothing written
  * (nested/l1_walk.c). */
 void rvnest_l1_own_walk(struct rvnest_vcpu *vc, uint64_t va, enum walk_access acc,
@@ -318,7 +319,7 @@ void rvnest_pmp_shadow(struct rvnest_vcpu *vc, bool on);
 /* nested/world.c: the end of a world switch's microcode run */
 void rvnest_world_ucode_done(struct rvnest_vcpu *vc, enum rvnest_ucode kind);
 /* nested/boot.c: the real henvcfg while L1 runs */
-uint64_t rvnest_l1_real_henvcfg(const struct rvnest_vm *vm);
+uint64_t rvnest_l1_real_henvcfg(const struct rvnest_vcpu *vc);
 /* nested/virq.c: L1's HS-level interrupts from its virtual H state */
 uint64_t rvnest_virq_pending(struct rvnest_vcpu *vc);
 /* Called on every resume of L1 at (pc, priv): may redirect it to L1's trap

@@ -447,7 +447,7 @@ static void test_accessed_dirty(void)
     g_assert_cmphex(mock_read64(m, gp), ==, gclean | PTE_A | PTE_D);
     /* Svadu: menvcfg.ADUE (the firmware's) decides both stages */
     vm->isa.svadu = true;
-    vm->menvcfg &= ~ENVCFG_ADUE;
+    f.t.vc->vcsr.menvcfg &= ~ENVCFG_ADUE;
     mock_write64(m, vp, vclean);
     exec(&f, ld);
     assert_trap(&f, EXC_LOAD_PAGE_FAULT, 0x40001000, 0, rs1_zero(ld, 0), true);
@@ -463,7 +463,7 @@ static void test_accessed_dirty(void)
     f.t.vc->vcsr.val[VCSR_HENVCFG] |= ENVCFG_ADUE;
     exec(&f, ld);
     g_assert_cmphex(m->csr[CSR_VSCAUSE], ==, EXC_LOAD_GUEST_PAGE_FAULT);
-    vm->menvcfg |= ENVCFG_ADUE;
+    f.t.vc->vcsr.menvcfg |= ENVCFG_ADUE;
     f.t.vc->vcsr.val[VCSR_HENVCFG] &= ~ENVCFG_ADUE;
     exec(&f, ld);
     assert_done(&f);

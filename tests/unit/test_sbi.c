@@ -149,20 +149,30 @@ static void test_legacy_smp(void)
     mock_vm_free(&t);
 }
 
-/* FWFT is OpenSBI's; afterwards L0 follows the menvcfg it may have changed */
+/* FWFT is OpenSBI's; afterwards L0 follows the menvcfg it may have changed,
+ * on the calling hart only (FWFT features are per hart) */
 static void test_fwft(void)
 {
     struct mock_vm t;
     mock_vm_boot(&t);
+    uint64_t boot = t.vm.menvcfg;
+    t.vm.nharts = 2;
+    t.vm.vcpu[1].vm = &t.vm;
+    t.vm.vcpu[1].vcsr.menvcfg = boot | ENVCFG_ADUE;
+    t.vm.isa.svadu = true;
     ecall(&t, SBI_EXT_FWFT, 0 /* SET */, 4 /* PTE_AD_HW_UPDATING */, 0, 0);
     g_assert_cmphex(t.m.pc, ==, t.vm.l0_base + L0_OFF_UC_ECALL);
     t.m.csr[CSR_MENVCFG] = ENVCFG_STCE | ENVCFG_CBZE;      /* what OpenSBI did */
     t.m.gpr[10] = 0;
     g_assert_true(mock_m_trap_from_hs(&t, t.vm.l0_base + L0_OFF_UC_ECALL + 4));
     assert_done(&t, 0);
-    g_assert_cmphex(t.vm.menvcfg, ==, ENVCFG_STCE | ENVCFG_CBZE);
     g_assert_cmphex(t.m.csr[CSR_HENVCFG], ==, ENVCFG_STCE | ENVCFG_CBZE);
     g_assert_cmphex(t.vc->vcsr.menvcfg, ==, ENVCFG_STCE | ENVCFG_CBZE);
+    g_assert_false(rvnest_l1_hw_adue(t.vc));
+    /* the other hart keeps its own: its G-stage walks still set A/D */
+    g_assert_cmphex(t.vm.vcpu[1].vcsr.menvcfg, ==, boot | ENVCFG_ADUE);
+    g_assert_true(rvnest_l1_hw_adue(&t.vm.vcpu[1]));
+    g_assert_cmphex(t.vm.menvcfg, ==, boot);
     g_assert_cmpuint(t.vm.vcpu[0].stats.exits[EXIT_SBI_FWFT], ==, 1);
     mock_vm_free(&t);
 }

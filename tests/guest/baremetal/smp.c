@@ -27,6 +27,9 @@
  *    rewritten code, SFENCE.VMA (all, range, ASID) on the remote's Sv39
  *    tables, HFENCE.GVMA (all, range, VMID) on its G-stage and HFENCE.VVMA
  *    (all, range, ASID) on its VS-stage tables through HLV.D;
+ *  - FWFT per hart: a secondary turns PTE_AD_HW_UPDATING off for itself;
+ *    its HLV.D through a G-stage leaf with A clear faults, the boot
+ *    hart's sets A;
  *  - no unexpected trap on any hart.
  * Bootargs: verbose=1 also prints what is not deterministic (the HSM
  * states seen during transitions), on lines that are not "check" lines. */
@@ -52,6 +55,11 @@
 #define FID_HFENCE_VVMA_ASID 5
 #define FID_HFENCE_VVMA 6
 
+#define FWFT_SET 0
+#define FWFT_GET 1
+#define FWFT_PTE_AD_HW_UPDATING 4
+#define EXC_LOAD_GUEST_PAGE_FAULT 21
+
 #define SIE_SIE 2ull                 /* sstatus.SIE */
 #define SSIP 2ull                    /* sip/sie bit 1 */
 #define HSTATUS_SPVP (1ull << 8)
@@ -66,7 +74,7 @@
 
 /* ---- shared state ---- */
 
-enum { C_NONE, C_PING, C_IRQ, C_STOP, C_SUSPEND, C_CALL, C_SATP, C_LOAD, C_HSETUP, C_HLV, C_HCLEAR };
+enum { C_NONE, C_PING, C_IRQ, C_STOP, C_SUSPEND, C_CALL, C_SATP, C_LOAD, C_HSETUP, C_HLV, C_HCLEAR, C_FWFT_AD };
 
 /* One secondary hart: what it saw at each entry, its mailbox, counters.
  * Written by the secondary but for cmd/arg (and done_seq while it is
@@ -285,6 +293,11 @@ static void sec_exec(volatile struct slot *s)
         csr_write(0x280, 0);
         csr_clear(0x600, HSTATUS_SPVP);
         hfence_all();
+        break;
+    case C_FWFT_AD:                      /* this hart's PTE_AD_HW_UPDATING = a0 */
+        r = sbi6(SBI_EXT_FWFT, FWFT_SET, FWFT_PTE_AD_HW_UPDATING, (long)a0, 0, 0, 0, 0);
+        s->res[0] = (uint64_t)r.error;
+        s->res[1] = (uint64_t)sbi6(SBI_EXT_FWFT, FWFT_GET, FWFT_PTE_AD_HW_UPDATING, 0, 0, 0, 0, 0).value;
         break;
     default:
         break;
@@ -915,6 +928,49 @@ static void test_hfence(int k)
     run(k, C_HCLEAR, 0, 0);
 }
 
+/* ---- FWFT per hart ---- */
+
+/* SBI FWFT features are per hart (SBI 3.0, FWFT chapter: "the feature
+ * value is local to the calling hart"). Remote k turns
+ * PTE_AD_HW_UPDATING off for itself; then both harts HLV.D through a
+ * G-stage leaf with A clear: the remote's takes the load guest-page fault
+ * (Svade) and leaves A clear, the boot hart's (still on) sets A. */
+static void test_fwft_per_hart(int k)
+{
+    struct sbiret g0 = sbi6(SBI_EXT_FWFT, FWFT_GET, FWFT_PTE_AD_HW_UPDATING, 0, 0, 0, 0, 0);
+    run(k, C_FWFT_AD, 0, 0);
+    long set_err = (long)slots[k].res[0], remote = (long)slots[k].res[1];
+    struct sbiret mine = sbi6(SBI_EXT_FWFT, FWFT_GET, FWFT_PTE_AD_HW_UPDATING, 0, 0, 0, 0, 0);
+    check(nm("fwft.ad-off-remote", k, 0), g0.error == 0 && g0.value == 1 && set_err == 0 && remote == 0
+              && mine.error == 0 && mine.value == 1,
+          "boot get err %d value %d, remote set err %d get %d, boot get after %d", g0.error, g0.value, set_err,
+          remote, mine.value);
+    uint64_t *groot = pt_get(4);
+    *pte_at(groot, 0x80000000ull, 2, 1) = PTE(0x80000000ull, PTE_LEAF_S | PTE_U);
+    uint64_t *gleaf = pte_at(groot, GPA_T, 0, 1);
+    set_pte(gleaf, PTE(PA(data_pages[k][PG_C]), PTE_V | PTE_R | PTE_W | PTE_U));   /* A, D clear */
+    uint64_t c = page_val(k, PG_C);
+    uint64_t hgatp = (8ull << 60) | ((uint64_t)VMID << 44) | (PA(groot) >> 12);
+    run(k, C_HSETUP, hgatp, 0);
+    run(k, C_HLV, GPA_T, 0);
+    uint64_t fault = slots[k].res[1], a = *(volatile uint64_t *)gleaf & PTE_A;
+    check(nm("fwft.ad-off-remote-hlv", k, 0), fault == EXC_LOAD_GUEST_PAGE_FAULT && !a,
+          "remote fault cause %d, leaf A %d", (long)fault, (long)!!a);
+    run(k, C_HCLEAR, 0, 0);
+    csr_write(0x680, hgatp);
+    hfence_all();
+    uint64_t v = conf_exec(I_HLV_D(R_A0, R_A0), MODE_S, GPA_T, 0);
+    int trapped = conf_trapped;
+    a = *(volatile uint64_t *)gleaf & PTE_A;
+    csr_write(0x680, 0);
+    hfence_all();
+    check(nm("fwft.ad-on-boot-hlv", k, 0), !trapped && v == c && a, "boot trapped %d (cause %d), reads %x, leaf A %d",
+          (long)trapped, (long)(trapped ? T.cause : 0), v, (long)!!a);
+    run(k, C_FWFT_AD, 1, 0);
+    check(nm("fwft.ad-on-remote", k, 0), slots[k].res[0] == 0 && slots[k].res[1] == 1, "set err %d, get %d",
+          (long)slots[k].res[0], (long)slots[k].res[1]);
+}
+
 static void test_rfence_masks(void)
 {
     static const char *const fn[] = { "fence-i", "sfence-vma", "sfence-vma-asid", "hfence-gvma-vmid",
@@ -1048,6 +1104,8 @@ int main(unsigned long hartid, unsigned long fdt)
         test_sfence(k);
     for (int k = 1; k < nharts; k++)
         test_hfence(k);
+    for (int k = 1; k < nharts; k++)
+        test_fwft_per_hart(k);
     test_rfence_masks();
     for (int k = 1; k < nharts; k++)
         test_suspend(k);

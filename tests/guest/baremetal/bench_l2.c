@@ -163,7 +163,6 @@ static void gstage_setup(uint64_t ram_base, uint64_t ram_size)
 void vs_run(uint64_t (*fn)(uint64_t), uint64_t arg);
 void hs_vector(void);
 uint64_t hs_trap(uint64_t *frame);
-uint64_t hs_ctx[14];                        /* ra, sp, s0-s11 of vs_run's caller */
 static uint64_t hs_stack[1024] __attribute__((aligned(16)));
 static uint64_t l2_stack[2048] __attribute__((aligned(16)));
 uint64_t l2_stack_top_addr;
@@ -174,66 +173,14 @@ static uint64_t l2_result, l2_sbi_bad, sbi_calls, mmio_reads, mmio_htinst, win_f
 volatile uint64_t l2_save[4];
 void l2_vector(void);
 
-/* The HS vector: a conventional hypervisor entry (swap to the HS stack
- * through sscratch, save all GPRs in a frame indexed by register number,
- * call hs_trap, restore, sret). hs_trap returns nonzero for L2's final
- * ecall (or anything unexpected): the HS context vs_run saved is restored
- * and vs_run returns. */
+/* The HS side is hs_entry.S (hs_vector, hs_trap's caller, and vs_run). */
 __asm__(
     "   .text\n"
-    "   .align 4\n"
-    "   .globl hs_vector\n"
-    "hs_vector:\n"
-    "   csrrw sp, sscratch, sp\n"
-    "   addi sp, sp, -256\n"
-    "   sd x1, 8(sp)\n   sd x3, 24(sp)\n  sd x4, 32(sp)\n  sd x5, 40(sp)\n"
-    "   sd x6, 48(sp)\n  sd x7, 56(sp)\n  sd x8, 64(sp)\n  sd x9, 72(sp)\n"
-    "   sd x10, 80(sp)\n sd x11, 88(sp)\n sd x12, 96(sp)\n sd x13, 104(sp)\n"
-    "   sd x14, 112(sp)\n sd x15, 120(sp)\n sd x16, 128(sp)\n sd x17, 136(sp)\n"
-    "   sd x18, 144(sp)\n sd x19, 152(sp)\n sd x20, 160(sp)\n sd x21, 168(sp)\n"
-    "   sd x22, 176(sp)\n sd x23, 184(sp)\n sd x24, 192(sp)\n sd x25, 200(sp)\n"
-    "   sd x26, 208(sp)\n sd x27, 216(sp)\n sd x28, 224(sp)\n sd x29, 232(sp)\n"
-    "   sd x30, 240(sp)\n sd x31, 248(sp)\n"
-    "   csrr t0, sscratch\n"
-    "   sd t0, 16(sp)\n"
-    "   mv a0, sp\n"
-    "   call hs_trap\n"
-    "   bnez a0, 1f\n"
-    "   ld t0, 16(sp)\n"
-    "   csrw sscratch, t0\n"
-    "   ld x1, 8(sp)\n   ld x3, 24(sp)\n  ld x4, 32(sp)\n  ld x5, 40(sp)\n"
-    "   ld x6, 48(sp)\n  ld x7, 56(sp)\n  ld x8, 64(sp)\n  ld x9, 72(sp)\n"
-    "   ld x10, 80(sp)\n ld x11, 88(sp)\n ld x12, 96(sp)\n ld x13, 104(sp)\n"
-    "   ld x14, 112(sp)\n ld x15, 120(sp)\n ld x16, 128(sp)\n ld x17, 136(sp)\n"
-    "   ld x18, 144(sp)\n ld x19, 152(sp)\n ld x20, 160(sp)\n ld x21, 168(sp)\n"
-    "   ld x22, 176(sp)\n ld x23, 184(sp)\n ld x24, 192(sp)\n ld x25, 200(sp)\n"
-    "   ld x26, 208(sp)\n ld x27, 216(sp)\n ld x28, 224(sp)\n ld x29, 232(sp)\n"
-    "   ld x30, 240(sp)\n ld x31, 248(sp)\n"
-    "   addi sp, sp, 256\n"
-    "   csrrw sp, sscratch, sp\n"
-    "   sret\n"
-    "1: addi t0, sp, 256\n"          /* leave L2: back into vs_run's caller */
-    "   csrw sscratch, t0\n"
-    "   la t0, hs_ctx\n"
-    "   ld ra, 0(t0)\n   ld sp, 8(t0)\n   ld s0, 16(t0)\n  ld s1, 24(t0)\n"
-    "   ld s2, 32(t0)\n  ld s3, 40(t0)\n  ld s4, 48(t0)\n  ld s5, 56(t0)\n"
-    "   ld s6, 64(t0)\n  ld s7, 72(t0)\n  ld s8, 80(t0)\n  ld s9, 88(t0)\n"
-    "   ld s10, 96(t0)\n ld s11, 104(t0)\n"
-    "   ret\n"
-    /* vs_run(fn, arg): run fn(arg) in VS-mode on L2's stack with L2's trap
-     * vector, until L2's final ecall (a0 = fn's result) */
-    "   .globl vs_run\n"
-    "vs_run:\n"
-    "   la t0, hs_ctx\n"
-    "   sd ra, 0(t0)\n   sd sp, 8(t0)\n   sd s0, 16(t0)\n  sd s1, 24(t0)\n"
-    "   sd s2, 32(t0)\n  sd s3, 40(t0)\n  sd s4, 48(t0)\n  sd s5, 56(t0)\n"
-    "   sd s6, 64(t0)\n  sd s7, 72(t0)\n  sd s8, 80(t0)\n  sd s9, 88(t0)\n"
-    "   sd s10, 96(t0)\n sd s11, 104(t0)\n"
-    "   la t1, l2_entry\n"
-    "   csrw sepc, t1\n"
-    "   sret\n"
-    /* L2 from here on (VS-mode, vsatp Bare, identity G-stage) */
-    "l2_entry:\n"
+    /* L2 from here on (VS-mode, vsatp Bare, identity G-stage): on L2's
+     * stack with L2's trap vector, fn(arg), then the final ecall
+     * (a0 = fn's result) */
+    "   .globl vs_entry\n"
+    "vs_entry:\n"
     "   la t0, l2_stack_top_addr\n"
     "   ld sp, 0(t0)\n"
     "   la t0, l2_vector\n"

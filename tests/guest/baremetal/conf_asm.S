@@ -10,12 +10,7 @@
     .globl conf_trap_entry_end
     .align 6
 conf_trap_entry:
-    csrrw sp, sscratch, sp
-    addi sp, sp, -256
-    FRAME_SAVE sp
-    csrr t0, sscratch
-    sd t0, 16(sp)
-    mv a0, sp
+    FRAME_ENTER
     ld t0, 256(sp)
     jalr t0
     addi t0, sp, 256

@@ -16,6 +16,17 @@
     .endif
     .endr
 .endm
+/* A trap entry's start: swap to the trap stack through sscratch, a
+ * 256-byte frame below its top with x1..x31 (x2: the interrupted sp),
+ * a0 = the frame. */
+.macro FRAME_ENTER
+    csrrw sp, sscratch, sp
+    addi sp, sp, -256
+    FRAME_SAVE sp
+    csrr t0, sscratch
+    sd t0, 16(sp)
+    mv a0, sp
+.endm
 /* The callee-saved context of a C caller: ra, sp, s0-s11, gp, tp at 8*k. */
 .macro CTX_SAVE base
     sd ra, 0(\base)

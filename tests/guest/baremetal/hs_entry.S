@@ -1,0 +1,45 @@
+/* A conventional hypervisor's HS trap entry and guest entry, shared by the
+ * benchmark programs (bench_hext.c, bench_l2.c).
+ *
+ * hs_vector (stvec): swaps to the HS stack through sscratch, saves x1..x31
+ * in a frame indexed by register number (x2 at 16: the interrupted sp),
+ * calls the program's hs_trap(frame), restores and srets. hs_trap returns
+ * nonzero for the guest's final ecall: then the HS context vs_run saved is
+ * restored and vs_run returns to its caller.
+ *
+ * vs_run(fn, arg): enters V=1 at the program's vs_entry with a0 = fn,
+ * a1 = arg (hstatus.SPV and sstatus.SPP are set by the caller); the
+ * program's code there calls fn(arg) and ends with its final ecall. */
+#include "conf_frame.h"
+
+    .text
+    .align 4
+    .globl hs_vector
+hs_vector:
+    FRAME_ENTER
+    call hs_trap
+    bnez a0, 1f
+    ld t0, 16(sp)
+    csrw sscratch, t0
+    FRAME_LOAD sp, 0
+    addi sp, sp, 256
+    csrrw sp, sscratch, sp
+    sret
+1:  addi t0, sp, 256                 /* leave the guest: back into vs_run's caller */
+    csrw sscratch, t0
+    la t0, hs_ctx
+    CTX_LOAD t0
+    ret
+
+    .globl vs_run
+vs_run:
+    la t0, hs_ctx
+    CTX_SAVE t0
+    la t1, vs_entry
+    csrw sepc, t1
+    sret
+
+    .bss
+    .align 4
+hs_ctx:
+    .zero 128                        /* ra, sp, s0-s11, gp, tp of vs_run's caller */

@@ -165,23 +165,12 @@ static void test_rfence(void)
     for (int f = 0; f < 7; f++) {
         for (unsigned i = 0; i < ARRAY_SIZE(m); i++) {
             CALL(SBI_EXT_RFENCE, f, m[i].mask, m[i].base, 0x80200000, 0x1000, 1, 0);
-            unsigned k = 0;
-            const char *q;
-            for (q = "rfence."; *q;) name[k++] = *q++;
-            for (q = fn[f]; *q;) name[k++] = *q++;
-            for (q = m[i].name; *q;) name[k++] = *q++;
-            name[k] = 0;
-            check(name, r.error == m[i].err, "err %d", r.error);
+            check(str_join(name, sizeof(name), "rfence.", fn[f], m[i].name), r.error == m[i].err, "err %d",
+                  r.error);
         }
         /* Whole address space (size -1) and start 0. */
         CALL(SBI_EXT_RFENCE, f, 1, 0, 0, -1, 0, 0);
-        unsigned k = 0;
-        const char *q;
-        for (q = "rfence."; *q;) name[k++] = *q++;
-        for (q = fn[f]; *q;) name[k++] = *q++;
-        for (q = ".all"; *q;) name[k++] = *q++;
-        name[k] = 0;
-        check(name, r.error == 0, "err %d", r.error);
+        check(str_join(name, sizeof(name), "rfence.", fn[f], ".all"), r.error == 0, "err %d", r.error);
     }
     static unsigned long lmask = 1;
     CALL(SBI_EXT_LEGACY_REMOTE_FENCE_I, 0, &lmask, 0, 0, 0, 0, 0);

@@ -384,12 +384,7 @@ static void test_above_ram(uint64_t *root)
         conf_call(va, 0, 0);
         int t3 = conf_trapped;
         uint64_t c3 = t3 ? T.cause : 0;
-        const char *p = "pt.table-above-ram";
-        unsigned k = 0;
-        while (*p) name[k++] = *p++;
-        for (p = on[i]; *p;) name[k++] = *p++;
-        name[k] = 0;
-        check(name, t && c == 13 && tv == va && t2 && c2 == 15 && t3 && c3 == 12,
+        check(str_join(name, sizeof(name), "pt.table-above-ram", on[i], 0), t && c == 13 && tv == va && t2 && c2 == 15 && t3 && c3 == 12,
               "table at RAM end %s: load " TRAP_FMT ", store cause %d, fetch cause %d", on[i],
               t ? "trap" : "no trap", (long)c, tv, (long)c2, (long)c3);
         *l1 = 0;
@@ -407,11 +402,7 @@ static void test_above_ram(uint64_t *root)
         conf_call(va, 0, 0);
         t3 = conf_trapped;
         c3 = t3 ? T.cause : 0;
-        k = 0;
-        for (p = "pt.leaf-above-ram"; *p;) name[k++] = *p++;
-        for (p = on[i]; *p;) name[k++] = *p++;
-        name[k] = 0;
-        check(name, t && c == 5 && tv == va && t2 && c2 == 7 && t3 && c3 == 1,
+        check(str_join(name, sizeof(name), "pt.leaf-above-ram", on[i], 0), t && c == 5 && tv == va && t2 && c2 == 7 && t3 && c3 == 1,
               "leaf at RAM end %s: load " TRAP_FMT ", store cause %d, fetch cause %d", on[i],
               t ? "trap" : "no trap", (long)c, tv, (long)c2, (long)c3);
         *l1 = 0;
@@ -429,18 +420,11 @@ static void test_above_ram(uint64_t *root)
         conf_exec(I_STORE(2, R_A0, R_A1, 0), MODE_S, pa, 0);
         int t2 = conf_trapped;
         uint64_t c2 = t2 ? T.cause : 0;
-        unsigned k = 0;
-        const char *p;
-        for (p = "phys.above-ram+"; *p;) name[k++] = *p++;
         uint64_t o = poffs[i];
-        char hex[17];
-        int n = 0;
-        do { hex[n++] = "0123456789abcdef"[o & 15]; o >>= 4; } while (o);
-        name[k++] = '0';
-        name[k++] = 'x';
-        while (n) name[k++] = hex[--n];
-        name[k] = 0;
-        check(name, t && c == 5 && tv == pa && t2 && c2 == 7,
+        char hex[17], *h = hex + 16;
+        *h = 0;
+        do { *--h = "0123456789abcdef"[o & 15]; o >>= 4; } while (o);
+        check(str_join(name, sizeof(name), "phys.above-ram+0x", h, 0), t && c == 5 && tv == pa && t2 && c2 == 7,
               "load " TRAP_FMT ", store cause %d", t ? "trap" : "no trap", (long)c, tv, (long)c2);
     }
 }

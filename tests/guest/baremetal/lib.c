@@ -138,6 +138,17 @@ int str_prefix(const char *s, const char *p)
     return 1;
 }
 
+char *str_join(char *out, unsigned long size, const char *a, const char *b, const char *c)
+{
+    const char *part[3] = { a, b, c };
+    unsigned long n = 0;
+    for (int i = 0; i < 3; i++)
+        for (const char *q = part[i]; q && *q && n + 1 < size;)
+            out[n++] = *q++;
+    out[n] = 0;
+    return out;
+}
+
 /* A node name is NAME or NAME@unit-address. */
 static int node_is(const char *name, const char *want)
 {

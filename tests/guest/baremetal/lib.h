@@ -24,6 +24,8 @@ int fdt_memory(unsigned long fdt, uint64_t *base, uint64_t *size);
 unsigned long strlen_(const char *s);
 int streq(const char *a, const char *b);
 int str_prefix(const char *s, const char *prefix);
+/* out = a b c (c may be NULL), cut to size - 1 characters; returns out. */
+char *str_join(char *out, unsigned long size, const char *a, const char *b, const char *c);
 /* Bootargs: the value of "key=..." (length in *len) or NULL; the value of
  * "key=N" (decimal or 0x hex, may be negative) or def; whether NAME is in
  * the comma-separated LIST of that length (1 when LIST is NULL). */

@@ -993,13 +993,7 @@ static void test_rfence_masks(void)
             default: mask = (long)idmask(all & ~1u); base = 0; want = 0; break;
             }
             struct sbiret r = rfence(f, mask, base, 0, -1, 1);
-            unsigned n = 0;
-            const char *q;
-            for (q = "rfence."; *q;) name[n++] = *q++;
-            for (q = fn[f]; *q;) name[n++] = *q++;
-            for (q = m[i].sfx; *q;) name[n++] = *q++;
-            name[n] = 0;
-            check(name, r.error == want, "err %d", r.error);
+            check(str_join(name, sizeof(name), "rfence.", fn[f], m[i].sfx), r.error == want, "err %d", r.error);
         }
     }
 }

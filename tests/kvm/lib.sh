@@ -56,6 +56,41 @@ l2_lines() {
         | sed -E 's/ \(took [0-9.]+ ?s\)//'
 }
 
+# run_l2 MODE [STATS]: the single-vCPU scenario (with the VMM's bad-input
+# checks); console on stdout, L0 stats (nested) in STATS. Returns run_l1's
+# status.
+run_l2() {
+    RVNEST_MODE=$1 RVNEST_RUN_EXTRA="${2:+--stats $2}" run_l1 quiet
+}
+
+# timed_run LOG CMD...: runs CMD with its console, CRs removed, in LOG; sets
+# rc (its status) and secs (its wall time, one decimal).
+timed_run() {
+    local log=$1 start
+    shift
+    start=$(date +%s.%N)
+    "$@" > "$log.raw" 2>&1
+    rc=$?
+    secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    tr -d '\r' < "$log.raw" > "$log"
+    rm -f "$log.raw"
+}
+
+# l2_run_ok WHAT LOG RC: what every run of an L2 scenario shows: QEMU
+# finished in time and exited 0, L1 loaded KVM, L2 ran its workload to the
+# end with the expected results, L1 reported PASS. Calls the caller's fail
+# with WHAT and the first that does not hold.
+l2_run_ok() {
+    local what=$1 log=$2 rc=$3
+    [ "$rc" = 124 ] || [ "$rc" = 137 ] && fail "$what: L1 did not finish within ${L1_TIMEOUT}s"
+    [ "$rc" = 0 ] || fail "$what: QEMU exited with status $rc"
+    grep -qF "RVNEST-L1: kvm loaded" "$log" || fail "$what: L1 did not load KVM"
+    grep -qF "RVNEST-L2: md5=$L2_EXPECTED_MD5" "$log" || fail "$what: L2 workload: wrong or missing md5 (want $L2_EXPECTED_MD5)"
+    grep -qF "RVNEST-L2: forks=$L2_EXPECTED_FORKS" "$log" || fail "$what: L2 workload: wrong or missing fork count"
+    grep -qF "RVNEST-L2: done" "$log" || fail "$what: L2 did not finish its workload"
+    grep -qF "RVNEST-L1: PASS" "$log" || fail "$what: L1 did not report PASS"
+}
+
 # run_l2_smp MODE [STATS]: the SMP scenario, L1 with 2 harts running a
 # 2-vCPU L2 (no bad-input checks); console on stdout, L0 stats (nested) in
 # STATS. Returns run_l1's status.

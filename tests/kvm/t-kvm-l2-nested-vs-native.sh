@@ -20,20 +20,9 @@ fail() { fail_with_logs "$work" "$*"; }
 build_kvm_images "$work"
 
 for mode in native nested; do
-    start=$(date +%s.%N)
-    RVNEST_MODE=$mode RVNEST_RUN_EXTRA="--stats $work/stats.json" run_l1 "quiet" > "$work/$mode.raw" 2>&1
-    rc=$?
-    secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-    tr -d '\r' < "$work/$mode.raw" > "$work/$mode.log"
-    [ "$rc" = 124 ] || [ "$rc" = 137 ] && fail "$mode: L1 did not finish within ${L1_TIMEOUT}s"
-    [ "$rc" = 0 ] || fail "$mode: QEMU exited with status $rc"
-    has() { grep -qF -- "$1" "$work/$mode.log"; }
-    has "RVNEST-L1: kvm loaded" || fail "$mode: L1 did not load KVM"
-    has "RVNEST-L1: checks-failed=0" || fail "$mode: the VMM's bad-input checks failed"
-    has "RVNEST-L2: md5=$L2_EXPECTED_MD5" || fail "$mode: L2 workload: wrong or missing md5"
-    has "RVNEST-L2: forks=$L2_EXPECTED_FORKS" || fail "$mode: L2 workload: wrong or missing fork count"
-    has "RVNEST-L2: done" || fail "$mode: L2 did not finish its workload"
-    has "RVNEST-L1: PASS" || fail "$mode: L1 did not report PASS"
+    timed_run "$work/$mode.log" run_l2 "$mode" "$work/stats.json"
+    l2_run_ok "$mode" "$work/$mode.log" "$rc"
+    grep -qF "RVNEST-L1: checks-failed=0" "$work/$mode.log" || fail "$mode: the VMM's bad-input checks failed"
     l2_lines "$work/$mode.log" > "$work/$mode.lines"
     echo "$mode: L1 + L2 in ${secs}s, $(grep -c . "$work/$mode.lines") lines compared; $(grep -E '^rvnest-vmm: boot-to-poweroff' "$work/$mode.log")"
 done

@@ -27,23 +27,21 @@
     sd t0, 16(sp)
     mv a0, sp
 .endm
-/* The callee-saved context of a C caller: ra, sp, s0-s11, gp, tp at 8*k. */
-.macro CTX_SAVE base
-    sd ra, 0(\base)
-    sd sp, 8(\base)
+/* The callee-saved context of a C caller: ra, sp, s0-s11, gp, tp at 8*k,
+ * stored (op sd) or loaded (op ld). */
+.macro CTX_ACCESS op, base
+    \op ra, 0(\base)
+    \op sp, 8(\base)
     .irp k, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
-    sd s\k, 16 + 8 * \k(\base)
+    \op s\k, 16 + 8 * \k(\base)
     .endr
-    sd gp, 112(\base)
-    sd tp, 120(\base)
+    \op gp, 112(\base)
+    \op tp, 120(\base)
+.endm
+.macro CTX_SAVE base
+    CTX_ACCESS sd, \base
 .endm
 .macro CTX_LOAD base
-    ld ra, 0(\base)
-    ld sp, 8(\base)
-    .irp k, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
-    ld s\k, 16 + 8 * \k(\base)
-    .endr
-    ld gp, 112(\base)
-    ld tp, 120(\base)
+    CTX_ACCESS ld, \base
 .endm
 #endif

@@ -820,6 +820,26 @@ static void fence_read(const char *name, int k, long fid, long mask, long base, 
           r.error, v, (long)fault);
 }
 
+/* Fence cases run in a row on remote k: each points leaf at one of two
+ * pages (second: the other one), sends the fence to k (all: to every hart,
+ * mask 0 and base -1) and has k read through the leaf. */
+struct fence_case {
+    const char *name;
+    long fid, start, size, id;
+    int second, all;
+};
+
+static void fence_cases(int k, const struct fence_case *fc, unsigned n, uint64_t *leaf, uint64_t flags,
+                        const uint64_t pa[2], const uint64_t val[2], uint64_t cmd, uint64_t va)
+{
+    long id = (long)hart_ids[k];
+    for (unsigned i = 0; i < n; i++) {
+        set_pte(leaf, PTE(pa[fc[i].second], flags));
+        fence_read(fc[i].name, k, fc[i].fid, fc[i].all ? 0 : 1, fc[i].all ? -1 : id, fc[i].start, fc[i].size,
+                   fc[i].id, cmd, va, val[fc[i].second]);
+    }
+}
+
 static void test_sfence(int k)
 {
     uint64_t *root = pt_get(1);
@@ -836,21 +856,17 @@ static void test_sfence(int k)
     run(k, C_LOAD, VA_T, 0);
     check(nm("rfence.sv39-initial", k, 0), slots[k].res[0] == va_a && slots[k].res[1] == NO_FAULT,
           "remote reads %x, fault %d", slots[k].res[0], (long)slots[k].res[1]);
+    static const struct fence_case sv[] = {
+        { "rfence.sfence-vma-all0", FID_SFENCE_VMA, 0, 0, 0, 1, 0 },
+        { "rfence.sfence-vma-all", FID_SFENCE_VMA, 0, -1, 0, 0, 0 },
+        { "rfence.sfence-vma-range", FID_SFENCE_VMA, (long)VA_T, 0x1000, 0, 1, 0 },
+        { "rfence.sfence-vma-range-base-minus1", FID_SFENCE_VMA, (long)VA_T, 0x1000, 0, 0, 1 },
+        { "rfence.sfence-vma-asid-range", FID_SFENCE_VMA_ASID, (long)VA_T, 0x1000, ASID, 1, 0 },
+        { "rfence.sfence-vma-asid-all", FID_SFENCE_VMA_ASID, 0, -1, ASID, 0, 0 },
+    };
+    fence_cases(k, sv, ARRAY_SIZE(sv), leaf, leaf_f, (const uint64_t[]){ pa_a, pa_b },
+                (const uint64_t[]){ va_a, va_b }, C_LOAD, VA_T);
     long id = (long)hart_ids[k];
-    set_pte(leaf, PTE(pa_b, leaf_f));
-    fence_read("rfence.sfence-vma-all0", k, FID_SFENCE_VMA, 1, id, 0, 0, 0, C_LOAD, VA_T, va_b);
-    set_pte(leaf, PTE(pa_a, leaf_f));
-    fence_read("rfence.sfence-vma-all", k, FID_SFENCE_VMA, 1, id, 0, -1, 0, C_LOAD, VA_T, va_a);
-    set_pte(leaf, PTE(pa_b, leaf_f));
-    fence_read("rfence.sfence-vma-range", k, FID_SFENCE_VMA, 1, id, (long)VA_T, 0x1000, 0, C_LOAD, VA_T, va_b);
-    set_pte(leaf, PTE(pa_a, leaf_f));
-    fence_read("rfence.sfence-vma-range-base-minus1", k, FID_SFENCE_VMA, 0, -1, (long)VA_T, 0x1000, 0, C_LOAD,
-               VA_T, va_a);
-    set_pte(leaf, PTE(pa_b, leaf_f));
-    fence_read("rfence.sfence-vma-asid-range", k, FID_SFENCE_VMA_ASID, 1, id, (long)VA_T, 0x1000, ASID, C_LOAD,
-               VA_T, va_b);
-    set_pte(leaf, PTE(pa_a, leaf_f));
-    fence_read("rfence.sfence-vma-asid-all", k, FID_SFENCE_VMA_ASID, 1, id, 0, -1, ASID, C_LOAD, VA_T, va_a);
     /* Another ASID: accepted (whether it removes the entry is not said). */
     struct sbiret r = rfence(FID_SFENCE_VMA_ASID, 1, id, (long)VA_T, 0x1000, ASID + 1);
     check(nm("rfence.sfence-vma-asid-other", k, 0), r.error == 0, "err %d", r.error);
@@ -891,33 +907,29 @@ static void test_hfence(int k)
           "remote reads %x, fault %d", slots[k].res[0], (long)slots[k].res[1]);
     long id = (long)hart_ids[k];
     /* G-stage leaf edits, HFENCE.GVMA (addresses are guest physical). */
-    set_pte(gleaf, PTE(pa_d, gf));
-    fence_read("rfence.hfence-gvma-range", k, FID_HFENCE_GVMA, 1, id, (long)GPA_T, 0x1000, 0, C_HLV, GVA_G, d);
-    set_pte(gleaf, PTE(pa_c, gf));
-    fence_read("rfence.hfence-gvma-all0", k, FID_HFENCE_GVMA, 1, id, 0, 0, 0, C_HLV, GVA_G, c);
-    set_pte(gleaf, PTE(pa_d, gf));
-    fence_read("rfence.hfence-gvma-all", k, FID_HFENCE_GVMA, 1, id, 0, -1, 0, C_HLV, GVA_G, d);
-    set_pte(gleaf, PTE(pa_c, gf));
-    fence_read("rfence.hfence-gvma-vmid-range", k, FID_HFENCE_GVMA_VMID, 1, id, (long)GPA_T, 0x1000, VMID, C_HLV,
-               GVA_G, c);
-    set_pte(gleaf, PTE(pa_d, gf));
-    fence_read("rfence.hfence-gvma-vmid-all", k, FID_HFENCE_GVMA_VMID, 1, id, 0, -1, VMID, C_HLV, GVA_G, d);
+    static const struct fence_case gv[] = {
+        { "rfence.hfence-gvma-range", FID_HFENCE_GVMA, (long)GPA_T, 0x1000, 0, 1, 0 },
+        { "rfence.hfence-gvma-all0", FID_HFENCE_GVMA, 0, 0, 0, 0, 0 },
+        { "rfence.hfence-gvma-all", FID_HFENCE_GVMA, 0, -1, 0, 1, 0 },
+        { "rfence.hfence-gvma-vmid-range", FID_HFENCE_GVMA_VMID, (long)GPA_T, 0x1000, VMID, 0, 0 },
+        { "rfence.hfence-gvma-vmid-all", FID_HFENCE_GVMA_VMID, 0, -1, VMID, 1, 0 },
+    };
+    fence_cases(k, gv, ARRAY_SIZE(gv), gleaf, gf, (const uint64_t[]){ pa_c, pa_d }, (const uint64_t[]){ c, d },
+                C_HLV, GVA_G);
     struct sbiret r = rfence(FID_HFENCE_GVMA_VMID, 1, id, (long)GPA_T, 0x1000, VMID + 1);
     check(nm("rfence.hfence-gvma-vmid-other", k, 0), r.error == 0, "err %d", r.error);
     /* VS-stage leaf edits, HFENCE.VVMA: for the VMID in the caller's
      * hgatp (SBI 2.0), so the boot hart takes the remote's. */
     csr_write(0x680, hgatp);
-    set_pte(vleaf_v, PTE(pa_f, vf));
-    fence_read("rfence.hfence-vvma-range", k, FID_HFENCE_VVMA, 1, id, (long)GVA_V, 0x1000, 0, C_HLV, GVA_V, f);
-    set_pte(vleaf_v, PTE(pa_e, vf));
-    fence_read("rfence.hfence-vvma-all0", k, FID_HFENCE_VVMA, 1, id, 0, 0, 0, C_HLV, GVA_V, e);
-    set_pte(vleaf_v, PTE(pa_f, vf));
-    fence_read("rfence.hfence-vvma-all", k, FID_HFENCE_VVMA, 1, id, 0, -1, 0, C_HLV, GVA_V, f);
-    set_pte(vleaf_v, PTE(pa_e, vf));
-    fence_read("rfence.hfence-vvma-asid-range", k, FID_HFENCE_VVMA_ASID, 1, id, (long)GVA_V, 0x1000, ASID, C_HLV,
-               GVA_V, e);
-    set_pte(vleaf_v, PTE(pa_f, vf));
-    fence_read("rfence.hfence-vvma-asid-all", k, FID_HFENCE_VVMA_ASID, 1, id, 0, -1, ASID, C_HLV, GVA_V, f);
+    static const struct fence_case vv[] = {
+        { "rfence.hfence-vvma-range", FID_HFENCE_VVMA, (long)GVA_V, 0x1000, 0, 1, 0 },
+        { "rfence.hfence-vvma-all0", FID_HFENCE_VVMA, 0, 0, 0, 0, 0 },
+        { "rfence.hfence-vvma-all", FID_HFENCE_VVMA, 0, -1, 0, 1, 0 },
+        { "rfence.hfence-vvma-asid-range", FID_HFENCE_VVMA_ASID, (long)GVA_V, 0x1000, ASID, 0, 0 },
+        { "rfence.hfence-vvma-asid-all", FID_HFENCE_VVMA_ASID, 0, -1, ASID, 1, 0 },
+    };
+    fence_cases(k, vv, ARRAY_SIZE(vv), vleaf_v, vf, (const uint64_t[]){ pa_e, pa_f }, (const uint64_t[]){ e, f },
+                C_HLV, GVA_V);
     r = rfence(FID_HFENCE_VVMA_ASID, 1, id, (long)GVA_V, 0x1000, ASID + 1);
     check(nm("rfence.hfence-vvma-asid-other", k, 0), r.error == 0, "err %d", r.error);
     csr_write(0x680, 0);

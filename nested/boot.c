@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sched.h>
-#include <time.h>
 #include <libfdt.h>
 #include "rvnest/engine.h"
 #include "rvnest/csr.h"
@@ -304,37 +302,24 @@ static bool setup_hart(struct rvnest_vcpu *vc)
     return true;
 }
 
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* The first entry into HS during a reset epoch (the boot hart's, the
- * others wait in the firmware until L1 starts them) sets L0 up, once every
- * hart has come out of the reset: a hart that resets late must not find
- * L0 set up for a machine it belonged to before. */
+/* The first entry into HS after a new system reset began (the boot hart's
+ * cold entry: the others wait in the firmware until L1 starts them) sets
+ * L0 up; every other hart's first entry since its own reset sets up that
+ * hart alone. Nothing here waits for another hart: a hart that runs its
+ * reset vector late joins the epoch it belongs to (rvnest_reset_is_new)
+ * whenever it comes, and QEMU reset it with the others, so no L0 state of
+ * its from before the reset survives (setup_l0 drops it). */
 static bool setup_after_reset(struct rvnest_vcpu *vc)
 {
     struct rvnest_vm *vm = vc->vm;
-    /* wait without the lock: the others' reset hooks take it */
-    if (__atomic_load_n(&vm->in_reset, __ATOMIC_ACQUIRE)) {
-        unsigned epoch = __atomic_load_n(&vm->reset_epoch, __ATOMIC_ACQUIRE);
-        uint64_t deadline = mono_ns() + RVNEST_RESET_WAIT_NS;
-        for (unsigned i = 0; i < vm->nharts; i++) {
-            while (__atomic_load_n(&vm->vcpu[i].reset_epoch, __ATOMIC_ACQUIRE) != epoch) {
-                if (mono_ns() > deadline) {
-                    rvnest_fatal(vm, "hart %u did not come out of the reset", i);
-                    return false;
-                }
-                sched_yield();
-            }
-        }
-    }
     bool ok = true;
     pthread_mutex_lock(&vm->lock);
     if (vm->in_reset) {
+        /* Every hart was reset with this one (a new epoch is only begun on
+         * proof of a QEMU reset): none runs L2 on a context of the old pool,
+         * and none may give one back to the new pool later (world reset). */
+        for (unsigned i = 0; i < vm->nharts && i < RVNEST_MAX_HARTS; i++)
+            __atomic_store_n(&vm->vcpu[i].world.level, RVNEST_L1, __ATOMIC_SEQ_CST);
         ok = setup_l0(vc);
         __atomic_store_n(&vm->in_reset, false, __ATOMIC_RELEASE);
     }
@@ -393,6 +378,7 @@ static void hsm_entry(struct rvnest_vcpu *vc)
  * there), exactly as natively; real HS never runs it. */
 bool rvnest_firmware_entry(struct rvnest_vcpu *vc, uint64_t entry_pc, bool reset)
 {
+    rvnest_reset_note_time(vc);
     if (reset) {
         if (!setup_after_reset(vc))
             return false;

@@ -11,7 +11,7 @@ void rvnest_vm_init(struct rvnest_vm *vm, const struct rvnest_options *opt)
     vm->opt = *opt;
     vm->nharts = 1;
     vm->reset_epoch = 1;              /* the cold boot */
-    vm->in_reset = true;
+    vm->in_reset = true;              /* L0 is set up at its first entry into HS */
     /* recursive: rvnest_fatal may be called with it held */
     pthread_mutexattr_t a;
     pthread_mutexattr_init(&a);
@@ -30,7 +30,7 @@ struct rvnest_vcpu *rvnest_vcpu_init(struct rvnest_vm *vm, struct rvnest_hart *h
     memset(vc, 0, sizeof(*vc));
     vc->hart = h;
     vc->vm = vm;
-    vc->reset_epoch = vm->reset_epoch;
+    vc->reset_epoch = 0;              /* has not run the reset vector yet */
     return vc;
 }
 
@@ -434,15 +434,55 @@ void rvnest_on_mret(struct rvnest_vcpu *vc)
  * copies it to hstatus.GVA whenever it redirects a trap to HS. Natively
  * only L2 runs at V=1, so L0 keeps that bit from L2's M-mode traps (the
  * real one also counts L1's, which run at V=1 under L0). */
+/* Which system reset a hart's run of the reset vector belongs to
+ * (docs/architecture.md, "Resets"). QEMU resets every hart of the machine
+ * at once, with all of them paused (a system reset: SBI SRST from L1 through
+ * the firmware's reset device, a guest's write to it, QEMU's own), and each
+ * then runs the reset vector whenever its host thread gets to it, which on a
+ * busy host can be seconds after the others have booted. So the run is a new
+ * system reset only when something proves QEMU reset the machine again since
+ * the current epoch began, never from how late it comes:
+ *  - this hart already ran the reset vector in the current epoch (it cannot
+ *    run it twice without a reset: no M-mode path jumps there), or
+ *  - time went back: QEMU's ACLINT clears mtime at every system reset
+ *    (riscv_aclint_mtimer_reset_enter) and nothing else writes it (it is
+ *    M-mode's, behind the firmware's PMP), so a time below one L0 read
+ *    earlier in this epoch was read after another reset.
+ * Otherwise it is this hart's late part of the current epoch: its cold boot,
+ * or its part of the reset the others came out of before. */
+bool rvnest_reset_is_new(const struct rvnest_vm *vm, unsigned hart_epoch, uint64_t now)
+{
+    return hart_epoch == vm->reset_epoch || now < vm->reset_time;
+}
+
+/* Records a time L0 read in this epoch (at firmware entries and L1's
+ * system-reset calls), so that a hart still at the reset vector of a later
+ * reset is recognised by the rule above however late it runs. */
+void rvnest_reset_note_time(struct rvnest_vcpu *vc)
+{
+    struct rvnest_vm *vm = vc->vm;
+    pthread_mutex_lock(&vm->lock);
+    uint64_t now = hart_csr(vc->hart, CSR_TIME);
+    if (now > vm->reset_time)
+        vm->reset_time = now;
+    pthread_mutex_unlock(&vm->lock);
+}
+
 void rvnest_on_hart_reset(struct rvnest_vcpu *vc)
 {
     struct rvnest_vm *vm = vc->vm;
-    if (vc->hart->ops->get_priv(vc->hart) != PRV_M)
+    struct rvnest_hart *h = vc->hart;
+    if (h->ops->get_priv(h) != PRV_M)
         return;                       /* a guest there: not a reset */
     pthread_mutex_lock(&vm->lock);
-    if (!vm->in_reset) {
+    /* read under the lock: every time L0 records was read before this */
+    uint64_t now = hart_csr(h, CSR_TIME);
+    if (rvnest_reset_is_new(vm, vc->reset_epoch, now)) {
         __atomic_store_n(&vm->reset_epoch, vm->reset_epoch + 1, __ATOMIC_RELEASE);
         __atomic_store_n(&vm->in_reset, true, __ATOMIC_RELEASE);
+        vm->reset_time = now;
+    } else if (now > vm->reset_time) {
+        vm->reset_time = now;
     }
     vc->entered = false;
     __atomic_store_n(&vc->reset_epoch, vm->reset_epoch, __ATOMIC_RELEASE);

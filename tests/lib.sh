@@ -35,3 +35,24 @@ same_output() {
     done
     diff -u "$d/a" "$d/b" || fail "output under rvnest differs from native H"
 }
+# The SMP boot/reboot program (tests/guest/baremetal/smpboot.c) with N
+# harts: three boots (a cold, then a warm SBI SRST reboot). smpboot_run OUT N
+# [RUN-ARGS...] runs it (add --native for the reference; "-- -plugin
+# $HOLD_PLUGIN,hart=H,run=K,ms=MS" holds a hart at the reset vector);
+# smpboot_lines prints its lines; smpboot_want N what every run must print.
+HOLD_PLUGIN=$RVNEST_BUILD/libhold.so
+smpboot_run() {
+    local out=$1 n=$2
+    shift 2
+    "$RVNEST" run --allow-reboot --smp "$n" --kernel "$BM/smpboot.elf" --mem 256M --timeout 300 "$@" >"$out" 2>&1
+}
+smpboot_lines() { tr -d '\r' <"$1" | grep '^smpboot:' || true; }
+smpboot_want() {
+    local b
+    for b in 1 2 3; do
+        echo "smpboot: boot $b: $1 harts up, 0 failed"
+        case $b in 1) echo "smpboot: boot 1: asking for a cold reboot" ;;
+                   2) echo "smpboot: boot 2: asking for a warm reboot" ;;
+                   3) echo "smpboot: passed" ;; esac
+    done
+}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SMP stress run (not in CI): the SMP scenarios repeated N times in a row
+# SMP stress run: the SMP scenarios repeated N times in a row
 # (default 20) under rvnest, each compared with a native reference: Linux
 # with 4 harts (nproc, parallel checksums and forks, the rest of the
 # workload: RVNEST lines identical to the native run's), KVM in a 2-hart
@@ -7,22 +7,42 @@
 # bare-metal SMP program with 2 and 4 harts (check lines identical). Stops at the
 # first hang (timeout), crash (non-zero exit, fatal) or divergence and says
 # which run; prints the count of clean rounds.
-# usage: tests/smp-stress.sh [ROUNDS] [--keep DIR]
+# --load: boots and reboots under a competing load instead (issue 24): one
+# busy process per host core runs beside every round; a round is the SMP
+# boot/reboot program (smpboot.c: a boot, an SBI SRST cold and a warm
+# reboot, every hart started and stopped through HSM) with 2, 4 and 8 harts,
+# and Linux with 4 harts booting, rebooting itself ("reboot -f") and
+# booting again (--no-linux leaves Linux out); each compared with native.
+# usage: tests/smp-stress.sh [ROUNDS] [--keep DIR] [--load [--no-linux]]
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/kvm/lib.sh
 . "$(dirname "$0")/kvm/lib.sh"
 "$REPO/tests/kvm/build.sh" >/dev/null 2>&1 || fail "tests/kvm/build.sh failed"
-rounds=20 keep=
+rounds=20 keep= load=0 linux_too=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --keep) keep=${2:?--keep needs a directory}; shift 2 ;;
-        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+        --load) load=1; shift ;;
+        --no-linux) linux_too=0; shift ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) rounds=$1; shift ;;
     esac
 done
-[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "usage: tests/smp-stress.sh [ROUNDS] [--keep DIR]" >&2; exit 2; }
-if [ -n "$keep" ]; then mkdir -p "$keep"; d=$keep; else d=$(mktemp -d); trap 'rm -rf "$d"' EXIT; fi
+usage="usage: tests/smp-stress.sh [ROUNDS] [--keep DIR] [--load [--no-linux]]"
+[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "$usage" >&2; exit 2; }
+[ $load = 1 ] || [ $linux_too = 1 ] || { echo "smp-stress: --no-linux goes with --load; $usage" >&2; exit 2; }
+if [ -n "$keep" ]; then mkdir -p "$keep"; d=$keep; else d=$(mktemp -d); fi
+load_pids=()
+cleanup() {
+    [ ${#load_pids[@]} = 0 ] || kill "${load_pids[@]}" 2>/dev/null
+    [ -n "$keep" ] || rm -rf "$d"
+}
+trap cleanup EXIT
+if [ $load = 1 ]; then
+    . "$(dirname "$0")/smp-stress-load.sh"
+    exit $?
+fi
 linux=(--smp 4 --kernel "$RVNEST_IMAGES/Image" --initrd "$RVNEST_IMAGES/l1-test.cpio.gz"
        --append "$RVNEST_L1_APPEND" --timeout 400)
 checks() { tr -d '\r' <"$1" | grep -E '^(check |FAIL|smp: )' || true; }

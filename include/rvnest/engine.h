@@ -86,8 +86,8 @@ struct rvnest_vcpu {
     struct rvnest_stats stats;        /* this hart's (summed at exit: rvnest_vm_stats) */
     bool in_mret;                     /* handling happens before an mret */
     bool seip_presented;              /* real SEIP shown to L1 as VSEIP */
-    unsigned reset_epoch;             /* the system reset (vm->reset_epoch) this hart
-                                         last came out of */
+    unsigned reset_epoch;             /* the system reset (vm->reset_epoch) whose
+                                         reset vector this hart last ran; 0: none yet */
     bool entered;                     /* entered L1 since that reset */
     unsigned long l0_seq;             /* L0 handler entries (atomic; shadow.c's grace) */
     int in_l0;                        /* 1 while an L0 handler runs on this hart (atomic) */
@@ -144,12 +144,14 @@ struct rvnest_vm {
     struct rvnest_isa isa;
     struct rvnest_shadow shadow;      /* the shadow G-stage pool (shadow-pt/shadow.c) */
     unsigned nharts;                  /* QEMU's -smp */
-    /* System resets (cold boot = epoch 1): a hart executing the reset
-     * vector in M starts a new epoch if none is in progress
-     * (rvnest_on_hart_reset); the first entry into HS during one waits for
-     * every hart to have reset, sets L0 up and ends it. */
+    /* System resets (cold boot = epoch 1): a hart's run of the reset
+     * vector in M starts a new epoch only when it proves QEMU reset the
+     * machine again (rvnest_reset_is_new), else it joins the current one;
+     * the first entry into HS after a new epoch began sets L0 up. No hart
+     * waits for another. */
     unsigned reset_epoch;
-    bool in_reset;
+    bool in_reset;                    /* L0's setup for this epoch still to do */
+    uint64_t reset_time;              /* the largest time L0 read in this epoch */
     pthread_mutex_t lock;             /* VM-wide state: setup, shadows, fatal */
     struct rvnest_vcpu vcpu[RVNEST_MAX_HARTS];
     char fatal[256];                  /* set when L0 must stop the machine */
@@ -229,6 +231,8 @@ static inline void rvnest_l0_leave(struct rvnest_vcpu *vc)
 /* The hart executes the reset vector (QEMU virt: RVNEST_RESET_VECTOR in
  * the boot ROM). Only an M-mode execution is a reset. */
 void rvnest_on_hart_reset(struct rvnest_vcpu *vc);
+bool rvnest_reset_is_new(const struct rvnest_vm *vm, unsigned hart_epoch, uint64_t now);
+void rvnest_reset_note_time(struct rvnest_vcpu *vc);
 /* Any exception the hart takes (the plugin's discontinuity hook, before
  * its filtering): keeps vc->fw_gva. */
 void rvnest_on_guest_exception(struct rvnest_vcpu *vc);

@@ -7,9 +7,6 @@
 /* QEMU virt's reset vector (its boot ROM): every hart starts there after a
  * cold boot or a system reset. */
 #define RVNEST_RESET_VECTOR 0x1000ull
-/* How long the first hart into HS after a reset waits for the others to
- * come out of it (they do within their first instructions). */
-#define RVNEST_RESET_WAIT_NS (10ull * 1000000000ull)
 /* PLIC ranges L0 performs for L1: the source priorities' page, the pages
  * of the harts' S-context enables, the pages from the lowest to the highest
  * hart's S context (M contexts between them included: L0 performs those

@@ -122,6 +122,11 @@ uint64_t mock_read64(struct mock_hart *m, uint64_t pa) { uint64_t v; read_phys(&
 
 void *mock_fdt_build(uint64_t ram_base, uint64_t ram_size, bool with_h, size_t *size)
 {
+    return mock_fdt_build_harts(ram_base, ram_size, with_h, 1, size);
+}
+
+void *mock_fdt_build_harts(uint64_t ram_base, uint64_t ram_size, bool with_h, unsigned nharts, size_t *size)
+{
     size_t cap = 8192;
     void *fdt = g_malloc0(cap);
     g_assert_cmpint(fdt_create_empty_tree(fdt, (int)cap), ==, 0);
@@ -132,19 +137,30 @@ void *mock_fdt_build(uint64_t ram_base, uint64_t ram_size, bool with_h, size_t *
     fdt64_t reg[2] = { cpu_to_fdt64(ram_base), cpu_to_fdt64(ram_size) };
     fdt_setprop(fdt, mem, "reg", reg, sizeof(reg));
     int cpus = fdt_add_subnode(fdt, 0, "cpus");
-    int cpu = fdt_add_subnode(fdt, cpus, "cpu@0");
-    fdt_setprop_string(fdt, cpu, "device_type", "cpu");
-    fdt_setprop_u32(fdt, cpu, "reg", 0);
-    int intc = fdt_add_subnode(fdt, cpu, "interrupt-controller");
-    fdt_setprop_u32(fdt, intc, "phandle", 1);
-    fdt_setprop_string(fdt, cpu, "riscv,isa", with_h ? "rv64imafdch_zicsr_sstc" : "rv64imafdc_zicsr_sstc");
+    g_assert_cmpuint(nharts, >=, 1);
+    g_assert_cmpuint(nharts, <=, 8);
+    fdt32_t ie[32];
+    for (unsigned i = nharts; i-- > 0;) {
+        char name[16];
+        g_snprintf(name, sizeof(name), "cpu@%u", i);
+        int cpu = fdt_add_subnode(fdt, cpus, name);
+        fdt_setprop_string(fdt, cpu, "device_type", "cpu");
+        fdt_setprop_u32(fdt, cpu, "reg", i);
+        int intc = fdt_add_subnode(fdt, cpu, "interrupt-controller");
+        fdt_setprop_u32(fdt, intc, "phandle", i + 1);
+        fdt_setprop_string(fdt, cpu, "riscv,isa", with_h ? "rv64imafdch_zicsr_sstc" : "rv64imafdc_zicsr_sstc");
+        /* PLIC contexts 2i (M) and 2i+1 (S) */
+        ie[4 * i] = cpu_to_fdt32(i + 1);
+        ie[4 * i + 1] = cpu_to_fdt32(11);
+        ie[4 * i + 2] = cpu_to_fdt32(i + 1);
+        ie[4 * i + 3] = cpu_to_fdt32(9);
+    }
     int soc = fdt_add_subnode(fdt, 0, "soc");
     int plic = fdt_add_subnode(fdt, soc, "plic@c000000");
     fdt_setprop_string(fdt, plic, "compatible", "sifive,plic-1.0.0");
     fdt64_t preg[2] = { cpu_to_fdt64(0x0c000000), cpu_to_fdt64(0x600000) };
     fdt_setprop(fdt, plic, "reg", preg, sizeof(preg));
-    fdt32_t ie[4] = { cpu_to_fdt32(1), cpu_to_fdt32(11), cpu_to_fdt32(1), cpu_to_fdt32(9) };
-    fdt_setprop(fdt, plic, "interrupts-extended", ie, sizeof(ie));
+    fdt_setprop(fdt, plic, "interrupts-extended", ie, 16 * nharts);
     int chosen = fdt_add_subnode(fdt, 0, "chosen");
     fdt_setprop_u64(fdt, chosen, "linux,initrd-start", 0x88000000);
     fdt_setprop_u64(fdt, chosen, "linux,initrd-end", 0x88100000);
@@ -192,6 +208,7 @@ bool mock_vm_boot_with_hart(struct mock_vm *t, const struct mock_machine *mm)
     t->m.csr[CSR_MEPC] = 0x80200000;
     t->m.csr[CSR_STVEC] = 0x80200100;
     t->m.priv = PRV_M;
+    rvnest_on_hart_reset(t->vc);              /* the cold boot's reset vector */
     rvnest_on_mret(t->vc);
     t->m.plic_claim_reg = t->vm.plic_claim_page + 4;
     return t->vm.booted && !t->vm.fatal[0];

@@ -43,6 +43,8 @@ bool mock_vm_boot_with_hart(struct mock_vm *t, const struct mock_machine *mm);
 void mock_vm_free(struct mock_vm *t);
 /* Builds the device tree QEMU's virt board would give (subset). */
 void *mock_fdt_build(uint64_t ram_base, uint64_t ram_size, bool with_h, size_t *size);
+/* The same with nharts harts (1 to 8), each with its M and S PLIC context. */
+void *mock_fdt_build_harts(uint64_t ram_base, uint64_t ram_size, bool with_h, unsigned nharts, size_t *size);
 /* An HS trap from L1 (VS-mode) at pc with cause, stval, htval, htinst. */
 void mock_trap_from_l1(struct mock_vm *t, uint64_t cause, uint64_t pc, uint64_t stval,
                        uint64_t htval, uint64_t htinst);

@@ -156,6 +156,176 @@ static void test_mret_pass_through(void)
     mock_vm_free(&t);
 }
 
+
+/* Two harts on the mock hart: vcpu 1 shares hart 0's registers (the rules
+ * below read only the privilege and time). */
+static struct rvnest_vcpu *second_hart(struct mock_vm *t)
+{
+    struct rvnest_vcpu *v = &t->vm.vcpu[1];
+    size_t size;
+    void *fdt = mock_fdt_build_harts(0x80000000, 1ull << 30, true, 2, &size);
+    t->m.h.ops->write_phys(&t->m.h, 0xbfe00000, fdt, size);   /* the next boot's */
+    g_free(fdt);
+    t->vm.nharts = 2;
+    memset(v, 0, sizeof(*v));         /* as rvnest_vcpu_init leaves it */
+    v->hart = &t->m.h;
+    v->vm = &t->vm;
+    return v;
+}
+
+/* A cold boot entry into HS on the mock hart, after OpenSBI. */
+static void firmware_cold_entry(struct mock_vm *t, struct rvnest_vcpu *vc)
+{
+    struct mock_hart *m = &t->m;
+    m->priv = PRV_M;
+    m->csr[CSR_HENVCFG] = 0;
+    m->csr[CSR_SSCRATCH] = 0;
+    m->csr[CSR_STVEC] = 0x80200000;
+    m->csr[CSR_MSTATUS] = (uint64_t)PRV_S << MSTATUS_MPP_SHIFT;
+    m->csr[CSR_MEPC] = 0x80200000;
+    m->gpr[11] = 0xbfe00000;
+    rvnest_on_mret(vc);
+}
+
+/* The rule itself (rvnest_reset_is_new): a hart's second run of the reset
+ * vector in one epoch, or a time below one L0 read in the epoch, is a new
+ * system reset; a first run, however late, is not. */
+static void test_reset_rule(void)
+{
+    struct rvnest_vm vm;
+    struct rvnest_options o = { .quiet = true };
+    rvnest_vm_init(&vm, &o);
+    vm.reset_time = 1000;
+    g_assert_false(rvnest_reset_is_new(&vm, 0, 1000));     /* cold boot, late */
+    g_assert_false(rvnest_reset_is_new(&vm, 0, 1u << 30)); /* much later */
+    g_assert_true(rvnest_reset_is_new(&vm, 1, 5000));      /* ran in this epoch */
+    g_assert_true(rvnest_reset_is_new(&vm, 0, 999));       /* time went back */
+    vm.reset_epoch = 3;
+    g_assert_false(rvnest_reset_is_new(&vm, 2, 2000));     /* late for reset 3 */
+    g_assert_true(rvnest_reset_is_new(&vm, 2, 10));        /* missed reset 3, in reset 4 */
+    g_assert_true(rvnest_reset_is_new(&vm, 3, 2000));
+}
+
+/* Issue 24: hart 1's thread runs its cold boot's reset vector only after
+ * hart 0 set L0 up and L1 started hart 1. That is no new reset, L0 is not
+ * set up again, and hart 1 enters L1 through the firmware's start. */
+static void test_reset_late_cold_boot(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    struct mock_hart *m = &t.m;
+    struct rvnest_vcpu *h1 = second_hart(&t);
+    g_assert_nonnull(h1);
+    g_assert_cmpuint(h1->reset_epoch, ==, 0);
+    g_assert_false(t.vm.in_reset);
+    uint64_t l0 = t.vm.l0_base;
+    m->csr[CSR_TIME] = 30000000;                     /* 3 s later */
+    m->priv = PRV_M;
+    rvnest_on_hart_reset(h1);
+    g_assert_false(t.vm.in_reset);
+    g_assert_cmpuint(t.vm.reset_epoch, ==, 1);
+    g_assert_cmpuint(h1->reset_epoch, ==, 1);
+    g_assert_false(h1->entered);
+    /* its start: the firmware's mode switch into HS, no wait, no new setup */
+    m->csr[CSR_SSCRATCH] = 0;
+    m->csr[CSR_STVEC] = 0x80300000;
+    m->csr[CSR_MSTATUS] = (uint64_t)PRV_S << MSTATUS_MPP_SHIFT;
+    m->csr[CSR_MEPC] = 0x80300000;
+    m->gpr[11] = 0x1234;                             /* L1's opaque value */
+    rvnest_on_mret(h1);
+    g_assert_cmpstr(t.vm.fatal, ==, "");
+    g_assert_true(h1->entered);
+    g_assert_cmphex(t.vm.l0_base, ==, l0);
+    g_assert_cmphex(m->csr[CSR_STVEC], ==, l0 + L0_OFF_VECTOR);
+    g_assert_true(m->csr[CSR_MSTATUS] & MSTATUS_MPV);
+    g_assert_cmphex(m->csr[CSR_MEPC], ==, 0x80300000);
+    /* its later reset-vector run is a reboot */
+    rvnest_on_hart_reset(h1);
+    g_assert_true(t.vm.in_reset);
+    g_assert_cmpuint(t.vm.reset_epoch, ==, 2);
+    mock_vm_free(&t);
+}
+
+/* A reboot where hart 1's thread comes out of the reset last, after hart 0
+ * has set L0 up again and L1 runs: it joins the reboot, L0 stays as set up,
+ * and no hart's entry into HS waits for it. */
+static void test_reset_late_reboot(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    struct mock_hart *m = &t.m;
+    struct rvnest_vcpu *h1 = second_hart(&t);
+    m->priv = PRV_M;
+    m->csr[CSR_TIME] = 100;
+    rvnest_on_hart_reset(h1);                        /* hart 1's cold boot */
+    g_assert_false(t.vm.in_reset);
+    m->csr[CSR_TIME] = 50000000;
+    rvnest_reset_note_time(t.vc);                    /* L1 asks for a reboot */
+    /* QEMU's reset: mtime is 0 again; hart 0 runs the vector first */
+    m->csr[CSR_TIME] = 20;
+    rvnest_on_hart_reset(t.vc);
+    g_assert_true(t.vm.in_reset);
+    g_assert_cmpuint(t.vm.reset_epoch, ==, 2);
+    firmware_cold_entry(&t, t.vc);
+    g_assert_cmpstr(t.vm.fatal, ==, "");
+    g_assert_false(t.vm.in_reset);
+    g_assert_true(t.vc->entered);
+    /* hart 1, 3 s after the reset */
+    m->csr[CSR_TIME] = 30000000;
+    rvnest_on_hart_reset(h1);
+    g_assert_false(t.vm.in_reset);
+    g_assert_cmpuint(t.vm.reset_epoch, ==, 2);
+    g_assert_cmpuint(h1->reset_epoch, ==, 2);
+    mock_vm_free(&t);
+}
+
+/* A hart whose thread ran nothing during a whole epoch (its cold boot's
+ * vector never ran before the next reset) runs the vector first after that
+ * reset: time went back below what L0 read in the epoch, so it is the new
+ * reset, and hart 0's run after it joins. */
+static void test_reset_missed_epoch(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    struct mock_hart *m = &t.m;
+    struct rvnest_vcpu *h1 = second_hart(&t);
+    m->priv = PRV_M;
+    m->csr[CSR_TIME] = 4000000;
+    rvnest_reset_note_time(t.vc);                    /* L1's reboot call */
+    m->csr[CSR_TIME] = 50;                           /* after QEMU's reset */
+    rvnest_on_hart_reset(h1);
+    g_assert_true(t.vm.in_reset);
+    g_assert_cmpuint(t.vm.reset_epoch, ==, 2);
+    m->csr[CSR_TIME] = 60;
+    rvnest_on_hart_reset(t.vc);
+    g_assert_cmpuint(t.vm.reset_epoch, ==, 2);
+    g_assert_cmpuint(t.vc->reset_epoch, ==, 2);
+    g_assert_true(t.vm.in_reset);
+    mock_vm_free(&t);
+}
+
+/* A new epoch's setup drops every hart's L2 context without giving it back
+ * to the new pool (QEMU reset them all): hart 1, in L2 before the reset,
+ * releases nothing when it enters again. */
+static void test_reset_drops_l2_state(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    struct mock_hart *m = &t.m;
+    struct rvnest_vcpu *h1 = second_hart(&t);
+    m->priv = PRV_M;
+    rvnest_on_hart_reset(h1);
+    h1->world.level = RVNEST_L2;
+    h1->world.l2_shadow = 3;
+    m->csr[CSR_TIME] = 1000;
+    rvnest_on_hart_reset(t.vc);                      /* a reboot */
+    g_assert_true(t.vm.in_reset);
+    firmware_cold_entry(&t, t.vc);
+    g_assert_cmpstr(t.vm.fatal, ==, "");
+    g_assert_cmpint(h1->world.level, ==, RVNEST_L1);
+    mock_vm_free(&t);
+}
+
 static void test_no_h(void)
 {
     struct mock_vm t;
@@ -270,6 +440,11 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/boot/first-entry", test_first_entry);
     g_test_add_func("/boot/mret-pass-through-and-resume", test_mret_pass_through);
+    g_test_add_func("/boot/reset-rule", test_reset_rule);
+    g_test_add_func("/boot/reset-late-cold-boot", test_reset_late_cold_boot);
+    g_test_add_func("/boot/reset-late-reboot", test_reset_late_reboot);
+    g_test_add_func("/boot/reset-missed-epoch", test_reset_missed_epoch);
+    g_test_add_func("/boot/reset-drops-l2-state", test_reset_drops_l2_state);
     g_test_add_func("/boot/no-h-extension", test_no_h);
     g_test_add_func("/boot/too-little-ram", test_too_little_ram);
     g_test_add_func("/boot/l1-mem", test_l1_mem);

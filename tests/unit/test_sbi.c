@@ -43,6 +43,17 @@ static void assert_forwarded(struct mock_vm *t, enum rvnest_ucode kind, long err
     g_assert_cmpstr(t->vm.fatal, ==, "");
 }
 
+/* A call OpenSBI answers whole: a0-a2 reach it as L1 gave them, its answer
+ * reaches L1. */
+static void forwarded_call(struct mock_vm *t, long ext, long fid, const uint64_t a[3], long err,
+                           uint64_t value)
+{
+    ecall(t, ext, fid, a[0], a[1], a[2]);
+    for (unsigned r = 0; r < 3; r++)
+        g_assert_cmphex(t->m.gpr[10 + r], ==, a[r]);
+    assert_forwarded(t, UCODE_SBI_FORWARD, err, value);
+}
+
 static void test_local(void)
 {
     struct mock_vm t;
@@ -278,10 +289,8 @@ static void test_base_forward(void)
     struct mock_vm t;
     mock_vm_boot(&t);
     static const long fids[] = { SBI_BASE_GET_SPEC_VERSION, 1, 2, 4, 5, 6 };
-    for (unsigned i = 0; i < G_N_ELEMENTS(fids); i++) {
-        ecall(&t, SBI_EXT_BASE, fids[i], 0, 0, 0);
-        assert_forwarded(&t, UCODE_SBI_FORWARD, SBI_SUCCESS, 0x2000000 + i);
-    }
+    for (unsigned i = 0; i < G_N_ELEMENTS(fids); i++)
+        forwarded_call(&t, SBI_EXT_BASE, fids[i], (const uint64_t[3]){ 0 }, SBI_SUCCESS, 0x2000000 + i);
     g_assert_cmpuint(t.vc->stats.exits[EXIT_SBI_BASE], ==, G_N_ELEMENTS(fids));
     mock_vm_free(&t);
 }
@@ -305,12 +314,8 @@ static void test_ipi_forward(void)
 {
     struct mock_vm t;
     mock_vm_boot(&t);
-    ecall(&t, SBI_EXT_IPI, 0, 0x1, 0, 0);
-    g_assert_cmphex(t.m.gpr[10], ==, 0x1);
-    assert_forwarded(&t, UCODE_SBI_FORWARD, SBI_SUCCESS, 0);
-    ecall(&t, SBI_EXT_IPI, 0, 0x1, 5, 0);
-    g_assert_cmphex(t.m.gpr[11], ==, 5);
-    assert_forwarded(&t, UCODE_SBI_FORWARD, SBI_ERR_INVALID_PARAM, 0);
+    forwarded_call(&t, SBI_EXT_IPI, 0, (const uint64_t[3]){ 0x1, 0 }, SBI_SUCCESS, 0);
+    forwarded_call(&t, SBI_EXT_IPI, 0, (const uint64_t[3]){ 0x1, 5 }, SBI_ERR_INVALID_PARAM, 0);
     g_assert_cmpuint(t.vc->stats.exits[EXIT_SBI_IPI], ==, 2);
     mock_vm_free(&t);
 }
@@ -361,12 +366,8 @@ static void test_hsm_forward(void)
     };
     struct mock_vm t;
     mock_vm_boot(&t);
-    for (unsigned i = 0; i < G_N_ELEMENTS(calls); i++) {
-        ecall(&t, SBI_EXT_HSM, calls[i].fid, calls[i].a[0], calls[i].a[1], calls[i].a[2]);
-        for (unsigned r = 0; r < 3; r++)
-            g_assert_cmphex(t.m.gpr[10 + r], ==, calls[i].a[r]);
-        assert_forwarded(&t, UCODE_SBI_FORWARD, calls[i].err, calls[i].value);
-    }
+    for (unsigned i = 0; i < G_N_ELEMENTS(calls); i++)
+        forwarded_call(&t, SBI_EXT_HSM, calls[i].fid, calls[i].a, calls[i].err, calls[i].value);
     g_assert_cmpuint(t.vc->stats.exits[EXIT_SBI_HSM], ==, G_N_ELEMENTS(calls));
     mock_vm_free(&t);
 }
@@ -376,9 +377,8 @@ static void test_srst_forward(void)
 {
     struct mock_vm t;
     mock_vm_boot(&t);
-    ecall(&t, SBI_EXT_SRST, 0, 0xf0000000 /* reserved type */, 0, 0);
-    g_assert_cmphex(t.m.gpr[10], ==, 0xf0000000);
-    assert_forwarded(&t, UCODE_SBI_FORWARD, SBI_ERR_INVALID_PARAM, 0);
+    forwarded_call(&t, SBI_EXT_SRST, 0, (const uint64_t[3]){ 0xf0000000 /* reserved type */ },
+                   SBI_ERR_INVALID_PARAM, 0);
     g_assert_cmpuint(t.vc->stats.exits[EXIT_SBI_SRST], ==, 1);
     mock_vm_free(&t);
 }
@@ -391,12 +391,9 @@ static void test_dbcn_ranges(void)
     struct mock_vm t;
     mock_vm_boot(&t);
     uint64_t l0 = t.vm.l0_base;
-    ecall(&t, SBI_EXT_DBCN, SBI_DBCN_WRITE_BYTE, 'x', l0, 1);
-    assert_forwarded(&t, UCODE_SBI_FORWARD, SBI_SUCCESS, 0);
-    ecall(&t, SBI_EXT_DBCN, SBI_DBCN_WRITE, 32, l0 - 32, 0);
-    assert_forwarded(&t, UCODE_SBI_FORWARD, SBI_SUCCESS, 32);
-    ecall(&t, SBI_EXT_DBCN, SBI_DBCN_READ, 0, l0, 0);
-    assert_forwarded(&t, UCODE_SBI_FORWARD, SBI_SUCCESS, 0);
+    forwarded_call(&t, SBI_EXT_DBCN, SBI_DBCN_WRITE_BYTE, (const uint64_t[3]){ 'x', l0, 1 }, SBI_SUCCESS, 0);
+    forwarded_call(&t, SBI_EXT_DBCN, SBI_DBCN_WRITE, (const uint64_t[3]){ 32, l0 - 32 }, SBI_SUCCESS, 32);
+    forwarded_call(&t, SBI_EXT_DBCN, SBI_DBCN_READ, (const uint64_t[3]){ 0, l0 }, SBI_SUCCESS, 0);
     const struct { long fid; uint64_t len, base; } refused[] = {
         { SBI_DBCN_WRITE, 33, l0 - 32 },               /* one byte of L0's */
         { SBI_DBCN_READ, 16, l0 + 0x1000 },
@@ -439,11 +436,8 @@ static void test_legacy_forward(void)
 {
     struct mock_vm t;
     mock_vm_boot(&t);
-    ecall(&t, SBI_EXT_LEGACY_PUTCHAR, 0, 'a', 0x77, 0);
-    g_assert_cmphex(t.m.gpr[10], ==, 'a');
-    assert_forwarded(&t, UCODE_SBI_FORWARD, SBI_SUCCESS, 0x77);
-    ecall(&t, SBI_EXT_LEGACY_GETCHAR, 0, 0, 0x77, 0);
-    assert_forwarded(&t, UCODE_SBI_FORWARD, 'b', 0x77);
+    forwarded_call(&t, SBI_EXT_LEGACY_PUTCHAR, 0, (const uint64_t[3]){ 'a', 0x77 }, SBI_SUCCESS, 0x77);
+    forwarded_call(&t, SBI_EXT_LEGACY_GETCHAR, 0, (const uint64_t[3]){ 0, 0x77 }, 'b', 0x77);
     ecall(&t, SBI_EXT_LEGACY_SHUTDOWN, 0, 0, 0, 0);
     g_assert_cmphex(t.m.pc, ==, t.vm.l0_base + L0_OFF_UC_ECALL);
     g_assert_cmpuint(t.vc->uc.kind, ==, UCODE_SBI_FORWARD);

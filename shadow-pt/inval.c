@@ -1,5 +1,5 @@
 /* Invalidation requests from L1: HFENCE.VVMA/GVMA and HINVAL.VVMA/GVMA
- * (nested/hyp_insn.c) and SBI remote fences (nested/sbi.c).
+ * (nested/hyp_insn.c) and SBI remote fences (nested/sbi_rfence.c).
  *
  * GVMA drops the shadow G-stage entries it covers (shadow-pt/shadow.c: by
  * address and VMID, by VMID, all). VVMA concerns only L2's VS-stage, which

@@ -52,7 +52,7 @@ enum rvnest_ucode {
     UCODE_SET_STIMECMP,               /* arm the real HS timer (nested/virq.c) */
     UCODE_ENTER_L2,                   /* world switch L1 -> L2: the timers (nested/world.c) */
     UCODE_EXIT_L2,                    /* world switch L2 -> L1: the timers */
-    UCODE_SBI_LEGACY_MASK,            /* a legacy IPI/fence as its SBI v0.2 call (nested/sbi.c) */
+    UCODE_SBI_LEGACY_MASK,            /* a legacy IPI/fence as its SBI v0.2 call (nested/sbi_legacy.c) */
 };
 
 struct rvnest_vm;

@@ -20,6 +20,40 @@ static void assert_done(struct mock_vm *t, long err)
     g_assert_cmpuint(t->m.priv, ==, PRV_S | PRIV_V);
 }
 
+/* The same with a3-a5 too. */
+static void ecall6(struct mock_vm *t, long ext, long fid, const uint64_t a[6])
+{
+    for (unsigned i = 3; i < 6; i++)
+        t->m.gpr[10 + i] = a[i];
+    ecall(t, ext, fid, a[0], a[1], a[2]);
+}
+
+/* The ecall went to OpenSBI as it was (a microcode run of that kind from
+ * real HS); OpenSBI answers err, value and L1 resumes after its ecall. */
+static void assert_forwarded(struct mock_vm *t, enum rvnest_ucode kind, long err, uint64_t value)
+{
+    g_assert_cmphex(t->m.pc, ==, t->vm.l0_base + L0_OFF_UC_ECALL);
+    g_assert_cmpuint(t->m.priv, ==, PRV_S);
+    g_assert_cmpuint(t->vc->uc.kind, ==, kind);
+    t->m.gpr[10] = (uint64_t)err;
+    t->m.gpr[11] = value;
+    g_assert_true(mock_m_trap_from_hs(t, t->vm.l0_base + L0_OFF_UC_ECALL + 4));
+    assert_done(t, err);
+    g_assert_cmphex(t->m.gpr[11], ==, value);
+    g_assert_cmpstr(t->vm.fatal, ==, "");
+}
+
+/* A call OpenSBI answers whole: a0-a2 reach it as L1 gave them, its answer
+ * reaches L1. */
+static void forwarded_call(struct mock_vm *t, long ext, long fid, const uint64_t a[3], long err,
+                           uint64_t value)
+{
+    ecall(t, ext, fid, a[0], a[1], a[2]);
+    for (unsigned r = 0; r < 3; r++)
+        g_assert_cmphex(t->m.gpr[10 + r], ==, a[r]);
+    assert_forwarded(t, UCODE_SBI_FORWARD, err, value);
+}
+
 static void test_local(void)
 {
     struct mock_vm t;
@@ -198,13 +232,273 @@ static void test_set_timer(void)
     mock_vm_free(&t);
 }
 
+/* An extension id in no table row: not supported, from L0 (a1 = 0). */
+static void test_unsupported(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    ecall(&t, 0x0a000001, 3, 1, 2, 3);
+    assert_done(&t, SBI_ERR_NOT_SUPPORTED);
+    g_assert_cmpuint(t.m.gpr[11], ==, 0);
+    g_assert_cmpuint(t.vc->stats.exits[EXIT_SBI_UNSUPPORTED], ==, 1);
+    g_assert_cmpuint(t.vc->stats.ucode_runs, ==, 0);
+    mock_vm_free(&t);
+}
+
+/* BASE probe_extension for each row of the table and around it: L0 answers
+ * 1 for what it implements, asks OpenSBI for what it forwards (L1's a0 as
+ * it was, OpenSBI's answer L1's) and hides everything else. */
+static void test_base_probe(void)
+{
+    enum { HIDDEN, L0_ONE, FORWARD };
+    static const struct { unsigned long ext; int answer; } rows[] = {
+        { SBI_EXT_LEGACY_SET_TIMER, FORWARD }, { SBI_EXT_LEGACY_PUTCHAR, FORWARD },
+        { SBI_EXT_LEGACY_GETCHAR, FORWARD }, { SBI_EXT_LEGACY_CLEAR_IPI, FORWARD },
+        { SBI_EXT_LEGACY_SEND_IPI, FORWARD }, { SBI_EXT_LEGACY_REMOTE_FENCE_I, FORWARD },
+        { SBI_EXT_LEGACY_REMOTE_SFENCE, FORWARD }, { SBI_EXT_LEGACY_REMOTE_SFENCE_ASID, FORWARD },
+        { SBI_EXT_LEGACY_SHUTDOWN, FORWARD },
+        { SBI_EXT_BASE, L0_ONE }, { SBI_EXT_TIME, L0_ONE },
+        { SBI_EXT_IPI, FORWARD }, { SBI_EXT_RFENCE, FORWARD }, { SBI_EXT_HSM, FORWARD },
+        { SBI_EXT_SRST, FORWARD }, { SBI_EXT_DBCN, FORWARD }, { SBI_EXT_FWFT, FORWARD },
+        { SBI_EXT_LEGACY_SHUTDOWN + 1, HIDDEN }, { 0x504D55 /* PMU */, HIDDEN },
+        { 0x535345 /* SSE */, HIDDEN }, { 0x44425452 /* DBTR */, HIDDEN },
+        { 0x53555350 /* SUSP */, HIDDEN }, { 0x43505043 /* CPPC */, HIDDEN },
+        { 0x4E41434C /* NACL */, HIDDEN }, { 0x535441 /* STA */, HIDDEN },
+    };
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    for (unsigned i = 0; i < G_N_ELEMENTS(rows); i++) {
+        ecall(&t, SBI_EXT_BASE, SBI_BASE_PROBE_EXT, rows[i].ext, 0x55, 0);
+        if (rows[i].answer == FORWARD) {
+            g_assert_cmphex(t.m.gpr[10], ==, rows[i].ext);
+            g_assert_cmphex(t.m.gpr[11], ==, 0x55);
+            assert_forwarded(&t, UCODE_SBI_FORWARD, SBI_SUCCESS, 1);
+        } else {
+            assert_done(&t, SBI_SUCCESS);
+            g_assert_cmpuint(t.m.gpr[11], ==, rows[i].answer == L0_ONE);
+        }
+    }
+    g_assert_cmpuint(t.vc->stats.exits[EXIT_SBI_BASE], ==, G_N_ELEMENTS(rows));
+    mock_vm_free(&t);
+}
+
+/* BASE's version and identity queries are OpenSBI's: L1 sees its real
+ * firmware. */
+static void test_base_forward(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    static const long fids[] = { SBI_BASE_GET_SPEC_VERSION, 1, 2, 4, 5, 6 };
+    for (unsigned i = 0; i < G_N_ELEMENTS(fids); i++)
+        forwarded_call(&t, SBI_EXT_BASE, fids[i], (const uint64_t[3]){ 0 }, SBI_SUCCESS, 0x2000000 + i);
+    g_assert_cmpuint(t.vc->stats.exits[EXIT_SBI_BASE], ==, G_N_ELEMENTS(fids));
+    mock_vm_free(&t);
+}
+
+/* TIME has set_timer only: any other function is not supported, from L0. */
+static void test_time_other_fid(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    ecall(&t, SBI_EXT_TIME, 1, 123456, 99, 0);
+    assert_done(&t, SBI_ERR_NOT_SUPPORTED);
+    g_assert_cmpuint(t.m.gpr[11], ==, 0);
+    g_assert_cmpuint(t.vc->stats.ucode_runs, ==, 0);
+    g_assert_cmpuint(t.vc->stats.exits[EXIT_SBI_TIME], ==, 1);
+    mock_vm_free(&t);
+}
+
+/* IPI is OpenSBI's: the hart mask as L1 gave it, OpenSBI's answer (a bad
+ * mask too) L1's. */
+static void test_ipi_forward(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    forwarded_call(&t, SBI_EXT_IPI, 0, (const uint64_t[3]){ 0x1, 0 }, SBI_SUCCESS, 0);
+    forwarded_call(&t, SBI_EXT_IPI, 0, (const uint64_t[3]){ 0x1, 5 }, SBI_ERR_INVALID_PARAM, 0);
+    g_assert_cmpuint(t.vc->stats.exits[EXIT_SBI_IPI], ==, 2);
+    mock_vm_free(&t);
+}
+
+/* RFENCE is OpenSBI's. A remote HFENCE.GVMA(.VMID) runs in M-mode, unseen
+ * by L0, so L0 drops the shadow G-stage contexts it names first: the VMID
+ * in a4, or all; the other fences leave the shadows alone. */
+static void test_rfence_hfence_gvma(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    struct rvnest_stats *st = &t.vc->stats;
+    unsigned c3, c5;
+    rvnest_shadow_hgatp(t.vc, (8ull << 60) | (3ull << HGATP_VMID_SHIFT) | (0x81000000 >> 12), &c3);
+    rvnest_shadow_hgatp(t.vc, (8ull << 60) | (5ull << HGATP_VMID_SHIFT) | (0x81004000 >> 12), &c5);
+    g_assert_cmpuint(c3, !=, c5);
+    uint64_t invals = st->shadow_invalidations, drops = st->shadow_drops;
+    /* sfence.vma: nothing for L0 */
+    ecall6(&t, SBI_EXT_RFENCE, 1, (const uint64_t[6]){ 1, 0, 0x1000, 0x1000, 3, 0 });
+    assert_forwarded(&t, UCODE_SBI_FORWARD, SBI_SUCCESS, 0);
+    g_assert_cmpuint(st->shadow_invalidations, ==, invals);
+    /* hfence.gvma_vmid, VMID 3: its context only, the arguments untouched */
+    ecall6(&t, SBI_EXT_RFENCE, SBI_RFENCE_HFENCE_GVMA_VMID, (const uint64_t[6]){ 1, 0, 0x1000, 0x1000, 3, 0 });
+    g_assert_cmphex(t.m.gpr[14], ==, 3);
+    g_assert_cmphex(t.m.gpr[12], ==, 0x1000);
+    assert_forwarded(&t, UCODE_SBI_FORWARD, SBI_SUCCESS, 0);
+    g_assert_cmpuint(st->shadow_invalidations, ==, invals + 1);
+    g_assert_cmpuint(st->shadow_drops, ==, drops + 1);
+    /* hfence.gvma: every VMID */
+    ecall6(&t, SBI_EXT_RFENCE, SBI_RFENCE_HFENCE_GVMA, (const uint64_t[6]){ 1, 0, 0, 0, 0, 0 });
+    assert_forwarded(&t, UCODE_SBI_FORWARD, SBI_SUCCESS, 0);
+    g_assert_cmpuint(st->shadow_invalidations, ==, invals + 2);
+    g_assert_cmpuint(st->shadow_drops, ==, drops + 3);
+    g_assert_cmpuint(st->exits[EXIT_SBI_RFENCE], ==, 3);
+    mock_vm_free(&t);
+}
+
+/* HSM: every call is OpenSBI's (its hart-id, address and state checks are
+ * the native ones), the arguments as L1 gave them, its answers L1's. */
+static void test_hsm_forward(void)
+{
+    static const struct { long fid; uint64_t a[3]; long err; uint64_t value; } calls[] = {
+        { SBI_HSM_HART_GET_STATUS, { 0, 0, 0 }, SBI_SUCCESS, SBI_HSM_STATE_STARTED },
+        { SBI_HSM_HART_GET_STATUS, { 7, 0, 0 }, SBI_ERR_INVALID_PARAM, 0 },
+        { SBI_HSM_HART_START, { 0, 0x80200000, 0x1234 }, SBI_ERR_ALREADY_AVAILABLE, 0 },
+        { SBI_HSM_HART_SUSPEND, { 0, 0x80200000, 0x1234 }, SBI_SUCCESS, 0 },
+        { SBI_HSM_HART_STOP, { 0, 0, 0 }, SBI_ERR_FAILED, 0 },
+    };
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    for (unsigned i = 0; i < G_N_ELEMENTS(calls); i++)
+        forwarded_call(&t, SBI_EXT_HSM, calls[i].fid, calls[i].a, calls[i].err, calls[i].value);
+    g_assert_cmpuint(t.vc->stats.exits[EXIT_SBI_HSM], ==, G_N_ELEMENTS(calls));
+    mock_vm_free(&t);
+}
+
+/* SRST is OpenSBI's: a reset it refuses comes back to L1 as it answered. */
+static void test_srst_forward(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    forwarded_call(&t, SBI_EXT_SRST, 0, (const uint64_t[3]){ 0xf0000000 /* reserved type */ },
+                   SBI_ERR_INVALID_PARAM, 0);
+    g_assert_cmpuint(t.vc->stats.exits[EXIT_SBI_SRST], ==, 1);
+    mock_vm_free(&t);
+}
+
+/* DBCN's address checks: only write and read name a buffer. One ending
+ * right below L0's memory, or empty, is OpenSBI's; one reaching into it or
+ * wrapping around is refused by L0. */
+static void test_dbcn_ranges(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    uint64_t l0 = t.vm.l0_base;
+    forwarded_call(&t, SBI_EXT_DBCN, SBI_DBCN_WRITE_BYTE, (const uint64_t[3]){ 'x', l0, 1 }, SBI_SUCCESS, 0);
+    forwarded_call(&t, SBI_EXT_DBCN, SBI_DBCN_WRITE, (const uint64_t[3]){ 32, l0 - 32 }, SBI_SUCCESS, 32);
+    forwarded_call(&t, SBI_EXT_DBCN, SBI_DBCN_READ, (const uint64_t[3]){ 0, l0 }, SBI_SUCCESS, 0);
+    const struct { long fid; uint64_t len, base; } refused[] = {
+        { SBI_DBCN_WRITE, 33, l0 - 32 },               /* one byte of L0's */
+        { SBI_DBCN_READ, 16, l0 + 0x1000 },
+        { SBI_DBCN_WRITE, 16, ~0ull - 7 },             /* wraps around */
+    };
+    for (unsigned i = 0; i < G_N_ELEMENTS(refused); i++) {
+        ecall(&t, SBI_EXT_DBCN, refused[i].fid, refused[i].len, refused[i].base, 0);
+        assert_done(&t, SBI_ERR_INVALID_PARAM);
+        g_assert_cmpuint(t.m.gpr[11], ==, 0);
+    }
+    g_assert_cmpuint(t.vc->stats.exits[EXIT_SBI_DBCN], ==, 3 + G_N_ELEMENTS(refused));
+    g_assert_cmpuint(t.vc->stats.ucode_runs, ==, 3);
+    mock_vm_free(&t);
+}
+
+/* Legacy calls on one hart: send_ipi and the remote fences need no mask
+ * (this hart is the only target); L0 answers in a0 only, a1 untouched. */
+static void test_legacy_one_hart(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    ecall(&t, SBI_EXT_LEGACY_SEND_IPI, 0, 0x80300000, 0x77, 0);
+    assert_done(&t, SBI_SUCCESS);
+    g_assert_true(t.m.csr[CSR_HVIP] & MIP_VSSIP);
+    g_assert_cmphex(t.m.gpr[11], ==, 0x77);
+    static const long fences[] = { SBI_EXT_LEGACY_REMOTE_FENCE_I, SBI_EXT_LEGACY_REMOTE_SFENCE,
+                                   SBI_EXT_LEGACY_REMOTE_SFENCE_ASID };
+    for (unsigned i = 0; i < G_N_ELEMENTS(fences); i++) {
+        ecall(&t, fences[i], 0, 0x80300000, 0x40000000, 0x2000);
+        assert_done(&t, SBI_SUCCESS);
+        g_assert_cmphex(t.m.gpr[11], ==, 0x40000000);
+    }
+    g_assert_cmpuint(t.vc->stats.ucode_runs, ==, 0);
+    g_assert_cmpuint(t.vc->stats.exits[EXIT_SBI_LEGACY], ==, 1 + G_N_ELEMENTS(fences));
+    mock_vm_free(&t);
+}
+
+/* Legacy console and shutdown are OpenSBI's, as L1 made them. */
+static void test_legacy_forward(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    forwarded_call(&t, SBI_EXT_LEGACY_PUTCHAR, 0, (const uint64_t[3]){ 'a', 0x77 }, SBI_SUCCESS, 0x77);
+    forwarded_call(&t, SBI_EXT_LEGACY_GETCHAR, 0, (const uint64_t[3]){ 0, 0x77 }, 'b', 0x77);
+    ecall(&t, SBI_EXT_LEGACY_SHUTDOWN, 0, 0, 0, 0);
+    g_assert_cmphex(t.m.pc, ==, t.vm.l0_base + L0_OFF_UC_ECALL);
+    g_assert_cmpuint(t.vc->uc.kind, ==, UCODE_SBI_FORWARD);
+    g_assert_cmpuint(t.vc->stats.exits[EXIT_SBI_LEGACY], ==, 3);
+    mock_vm_free(&t);
+}
+
+/* SMP: remote_fence_i goes on as RFENCE fence_i (fid 0) with the mask
+ * only; remote_sfence_vma_asid as fid 2 with start, size and ASID moved
+ * up; afterwards L1 has its registers back but a0. */
+static void test_legacy_smp_fences(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    t.vm.nharts = 4;
+    mock_write64(&t.m, 0x80300000, 0x6);
+    ecall6(&t, SBI_EXT_LEGACY_REMOTE_FENCE_I, 0, (const uint64_t[6]){ 0x80300000, 0x11, 0x22, 0x33, 0x44, 0x55 });
+    static const uint64_t fence_i[8] = { 0x6, 0, 0, 0, 0, 0, 0, SBI_EXT_RFENCE };
+    for (unsigned r = 0; r < 8; r++)
+        g_assert_cmphex(t.m.gpr[10 + r], ==, fence_i[r]);
+    g_assert_cmpuint(t.vc->uc.kind, ==, UCODE_SBI_LEGACY_MASK);
+    t.m.gpr[10] = 0;
+    g_assert_true(mock_m_trap_from_hs(&t, t.vm.l0_base + L0_OFF_UC_ECALL + 4));
+    assert_done(&t, SBI_SUCCESS);
+    static const uint64_t back[7] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0, SBI_EXT_LEGACY_REMOTE_FENCE_I };
+    for (unsigned r = 0; r < 7; r++)
+        g_assert_cmphex(t.m.gpr[11 + r], ==, back[r]);
+    ecall6(&t, SBI_EXT_LEGACY_REMOTE_SFENCE_ASID, 0,
+           (const uint64_t[6]){ 0x80300000, 0x40000000, 0x3000, 9, 0x44, 0x55 });
+    static const uint64_t asid[8] = { 0x6, 0, 0x40000000, 0x3000, 9, 0, 2, SBI_EXT_RFENCE };
+    for (unsigned r = 0; r < 8; r++)
+        g_assert_cmphex(t.m.gpr[10 + r], ==, asid[r]);
+    t.m.gpr[10] = 0;
+    g_assert_true(mock_m_trap_from_hs(&t, t.vm.l0_base + L0_OFF_UC_ECALL + 4));
+    assert_done(&t, SBI_SUCCESS);
+    g_assert_cmphex(t.m.gpr[13], ==, 9);
+    g_assert_cmphex(t.m.gpr[14], ==, 0x44);
+    g_assert_cmphex(t.m.gpr[17], ==, SBI_EXT_LEGACY_REMOTE_SFENCE_ASID);
+    g_assert_cmpstr(t.vm.fatal, ==, "");
+    mock_vm_free(&t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/sbi/local", test_local);
-    g_test_add_func("/sbi/forward", test_forward);
-    g_test_add_func("/sbi/set-timer", test_set_timer);
-    g_test_add_func("/sbi/fwft", test_fwft);
-    g_test_add_func("/sbi/legacy-smp", test_legacy_smp);
+    g_test_add_func("/sbi/unsupported", test_unsupported);
+    g_test_add_func("/sbi/base/probe", test_base_probe);
+    g_test_add_func("/sbi/base/forward", test_base_forward);
+    g_test_add_func("/sbi/time/set-timer", test_set_timer);
+    g_test_add_func("/sbi/time/other-fid", test_time_other_fid);
+    g_test_add_func("/sbi/ipi/forward", test_ipi_forward);
+    g_test_add_func("/sbi/rfence/hfence-gvma", test_rfence_hfence_gvma);
+    g_test_add_func("/sbi/hsm/forward", test_hsm_forward);
+    g_test_add_func("/sbi/srst/forward", test_srst_forward);
+    g_test_add_func("/sbi/dbcn/forward", test_forward);
+    g_test_add_func("/sbi/dbcn/ranges", test_dbcn_ranges);
+    g_test_add_func("/sbi/fwft/envcfg", test_fwft);
+    g_test_add_func("/sbi/legacy/smp-mask", test_legacy_smp);
+    g_test_add_func("/sbi/legacy/smp-fences", test_legacy_smp_fences);
+    g_test_add_func("/sbi/legacy/one-hart", test_legacy_one_hart);
+    g_test_add_func("/sbi/legacy/forward", test_legacy_forward);
     return g_test_run();
 }

@@ -377,9 +377,12 @@ static void test_srst_forward(void)
 {
     struct mock_vm t;
     mock_vm_boot(&t);
+    /* the time of the call is noted for the reset rule (rvnest_reset_is_new) */
+    t.m.csr[CSR_TIME] = 123456789;
     forwarded_call(&t, SBI_EXT_SRST, 0, (const uint64_t[3]){ 0xf0000000 /* reserved type */ },
                    SBI_ERR_INVALID_PARAM, 0);
     g_assert_cmpuint(t.vc->stats.exits[EXIT_SBI_SRST], ==, 1);
+    g_assert_cmpuint(t.vm.reset_time, ==, 123456789);
     mock_vm_free(&t);
 }
 

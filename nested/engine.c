@@ -445,14 +445,18 @@ void rvnest_on_mret(struct rvnest_vcpu *vc)
  *  - this hart already ran the reset vector in the current epoch (it cannot
  *    run it twice without a reset: no M-mode path jumps there), or
  *  - time went back: QEMU's ACLINT clears mtime at every system reset
- *    (riscv_aclint_mtimer_reset_enter) and nothing else writes it (it is
- *    M-mode's, behind the firmware's PMP), so a time below one L0 read
- *    earlier in this epoch was read after another reset.
+ *    (riscv_aclint_mtimer_reset_enter) and nothing else moves it back by
+ *    more than a few ticks (it is M-mode's, behind the firmware's PMP; with
+ *    several sockets each has its own mtimer, reset microseconds apart and
+ *    aligned by OpenSBI's aclint_mtimer_sync), so a time more than
+ *    RVNEST_RESET_TIME_SLACK below one L0 read earlier in this epoch was
+ *    read after another reset.
  * Otherwise it is this hart's late part of the current epoch: its cold boot,
  * or its part of the reset the others came out of before. */
 bool rvnest_reset_is_new(const struct rvnest_vm *vm, unsigned hart_epoch, uint64_t now)
 {
-    return hart_epoch == vm->reset_epoch || now < vm->reset_time;
+    return hart_epoch == vm->reset_epoch ||
+           (vm->reset_time > RVNEST_RESET_TIME_SLACK && now < vm->reset_time - RVNEST_RESET_TIME_SLACK);
 }
 
 /* Records a time L0 read in this epoch (at firmware entries and L1's

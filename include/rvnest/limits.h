@@ -7,6 +7,10 @@
 /* QEMU virt's reset vector (its boot ROM): every hart starts there after a
  * cold boot or a system reset. */
 #define RVNEST_RESET_VECTOR 0x1000ull
+/* How far `time` must go back before L0 takes it for a system reset
+ * (rvnest_reset_is_new): 10 ms of virt's 10 MHz timebase, far above the
+ * skew between several sockets' mtimers, far below any epoch's length. */
+#define RVNEST_RESET_TIME_SLACK 100000ull
 /* PLIC ranges L0 performs for L1: the source priorities' page, the pages
  * of the harts' S-context enables, the pages from the lowest to the highest
  * hart's S context (M contexts between them included: L0 performs those

@@ -195,15 +195,24 @@ static void test_reset_rule(void)
     struct rvnest_vm vm;
     struct rvnest_options o = { .quiet = true };
     rvnest_vm_init(&vm, &o);
-    vm.reset_time = 1000;
-    g_assert_false(rvnest_reset_is_new(&vm, 0, 1000));     /* cold boot, late */
-    g_assert_false(rvnest_reset_is_new(&vm, 0, 1u << 30)); /* much later */
-    g_assert_true(rvnest_reset_is_new(&vm, 1, 5000));      /* ran in this epoch */
-    g_assert_true(rvnest_reset_is_new(&vm, 0, 999));       /* time went back */
+    const uint64_t slack = RVNEST_RESET_TIME_SLACK, t = 50 * slack;
+    vm.reset_time = t;
+    g_assert_false(rvnest_reset_is_new(&vm, 0, t));           /* cold boot, late */
+    g_assert_false(rvnest_reset_is_new(&vm, 0, 1ull << 40));  /* much later */
+    g_assert_true(rvnest_reset_is_new(&vm, 1, t + 5));        /* ran in this epoch */
+    g_assert_true(rvnest_reset_is_new(&vm, 0, 10));           /* time went back */
+    g_assert_true(rvnest_reset_is_new(&vm, 0, t - slack - 1));
+    /* another socket's mtimer a few ticks behind: no reset */
+    g_assert_false(rvnest_reset_is_new(&vm, 0, t - slack));
+    g_assert_false(rvnest_reset_is_new(&vm, 0, t - 3));
+    /* an epoch shorter than the slack proves nothing by time */
+    vm.reset_time = slack / 2;
+    g_assert_false(rvnest_reset_is_new(&vm, 0, 0));
+    vm.reset_time = t;
     vm.reset_epoch = 3;
-    g_assert_false(rvnest_reset_is_new(&vm, 2, 2000));     /* late for reset 3 */
-    g_assert_true(rvnest_reset_is_new(&vm, 2, 10));        /* missed reset 3, in reset 4 */
-    g_assert_true(rvnest_reset_is_new(&vm, 3, 2000));
+    g_assert_false(rvnest_reset_is_new(&vm, 2, t));           /* late for reset 3 */
+    g_assert_true(rvnest_reset_is_new(&vm, 2, 10));           /* missed reset 3, in reset 4 */
+    g_assert_true(rvnest_reset_is_new(&vm, 3, t));
 }
 
 /* Issue 24: hart 1's thread runs its cold boot's reset vector only after

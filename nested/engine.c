@@ -476,7 +476,16 @@ void rvnest_on_hart_reset(struct rvnest_vcpu *vc)
 {
     struct rvnest_vm *vm = vc->vm;
     struct rvnest_hart *h = vc->hart;
-    if (h->ops->get_priv(h) != PRV_M)
+    unsigned priv = h->ops->get_priv(h);
+    if (priv == (PRV_M | PRIV_V)) {
+        /* No hart is in M at V=1: an unpatched QEMU reset this hart while
+         * it ran L1 and kept V, and aborts at the hart's next trap
+         * (scripts/qemu-patches/0001-target-riscv-reset-leaves-V-0.patch). */
+        rvnest_fatal(vm, "QEMU reset hart %u at V=1 and kept V=1 (a QEMU bug that aborts it at that hart's next trap); use the QEMU ./rvnest setup builds, which has the fix in scripts/qemu-patches",
+                     h->index);
+        return;
+    }
+    if (priv != PRV_M)
         return;                       /* a guest there: not a reset */
     pthread_mutex_lock(&vm->lock);
     /* read under the lock: every time L0 records was read before this */

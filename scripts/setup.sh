@@ -137,12 +137,19 @@ qemu_ok() { # prefix
     set -- $v
     [ "${1:-0}" -gt 10 ] || { [ "${1:-0}" = 10 ] && [ "${2:-0}" -ge 1 ]; }
 }
+# QEMU fixes rvnest needs (scripts/qemu-patches, applied on top of Debian's):
+# a hart reset at V=1 must come out at V=0 (else QEMU aborts at its next
+# trap; under rvnest every hart runs L1 at V=1). The build in the cache
+# records which patch set it has; another set rebuilds it.
+PATCHES=("$REPO"/scripts/qemu-patches/*.patch)
+PATCH_ID=$(cat "${PATCHES[@]}" | sha256sum | cut -c1-16)
+qemu_cache_ok() {
+    qemu_ok "$RVNEST_CACHE/qemu" && [ "$(cat "$RVNEST_CACHE/qemu/rvnest-patches" 2>/dev/null)" = "$PATCH_ID" ]
+}
 QEMU_PREFIX=
 if [ -n "${RVNEST_QEMU_PREFIX:-}" ] && qemu_ok "$RVNEST_QEMU_PREFIX"; then
-    QEMU_PREFIX=$RVNEST_QEMU_PREFIX
-elif qemu_ok /usr; then
-    QEMU_PREFIX=/usr
-elif qemu_ok "$RVNEST_CACHE/qemu"; then
+    QEMU_PREFIX=$RVNEST_QEMU_PREFIX   # the user's own: without scripts/qemu-patches unless they applied them
+elif qemu_cache_ok; then
     QEMU_PREFIX=$RVNEST_CACHE/qemu
 else
     src=$RVNEST_CACHE/qemu-src
@@ -162,11 +169,12 @@ else
         fi
     fi
     tree=$src/qemu-$QEMU_VERSION
-    if [ ! -f "$tree/configure" ]; then
-        info "unpacking (dpkg-source -x applies Debian's patches)"
-        rm -rf "$tree"
-        (cd "$src" && dpkg-source -x -q "$dsc" "$tree" >/dev/null 2>&1) || die "dpkg-source -x failed"
-    fi
+    info "unpacking (dpkg-source -x applies Debian's patches, then scripts/qemu-patches)"
+    rm -rf "$tree"
+    (cd "$src" && dpkg-source -x -q "$dsc" "$tree" >/dev/null 2>&1) || die "dpkg-source -x failed"
+    for p in "${PATCHES[@]}"; do
+        patch -d "$tree" -p1 -s <"$p" || die "cannot apply $(basename "$p") to QEMU $QEMU_VERSION"
+    done
     info "configuring and building QEMU $QEMU_VERSION (about 5 minutes on 2 cores)"
     mkdir -p "$tree/build"
     (cd "$tree/build" && ../configure --prefix="$RVNEST_CACHE/qemu" --python=/usr/bin/python3 \
@@ -174,7 +182,8 @@ else
         --disable-werror >"$src/configure.log" 2>&1) || die "QEMU configure failed; see $src/configure.log"
     (cd "$tree/build" && make -j"$(nproc)" >"$src/build.log" 2>&1 && make install >>"$src/build.log" 2>&1) \
         || die "QEMU build failed; see $src/build.log"
-    qemu_ok "$RVNEST_CACHE/qemu" || die "QEMU build did not produce a usable qemu-system-riscv64"
+    echo "$PATCH_ID" > "$RVNEST_CACHE/qemu/rvnest-patches"
+    qemu_cache_ok || die "QEMU build did not produce a usable qemu-system-riscv64"
     QEMU_PREFIX=$RVNEST_CACHE/qemu
     rm -rf "$tree/build"   # the install is what we keep
 fi

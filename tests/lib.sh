@@ -36,7 +36,8 @@ same_output() {
     diff -u "$d/a" "$d/b" || fail "output under rvnest differs from native H"
 }
 # The SMP boot/reboot program (tests/guest/baremetal/smpboot.c) with N
-# harts: three boots (a cold, then a warm SBI SRST reboot). smpboot_run OUT N
+# harts: four boots (a cold and a warm SBI SRST reboot, a reset through the
+# test device with the other harts running). smpboot_run OUT N
 # [RUN-ARGS...] runs it (add --native for the reference; "-- -plugin
 # $HOLD_PLUGIN,hart=H,run=K,ms=MS" holds a hart at the reset vector);
 # smpboot_lines prints its lines; smpboot_want N what every run must print.
@@ -49,10 +50,11 @@ smpboot_run() {
 smpboot_lines() { tr -d '\r' <"$1" | grep '^smpboot:' || true; }
 smpboot_want() {
     local b
-    for b in 1 2 3; do
+    for b in 1 2 3 4; do
         echo "smpboot: boot $b: $1 harts up, 0 failed"
         case $b in 1) echo "smpboot: boot 1: asking for a cold reboot" ;;
                    2) echo "smpboot: boot 2: asking for a warm reboot" ;;
-                   3) echo "smpboot: passed" ;; esac
+                   3) echo "smpboot: boot 3: resetting through the test device, the others running" ;;
+                   4) echo "smpboot: passed" ;; esac
     done
 }

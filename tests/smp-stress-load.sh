@@ -26,7 +26,7 @@ for n in "${harts_list[@]}"; do
     smpboot_want "$n" >"$d/smpboot$n.want"
     smpboot_run "$d/smpboot$n.native" "$n" --native
     smpboot_lines "$d/smpboot$n.native" >"$d/smpboot$n.ref"
-    diff -u "$d/smpboot$n.want" "$d/smpboot$n.ref" || fail "native smpboot with $n harts did not boot three times"
+    diff -u "$d/smpboot$n.want" "$d/smpboot$n.ref" || fail "native smpboot with $n harts did not boot four times"
 done
 if [ "$linux_too" = 1 ]; then
     linux_run --native >"$d/linux.native" 2>&1 || fail "native Linux reboot run failed"
@@ -46,7 +46,7 @@ for r in $(seq 1 "$rounds"); do
         diff -u "$d/smpboot$n.ref" <(smpboot_lines "$d/smpboot$n.$r") \
             || fail "round $r: smpboot with $n harts differs from native"
         grep -q '"audit_hs_guest_blocks": 0,' "$d/stats.json" || fail "round $r: guest code ran in real HS"
-        boots=$((boots + 3))
+        boots=$((boots + 4))
     done
     if [ "$linux_too" = 1 ]; then
         rm -f "$d/stats.json"
@@ -60,6 +60,6 @@ for r in $(seq 1 "$rounds"); do
     ok=$r
     echo "smp-stress --load: round $r ok ($(( $(date +%s) - t0 )) s; $boots SMP boots and reboots so far)"
 done
-what="smpboot with ${harts_list[*]} harts (a boot, a cold and a warm reboot each)"
+what="smpboot with ${harts_list[*]} harts (a boot, a cold and a warm SRST reboot and a reset through the test device with the other harts running, each)"
 [ "$linux_too" = 1 ] && what="$what, Linux with 4 harts booting and rebooting"
 echo "smp-stress --load: $ok of $rounds rounds clean, $boots SMP boots and reboots under load identical to native ($what)"

@@ -2,9 +2,10 @@
 # Issue 24: an SMP L1 boots and reboots whatever the host's scheduler does.
 # A test plugin (tests/tools/hold.c, loaded after rvnest's) holds one hart's
 # thread at the reset vector, as a busy host may: each hart in turn, at the
-# cold boot (run 1), at the cold reboot (run 2) and at the warm reboot
-# (run 3) of the SMP boot/reboot program (smpboot.c), with 2 harts and once
-# with 4. Every case runs natively and under rvnest with the same hold; both
+# cold boot (run 1), at the cold reboot (run 2), at the warm reboot (run 3)
+# and at the reset through the test device with the other harts running
+# (run 4) of the SMP boot/reboot program (smpboot.c), with 2 harts and a
+# few with 4. Every case runs natively and under rvnest with the same hold; both
 # must print exactly what the program prints when nothing is held, and the
 # hold must have happened in both. One case holds a hart 11 s, longer than
 # any wait L0 ever had (it had a 10 s deadline: a slow host became a fatal).
@@ -13,7 +14,7 @@ set -uo pipefail
 [ -f "$HOLD_PLUGIN" ] || fail "no $HOLD_PLUGIN; run ./rvnest setup"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 # harts:held hart:reset-vector run:milliseconds
-cases="2:1:1:3000 2:0:1:2000 2:1:2:11000 2:0:2:2000 2:1:3:2000 2:0:3:2000 4:2:2:3000 4:3:1:3000"
+cases="2:1:1:3000 2:0:1:2000 2:1:2:11000 2:0:2:2000 2:1:3:2000 2:0:3:2000 2:1:4:2000 2:0:4:2000 4:2:2:3000 4:3:1:3000 4:1:4:2000"
 bad=0 n=0
 for c in $cases; do
     IFS=: read -r h hart run ms <<<"$c"
@@ -36,7 +37,7 @@ for c in $cases; do
     [ -n "$why" ] || grep -q '"audit_hs_guest_blocks": 0,' "$tmp/stats.json" || why="guest code ran in real HS"
     [ -n "$why" ] || grep -q '"firmware_entry": ' "$tmp/stats.json" || why="no statistics"
     if [ -z "$why" ]; then
-        echo "ok - $name: 3 boots, identical natively and under rvnest"
+        echo "ok - $name: 4 boots, identical natively and under rvnest"
     else
         bad=$((bad + 1))
         echo "not ok - $name: $why"

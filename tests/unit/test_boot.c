@@ -215,6 +215,19 @@ static void test_reset_rule(void)
     g_assert_true(rvnest_reset_is_new(&vm, 3, t));
 }
 
+/* A QEMU without scripts/qemu-patches keeps V=1 across a reset (priv M,
+ * V 1, which no hart can be in): a clear fatal, not QEMU's abort later. */
+static void test_reset_kept_v(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    t.m.priv = PRV_M | PRIV_V;
+    rvnest_on_hart_reset(t.vc);
+    g_assert_nonnull(strstr(t.vm.fatal, "kept V=1"));
+    g_assert_false(t.vm.in_reset);
+    mock_vm_free(&t);
+}
+
 /* Issue 24: hart 1's thread runs its cold boot's reset vector only after
  * hart 0 set L0 up and L1 started hart 1. That is no new reset, L0 is not
  * set up again, and hart 1 enters L1 through the firmware's start. */
@@ -450,6 +463,7 @@ int main(int argc, char **argv)
     g_test_add_func("/boot/first-entry", test_first_entry);
     g_test_add_func("/boot/mret-pass-through-and-resume", test_mret_pass_through);
     g_test_add_func("/boot/reset-rule", test_reset_rule);
+    g_test_add_func("/boot/reset-kept-v", test_reset_kept_v);
     g_test_add_func("/boot/reset-late-cold-boot", test_reset_late_cold_boot);
     g_test_add_func("/boot/reset-late-reboot", test_reset_late_reboot);
     g_test_add_func("/boot/reset-missed-epoch", test_reset_missed_epoch);

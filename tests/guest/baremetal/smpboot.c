@@ -1,16 +1,26 @@
 /* SMP boots and reboots (issue 24): the boot hart starts every other hart
- * through SBI HSM and waits until each has checked in and stopped again;
- * then the first boot asks SBI SRST for a cold reboot, the second for a
- * warm one, and the third powers off. A mark in RAM (QEMU keeps RAM across a
- * reset) counts the boots. Only the boot hart prints, so the output does
- * not depend on which hart's thread runs when: the reset-starvation test
- * holds harts back at the reset vector and compares it with native. */
+ * through SBI HSM and waits until each has checked in; then
+ *  - boot 1: the others stop again (HSM), and SBI SRST does a cold reboot;
+ *  - boot 2: the others keep running (a loop in S), SBI SRST does a warm
+ *    reboot (OpenSBI halts them first);
+ *  - boot 3: the others keep running, and the boot hart resets the machine
+ *    itself through the virt board's test device (0x100000, 0x7777: QEMU
+ *    resets every hart wherever it is: under rvnest, at V=1 in L1);
+ *  - boot 4 powers off.
+ * A mark in RAM (QEMU keeps RAM across a reset) counts the boots. Only the
+ * boot hart prints, so the output does not depend on which hart's thread
+ * runs when: the reset-starvation test holds harts back at the reset vector
+ * and compares it with native. */
 #include "lib.h"
 
 #define MARK_ADDR 0x80400000ul
 #define MAGIC 0x746f6f62706d73ull     /* "smpboot" */
 #define MAXH 8
 #define TIMEOUT_TICKS (120ull * 10000000ull)   /* 120 s of a 10 MHz timebase */
+
+#define TEST_DEVICE 0x100000ul     /* QEMU virt's sifive,test */
+#define TEST_RESET 0x7777u
+#define LAST_BOOT 4
 
 #define SBI_ERR_INVALID_PARAM (-3)
 #define HSM_STOPPED 1
@@ -39,9 +49,10 @@ void sec_main(unsigned long hartid, unsigned long boot);
 void sec_main(unsigned long hartid, unsigned long boot)
 {
     __atomic_store_n(&checkin[hartid], boot, __ATOMIC_SEQ_CST);
-    sbi_call(SBI_EXT_HSM, SBI_HSM_HART_STOP, 0, 0, 0);
-    for (;;)
-        __asm__ volatile("wfi");
+    if (boot == 1)
+        sbi_call(SBI_EXT_HSM, SBI_HSM_HART_STOP, 0, 0, 0);
+    for (volatile unsigned long spin = 0;; spin++)
+        ;
 }
 
 static int wait_for(volatile uint64_t *v, uint64_t want)
@@ -89,7 +100,7 @@ int main(unsigned long hartid, unsigned long fdt)
             failed++;
             continue;
         }
-        if (!wait_stopped(id)) {
+        if (boot == 1 && !wait_stopped(id)) {
             print("smpboot: FAIL: boot %d: hart %d did not stop\n", (long)boot, (long)id);
             failed++;
             continue;
@@ -97,9 +108,17 @@ int main(unsigned long hartid, unsigned long fdt)
         up++;
     }
     print("smpboot: boot %d: %d harts up, %d failed\n", (long)boot, up, failed);
-    if (boot < 3) {
+    if (boot < LAST_BOOT) {
         mark[0] = MAGIC;
         mark[1] = boot;
+        if (boot == 3) {
+            print("smpboot: boot 3: resetting through the test device, the others running\n");
+            *(volatile uint32_t *)TEST_DEVICE = TEST_RESET;
+            for (uint64_t t0 = csr_read(time); csr_read(time) - t0 < TIMEOUT_TICKS;)
+                ;
+            print("smpboot: FAIL: the test device did not reset the machine\n");
+            shutdown();
+        }
         long type = boot == 1 ? 1 : 2;          /* cold reboot, then warm */
         print("smpboot: boot %d: asking for a %s reboot\n", (long)boot, type == 1 ? "cold" : "warm");
         struct sbiret r = sbi_call(SBI_EXT_SRST, 0, type, 0, 0);

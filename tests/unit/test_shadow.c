@@ -915,13 +915,18 @@ static void test_hfence_addr_1g(void)
     CHECK_INT(fill(f, 0, &g, 0x80000000 + 0x5000, WALK_LOAD), ==, SHADOW_FILLED);
     CHECK_INT(fill(f, 0, &g, 0x1000, WALK_LOAD), ==, SHADOW_FILLED);
     CHECK(f->s.ctx[g.ctx].big);
+    /* a local fence of the VMID replays both, and the context stays big */
+    rvnest_shadow_pt_inval(&f->s, 0, &(struct rvnest_inval){ .all_addr = true, .id = 5 });
+    CHECK_UINT(ev(f, 0, RVNEST_SHADOW_EV_REPLAY), ==, 2);
+    CHECK_HEX(sleaf(f, g.ctx, 0x80005000) & LEAF_FLAGS, ==, PTE_V | PTE_R | PTE_U | PTE_A | RSW(2));
+    CHECK(f->s.ctx[g.ctx].big);
     /* L1 unmaps the 1 GiB leaf and fences one address of it (locally) */
     put(f, slot, 0);
     rvnest_shadow_pt_inval(&f->s, 0, &(struct rvnest_inval){ .addr = 0x80000000 + 0x999000, .id = 5 });
-    CHECK_UINT(ev(f, 0, RVNEST_SHADOW_EV_DROP), ==, 1);
+    CHECK_UINT(ev(f, 0, RVNEST_SHADOW_EV_DROP), ==, 2);
     CHECK_HEX(sleaf(f, g.ctx, 0x80005000), ==, 0);
     CHECK(sleaf(f, g.ctx, 0x1000) & PTE_V);               /* replayed */
-    CHECK_UINT(ev(f, 0, RVNEST_SHADOW_EV_REPLAY), ==, 1);
+    CHECK_UINT(ev(f, 0, RVNEST_SHADOW_EV_REPLAY), ==, 3);
     CHECK(!f->s.ctx[g.ctx].big);
     /* remotely: emptied, nothing replayed */
     put(f, slot, leaf(MEM_BASE, PTE_V | PTE_R | PTE_U | PTE_A));

@@ -4,32 +4,66 @@
  * by L0's view of L1 (L1 GPA = host PA, except L0's holes). The hart walks
  * one table, so L0 builds it: every leaf comes from a walk of L1's table
  * (shadow-pt/walk.c, with the A/D rule the firmware's menvcfg.ADUE gives
- * L1's G-stage), at 4 KiB, with at most the permissions of L1's leaf. L1's
- * own table is never the real one.
+ * L1's G-stage: ops->l1_gstage), at 4 KiB, with at most the permissions of
+ * L1's leaf. L1's own table is never the real one. Each rule below names
+ * its test in tests/unit/test_shadow.c.
  *
- * Rules of a shadow leaf (rvnest_shadow_leaf):
- *  - R and X as L1's leaf; W only once L1's leaf is dirty, so that the
- *    first store of L2 comes back here and sets D in L1's table (with Svadu)
- *    or faults for L1 (Svade), as the hart does natively;
+ * Rules of a shadow leaf (rvnest_shadow_leaf; test: shadow/leaf-rule):
+ *  - R and X as L1's leaf, every R/W/X combination; the reserved ones (W
+ *    without R) and a leaf without U are L1's fault (test: shadow/leaf-rwx);
+ *    W only once L1's leaf is dirty, so that the first store of L2 comes
+ *    back here and sets D in L1's table (with Svadu: test:
+ *    shadow/leaf-ad-hardware) or faults for L1 (Svade: test:
+ *    shadow/leaf-ad-software), as the hart does natively;
  *  - U (G-stage leaves are user pages), A, and D with W: the hart never
- *    writes to a shadow table;
- *  - L1's PBMT bits (the walk has refused them unless menvcfg.PBMTE);
+ *    writes to a shadow table (test: shadow/leaf-rule);
+ *  - L1's PBMT bits (the walk has refused them unless menvcfg.PBMTE) (test:
+ *    shadow/leaf-pbmt);
  *  - MXR applies as natively: while L2 runs the real HS sstatus.MXR is
- *    L1's (nested/world.c), and QEMU applies it to the G-stage;
- *  - bits 9:8 (RSW, ignored by the hart) remember the size of L1's leaf, so
- *    that a fence by address drops every shadow leaf it covered;
+ *    L1's (nested/world.c), and QEMU applies it to the G-stage; the shadow
+ *    leaf of an execute-only page stays execute-only (test: shadow/leaf-mxr);
+ *  - a leaf is 4 KiB whatever L1's leaf size (4 KiB, 64 KiB NAPOT, 2 MiB,
+ *    1 GiB, 512 GiB), at the address inside it (test: shadow/leaf-sizes,
+ *    shadow/leaf-napot); bits 9:8 (RSW, ignored by the hart) remember the
+ *    size of L1's leaf, so that a fence by address drops every shadow leaf
+ *    it covered (test: shadow/hfence-addr-4k, shadow/hfence-addr-2m,
+ *    shadow/hfence-addr-1g);
  *  - an L1 GPA that natively does not exist (L0 memory, RAM above L1's) is
  *    mapped to RVNEST_SHADOW_DEAD_PA, where nothing exists either: the hart
  *    raises the native access fault (or page fault for a page-table read)
- *    itself. The PLIC pages L0 performs for L1 are mapped to the device.
+ *    itself. The PLIC pages L0 performs for L1 are mapped to the device,
+ *    L1's RAM and its own devices as they are (test: shadow/targets);
+ *  - L1's hgatp Bare is shadowed with Sv57x4, the GPA being L1's address;
+ *    one beyond what a PPN holds gets no leaf (test: shadow/bare);
+ *  - a table of L1's is read only where L1 could read it itself
+ *    (ops->l1_read_pte): a next level outside L1's RAM, in L0 memory or
+ *    refused by PMP, a loop, a misaligned superpage, reserved bits, a GPA
+ *    beyond the mode's width are L1's fault, as natively (test:
+ *    shadow/hostile-next-level, shadow/hostile-loop,
+ *    shadow/hostile-misaligned, shadow/hostile-reserved,
+ *    shadow/hostile-gpa-width).
+ *
+ * Contexts are per hart and VMID (rvnest_shadow_pt_hgatp; test:
+ * shadow/context-create); a new root or mode for a VMID empties its
+ * context (test: shadow/context-new-root); the least recently used
+ * context no L2 runs on is evicted (test: shadow/context-eviction). Fences
+ * drop by address, by VMID or all, this hart's contexts or (remote) every
+ * hart's (shadow-pt/inval.c; test: shadow/hfence-vmid-all); a local one
+ * that empties a context replays its recent fills (ctx_replay; test:
+ * shadow/replay, shadow/replay-hostile). Events are counted for the hart
+ * the call is made for (test: shadow/counters).
  *
  * Table pages are recycled: a context that is dropped (L1's fence of its
  * whole VMID, an eviction, a changed root, a pool reclaim) gives its lower
  * tables back. With several harts another hart's L2 may be in the middle
  * of a hardware walk through them, so they wait in a limbo until every
- * other hart has been in L0 since (rvnest_l0_enter) or was in L0 or in L1
- * (real hgatp 0) when the last of them was unlinked: a walk that starts
- * after that reads the tables as they are now, from the emptied root. */
+ * other hart has been in L0 since (ops->l0_seq; the engine's
+ * rvnest_l0_enter) or was in L0 or in L1 (real hgatp 0: ops->outside_l2)
+ * when the last of them was unlinked: a walk that starts after that reads
+ * the tables as they are now, from the emptied root (test:
+ * shadow/limbo-grace, shadow/limbo-safe-harts). When the pool runs out,
+ * every shadow is dropped (a reclaim) and, while no page can be reused
+ * yet, L2 retries (test: shadow/pool-exhaustion, shadow/setup). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -57,7 +57,6 @@ enum rvnest_ucode {
 
 struct rvnest_vm;
 
-
 /* The real PMP as L0 last read it (nested/l1_mem.c). */
 struct rvnest_pmp_snapshot {
     bool valid;

@@ -4,41 +4,76 @@
  * by L0's view of L1 (L1 GPA = host PA, except L0's holes). The hart walks
  * one table, so L0 builds it: every leaf comes from a walk of L1's table
  * (shadow-pt/walk.c, with the A/D rule the firmware's menvcfg.ADUE gives
- * L1's G-stage), at 4 KiB, with at most the permissions of L1's leaf. L1's
- * own table is never the real one.
+ * L1's G-stage: ops->l1_gstage), at 4 KiB, with at most the permissions of
+ * L1's leaf. L1's own table is never the real one. Each rule below names
+ * its test in tests/unit/test_shadow.c.
  *
- * Rules of a shadow leaf (rvnest_shadow_leaf):
- *  - R and X as L1's leaf; W only once L1's leaf is dirty, so that the
- *    first store of L2 comes back here and sets D in L1's table (with Svadu)
- *    or faults for L1 (Svade), as the hart does natively;
+ * Rules of a shadow leaf (rvnest_shadow_leaf; test: shadow/leaf-rule):
+ *  - R and X as L1's leaf, every R/W/X combination; the reserved ones (W
+ *    without R) and a leaf without U are L1's fault (test: shadow/leaf-rwx);
+ *    W only once L1's leaf is dirty, so that the first store of L2 comes
+ *    back here and sets D in L1's table (with Svadu: test:
+ *    shadow/leaf-ad-hardware) or faults for L1 (Svade: test:
+ *    shadow/leaf-ad-software), as the hart does natively;
  *  - U (G-stage leaves are user pages), A, and D with W: the hart never
- *    writes to a shadow table;
- *  - L1's PBMT bits (the walk has refused them unless menvcfg.PBMTE);
+ *    writes to a shadow table (test: shadow/leaf-rule);
+ *  - L1's PBMT bits (the walk has refused them unless menvcfg.PBMTE) (test:
+ *    shadow/leaf-pbmt);
  *  - MXR applies as natively: while L2 runs the real HS sstatus.MXR is
- *    L1's (nested/world.c), and QEMU applies it to the G-stage;
- *  - bits 9:8 (RSW, ignored by the hart) remember the size of L1's leaf, so
- *    that a fence by address drops every shadow leaf it covered;
+ *    L1's (nested/world.c), and QEMU applies it to the G-stage; the shadow
+ *    leaf of an execute-only page stays execute-only (test: shadow/leaf-mxr);
+ *  - a leaf is 4 KiB whatever L1's leaf size (4 KiB, 64 KiB NAPOT, 2 MiB,
+ *    1 GiB, 512 GiB), at the address inside it (test: shadow/leaf-sizes,
+ *    shadow/leaf-napot); bits 9:8 (RSW, ignored by the hart) remember the
+ *    size of L1's leaf, so that a fence by address drops every shadow leaf
+ *    it covered (test: shadow/hfence-addr-4k, shadow/hfence-addr-2m,
+ *    shadow/hfence-addr-1g);
  *  - an L1 GPA that natively does not exist (L0 memory, RAM above L1's) is
  *    mapped to RVNEST_SHADOW_DEAD_PA, where nothing exists either: the hart
  *    raises the native access fault (or page fault for a page-table read)
- *    itself. The PLIC pages L0 performs for L1 are mapped to the device.
+ *    itself. The PLIC pages L0 performs for L1 are mapped to the device,
+ *    L1's RAM and its own devices as they are (test: shadow/targets);
+ *  - L1's hgatp Bare is shadowed with Sv57x4, the GPA being L1's address;
+ *    one beyond what a PPN holds gets no leaf (test: shadow/bare);
+ *  - a table of L1's is read only where L1 could read it itself
+ *    (ops->l1_read_pte): a next level outside L1's RAM, in L0 memory or
+ *    refused by PMP, a loop, a misaligned superpage, reserved bits, a GPA
+ *    beyond the mode's width are L1's fault, as natively (test:
+ *    shadow/hostile-next-level, shadow/hostile-loop,
+ *    shadow/hostile-misaligned, shadow/hostile-reserved,
+ *    shadow/hostile-gpa-width).
+ *
+ * Contexts are per hart and VMID (rvnest_shadow_pt_hgatp; test:
+ * shadow/context-create); a new root or mode for a VMID empties its
+ * context (test: shadow/context-new-root); the least recently used
+ * context no L2 runs on is evicted (test: shadow/context-eviction). Fences
+ * drop by address, by VMID or all, this hart's contexts or (remote) every
+ * hart's (shadow-pt/inval.c; test: shadow/hfence-vmid-all); a local one
+ * that empties a context replays its recent fills (ctx_replay; test:
+ * shadow/replay, shadow/replay-hostile). Events are counted for the hart
+ * the call is made for (test: shadow/counters).
  *
  * Table pages are recycled: a context that is dropped (L1's fence of its
  * whole VMID, an eviction, a changed root, a pool reclaim) gives its lower
  * tables back. With several harts another hart's L2 may be in the middle
  * of a hardware walk through them, so they wait in a limbo until every
- * other hart has been in L0 since (rvnest_l0_enter) or was in L0 or in L1
- * (real hgatp 0) when the last of them was unlinked: a walk that starts
- * after that reads the tables as they are now, from the emptied root. */
+ * other hart has been in L0 since (ops->l0_seq; the engine's
+ * rvnest_l0_enter) or was in L0 or in L1 (real hgatp 0: ops->outside_l2)
+ * when the last of them was unlinked: a walk that starts after that reads
+ * the tables as they are now, from the emptied root (test:
+ * shadow/limbo-grace, shadow/limbo-safe-harts). When the pool runs out,
+ * every shadow is dropped (a reclaim) and, while no page can be reused
+ * yet, L2 retries (test: shadow/pool-exhaustion, shadow/setup). */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "rvnest/engine.h"
 #include "rvnest/csr.h"
+#include "internal.h"
 
 #define PTE_PBMT (3ull << 61)
-#define RSW_SHIFT 8
-#define RSW_MASK (3ull << RSW_SHIFT)
-#define PAGE 4096ull
+#define RSW_SHIFT SHADOW_RSW_SHIFT
+#define PAGE SHADOW_PAGE
 
 static uint64_t pool_pages_start(const struct rvnest_shadow *s)
 {
@@ -50,14 +85,26 @@ static uint64_t ctx_root(const struct rvnest_shadow *s, unsigned i)
     return s->base + (uint64_t)i * RVNEST_SHADOW_ROOT_SIZE;
 }
 
-static bool zero(struct rvnest_vcpu *vc, uint64_t pa, uint64_t len)
+static bool zero(struct rvnest_shadow *s, unsigned hart, uint64_t pa, uint64_t len)
 {
     static const uint8_t z[4096];
-    struct rvnest_hart *h = vc->hart;
     for (uint64_t off = 0; off < len; off += sizeof(z))
-        if (!h->ops->write_phys(h, pa + off, z, sizeof(z)))
+        if (!shadow_write(s, hart, pa + off, z, sizeof(z)))
             return false;
     return true;
+}
+
+static void fatal(struct rvnest_shadow *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void fatal(struct rvnest_shadow *s, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    s->ops->fatal(s->ops_ctx, msg);
 }
 
 /* Levels of a G-stage mode; Bare is shadowed with Sv57x4 (the widest). */
@@ -77,40 +124,40 @@ static unsigned page_index(const struct rvnest_shadow *s, uint64_t pa)
     return (unsigned)((pa - pool_pages_start(s)) / PAGE);
 }
 
-/* Whether no hart other than vc can still walk the pages of limbo l. */
-static bool grace_over(struct rvnest_vcpu *vc, const struct rvnest_shadow_limbo *l)
+static unsigned nharts(const struct rvnest_shadow *s)
 {
-    struct rvnest_vm *vm = vc->vm;
-    for (unsigned h = 0; h < vm->nharts && h < RVNEST_MAX_HARTS; h++) {
-        struct rvnest_vcpu *o = &vm->vcpu[h];
-        if (o == vc || l->safe[h])
+    unsigned n = s->ops->nharts(s->ops_ctx);
+    return n < RVNEST_MAX_HARTS ? n : RVNEST_MAX_HARTS;
+}
+
+/* Whether no hart other than me can still walk the pages of limbo l. */
+static bool grace_over(struct rvnest_shadow *s, unsigned me, const struct rvnest_shadow_limbo *l)
+{
+    for (unsigned h = 0; h < nharts(s); h++) {
+        if (h == me || l->safe[h])
             continue;
-        if (__atomic_load_n(&o->l0_seq, __ATOMIC_SEQ_CST) == l->seq[h])
+        if (s->ops->l0_seq(s->ops_ctx, h) == l->seq[h])
             return false;
     }
     return true;
 }
 
-static void grace_start(struct rvnest_vcpu *vc, struct rvnest_shadow_limbo *l)
+static void grace_start(struct rvnest_shadow *s, struct rvnest_shadow_limbo *l)
 {
-    struct rvnest_vm *vm = vc->vm;
-    for (unsigned h = 0; h < vm->nharts && h < RVNEST_MAX_HARTS; h++) {
-        struct rvnest_vcpu *o = &vm->vcpu[h];
-        l->seq[h] = __atomic_load_n(&o->l0_seq, __ATOMIC_SEQ_CST);
-        l->safe[h] = __atomic_load_n(&o->in_l0, __ATOMIC_SEQ_CST) ||
-                     __atomic_load_n(&o->world.level, __ATOMIC_SEQ_CST) == RVNEST_L1;
+    for (unsigned h = 0; h < nharts(s); h++) {
+        l->seq[h] = s->ops->l0_seq(s->ops_ctx, h);
+        l->safe[h] = s->ops->outside_l2(s->ops_ctx, h);
     }
 }
 
 /* Moves limbo pages whose grace is over to the free list: the waiting
  * batch, then (once it is empty) the collecting one, which starts its own
  * grace now. */
-static void recycle(struct rvnest_vcpu *vc)
+static void recycle(struct rvnest_shadow *s, unsigned hart)
 {
-    struct rvnest_shadow *s = &vc->vm->shadow;
     struct rvnest_shadow_limbo *c = &s->limbo[0], *w = &s->limbo[1];
     for (int round = 0; round < 2; round++) {
-        if (w->n && grace_over(vc, w)) {
+        if (w->n && grace_over(s, hart, w)) {
             for (unsigned i = 0; i < w->n; i++)
                 s->free_pages[s->nfree++] = w->pages[i];
             w->n = 0;
@@ -122,18 +169,17 @@ static void recycle(struct rvnest_vcpu *vc)
         w->n = c->n;
         c->pages = p;
         c->n = 0;
-        grace_start(vc, w);
+        grace_start(s, w);
     }
 }
 
 /* A table page for context ctx: recycled, else never used; 0 when the
  * pool has none to give now. */
-static uint64_t alloc_page(struct rvnest_vcpu *vc, unsigned ctx)
+static uint64_t alloc_page(struct rvnest_shadow *s, unsigned hart, unsigned ctx)
 {
-    struct rvnest_shadow *s = &vc->vm->shadow;
     uint64_t page;
     if (!s->nfree)
-        recycle(vc);
+        recycle(s, hart);
     if (s->nfree) {
         page = pool_pages_start(s) + (uint64_t)s->free_pages[--s->nfree] * PAGE;
     } else if (s->next + PAGE <= s->base + s->size) {
@@ -146,32 +192,29 @@ static uint64_t alloc_page(struct rvnest_vcpu *vc, unsigned ctx)
     return page;
 }
 
-static void pool_free(struct rvnest_shadow *s)
+void rvnest_shadow_pt_free(struct rvnest_shadow *s)
 {
     free(s->owner);
     free(s->free_pages);
     free(s->limbo[0].pages);
     free(s->limbo[1].pages);
+    s->owner = NULL;
+    s->free_pages = s->limbo[0].pages = s->limbo[1].pages = NULL;
 }
 
-bool rvnest_shadow_setup(struct rvnest_vcpu *vc)
+bool rvnest_shadow_pt_setup(struct rvnest_shadow *s, const struct rvnest_shadow_ops *ops,
+                            void *ops_ctx, unsigned hart, uint64_t base, uint64_t size)
 {
-    struct rvnest_vm *vm = vc->vm;
-    struct rvnest_shadow *s = &vm->shadow;
-    uint64_t size = vm->opt.shadow_mem;
-    if (!size) {
-        size = 1;
-        while (size * 2 <= vm->l0_size / 2)
-            size *= 2;
-    }
-    uint64_t lo = vm->l0_base + 0x10000, base = (lo + size - 1) & ~(size - 1);
-    if (size < 256 * 1024 || base + size > vm->l0_base + vm->l0_size) {
-        rvnest_fatal(vm, "no room for %llu KiB of shadow tables aligned to their size in %llu MiB of L0 memory; raise l0-mem (to at least twice shadow-mem)",
-                     (unsigned long long)(size >> 10), (unsigned long long)(vm->l0_size >> 20));
+    rvnest_shadow_pt_free(s);
+    memset(s, 0, sizeof(*s));
+    s->ops = ops;
+    s->ops_ctx = ops_ctx;
+    if (size & (size - 1) || base & (size - 1) ||
+        size < (uint64_t)RVNEST_SHADOW_CTXS * RVNEST_SHADOW_ROOT_SIZE) {
+        fatal(s, "a shadow pool of %llu bytes cannot hold its roots aligned to its size",
+              (unsigned long long)size);
         return false;
     }
-    pool_free(s);
-    memset(s, 0, sizeof(*s));
     s->base = base;
     s->size = size;
     s->npages = (unsigned)((base + size - pool_pages_start(s)) / PAGE);
@@ -180,11 +223,11 @@ bool rvnest_shadow_setup(struct rvnest_vcpu *vc)
     s->limbo[0].pages = calloc(s->npages, sizeof(uint32_t));
     s->limbo[1].pages = calloc(s->npages, sizeof(uint32_t));
     if (!s->owner || !s->free_pages || !s->limbo[0].pages || !s->limbo[1].pages) {
-        rvnest_fatal(vm, "out of host memory for the shadow pool's records");
+        fatal(s, "out of host memory for the shadow pool's records");
         return false;
     }
-    if (!zero(vc, base, pool_pages_start(s) - base)) {
-        rvnest_fatal(vm, "cannot write the shadow pool at %#llx", (unsigned long long)base);
+    if (!zero(s, hart, base, pool_pages_start(s) - base)) {
+        fatal(s, "cannot write the shadow pool at %#llx", (unsigned long long)base);
         return false;
     }
     s->next = pool_pages_start(s);
@@ -193,13 +236,12 @@ bool rvnest_shadow_setup(struct rvnest_vcpu *vc)
 
 /* Empties context i. It stays assigned to its hart and VMID (the hart
  * refills it, and replays its recent fills after a fence). */
-static void ctx_drop(struct rvnest_vcpu *vc, unsigned i)
+void shadow_ctx_drop(struct rvnest_shadow *s, unsigned hart, unsigned i)
 {
-    struct rvnest_shadow *s = &vc->vm->shadow;
     if (!s->ctx[i].valid)
         return;
-    zero(vc, ctx_root(s, i), RVNEST_SHADOW_ROOT_SIZE);
-    vc->stats.shadow_drops++;
+    zero(s, hart, ctx_root(s, i), RVNEST_SHADOW_ROOT_SIZE);
+    shadow_count(s, hart, RVNEST_SHADOW_EV_DROP);
     s->ctx[i].big = false;
     /* its lower tables are unreachable from now on: to the limbo */
     struct rvnest_shadow_limbo *c = &s->limbo[0];
@@ -210,15 +252,10 @@ static void ctx_drop(struct rvnest_vcpu *vc, unsigned i)
         }
 }
 
-static void rvnest_shadow_drop_all_locked(struct rvnest_vcpu *vc)
+void rvnest_shadow_pt_drop_all(struct rvnest_shadow *s, unsigned hart)
 {
     for (unsigned i = 0; i < RVNEST_SHADOW_CTXS; i++)
-        ctx_drop(vc, i);
-}
-
-static unsigned hart_of(const struct rvnest_vcpu *vc)
-{
-    return (unsigned)(vc - vc->vm->vcpu);
+        shadow_ctx_drop(s, hart, i);
 }
 
 /* Contexts are per hart (shadow.h): natively each hart caches its own
@@ -226,18 +263,16 @@ static unsigned hart_of(const struct rvnest_vcpu *vc)
  * does when a vCPU comes to a hart it did not last run on) empties only its
  * own hart's. Two harts running one VMID thus never share a shadow, even
  * with different roots. */
-static uint64_t rvnest_shadow_hgatp_locked(struct rvnest_vcpu *vc, uint64_t l1_hgatp, unsigned *idx)
+uint64_t rvnest_shadow_pt_hgatp(struct rvnest_shadow *s, unsigned me, uint64_t l1_hgatp,
+                                unsigned *idx)
 {
-    struct rvnest_vm *vm = vc->vm;
-    struct rvnest_shadow *s = &vm->shadow;
-    unsigned me = hart_of(vc);
     int pick = -1, lru = -1;
     for (unsigned i = 0; i < RVNEST_SHADOW_CTXS; i++) {
         struct rvnest_shadow_ctx *c = &s->ctx[i];
         if (c->valid && c->hart == me && ((c->hgatp ^ l1_hgatp) & HGATP_VMID_MASK) == 0) {
             if (c->hgatp != l1_hgatp) {
                 /* the VMID's mode or root changed on this hart */
-                ctx_drop(vc, i);
+                shadow_ctx_drop(s, me, i);
                 c->valid = false;
             }
             pick = (int)i;
@@ -253,9 +288,9 @@ static uint64_t rvnest_shadow_hgatp_locked(struct rvnest_vcpu *vc, uint64_t l1_h
     }
     if (pick < 0) {
         pick = lru;
-        ctx_drop(vc, (unsigned)pick);
+        shadow_ctx_drop(s, me, (unsigned)pick);
         s->ctx[pick].valid = false;
-        vc->stats.shadow_evictions++;
+        shadow_count(s, me, RVNEST_SHADOW_EV_EVICTION);
     }
     struct rvnest_shadow_ctx *c = &s->ctx[pick];
     if (!c->valid) {
@@ -272,6 +307,13 @@ static uint64_t rvnest_shadow_hgatp_locked(struct rvnest_vcpu *vc, uint64_t l1_h
            ((uint64_t)pick << HGATP_VMID_SHIFT) | (ctx_root(s, (unsigned)pick) >> 12);
 }
 
+void rvnest_shadow_pt_release(struct rvnest_shadow *s, unsigned ctx)
+{
+    struct rvnest_shadow_ctx *c = &s->ctx[ctx % RVNEST_SHADOW_CTXS];
+    if (c->users)
+        c->users--;
+}
+
 static unsigned size_level(uint64_t size)
 {
     return size >= (1ull << 39) ? 3 : size >= (1ull << 30) ? 2 : size > PAGE ? 1 : 0;
@@ -286,14 +328,14 @@ uint64_t rvnest_shadow_leaf(uint64_t pa, uint64_t l1_leaf, uint64_t l1_page_size
     return pte | ((uint64_t)size_level(l1_page_size) << RSW_SHIFT);
 }
 
-static bool rd(struct rvnest_vcpu *vc, uint64_t pa, uint64_t *v)
+static bool rd(struct rvnest_shadow *s, unsigned hart, uint64_t pa, uint64_t *v)
 {
-    return vc->hart->ops->read_phys(vc->hart, pa, v, 8);
+    return shadow_read(s, hart, pa, v, 8);
 }
 
-static bool wr(struct rvnest_vcpu *vc, uint64_t pa, uint64_t v)
+static bool wr(struct rvnest_shadow *s, unsigned hart, uint64_t pa, uint64_t v)
 {
-    return vc->hart->ops->write_phys(vc->hart, pa, &v, 8);
+    return shadow_write(s, hart, pa, &v, 8);
 }
 
 /* Index of gpa in the table of level lvl (0: leaf level) of a shadow with
@@ -304,28 +346,25 @@ static uint64_t index_at(uint64_t gpa, unsigned lvl, unsigned n)
     return (gpa >> (12 + 9 * lvl)) & ((1ull << bits) - 1);
 }
 
-/* The address of gpa's leaf slot, making tables as needed (alloc) or
- * stopping at a missing one (returns 0). 1 when the pool is exhausted. */
-static uint64_t leaf_slot(struct rvnest_vcpu *vc, unsigned ctx, uint64_t gpa, bool alloc,
-                          unsigned stop_lvl)
+uint64_t shadow_leaf_slot(struct rvnest_shadow *s, unsigned hart, unsigned ctx, uint64_t gpa,
+                          bool alloc, unsigned stop_lvl)
 {
-    struct rvnest_shadow *s = &vc->vm->shadow;
     unsigned n = mode_levels(shadow_mode(s->ctx[ctx].hgatp));
     uint64_t table = ctx_root(s, ctx);
     for (unsigned lvl = n - 1; lvl > stop_lvl; lvl--) {
         uint64_t slot = table + 8 * index_at(gpa, lvl, n), pte;
-        if (!rd(vc, slot, &pte))
+        if (!rd(s, hart, slot, &pte))
             return 0;
         if (!(pte & PTE_V)) {
             if (!alloc)
                 return 0;
-            uint64_t page = alloc_page(vc, ctx);
+            uint64_t page = alloc_page(s, hart, ctx);
             if (!page)
                 return 1;
-            if (!zero(vc, page, PAGE))
+            if (!zero(s, hart, page, PAGE))
                 return 0;
             pte = ((page >> 12) << PTE_PPN_SHIFT) | PTE_V;
-            if (!wr(vc, slot, pte))
+            if (!wr(s, hart, slot, pte))
                 return 0;
         }
         table = ((pte & PTE_PPN_MASK) >> PTE_PPN_SHIFT) << 12;
@@ -333,16 +372,36 @@ static uint64_t leaf_slot(struct rvnest_vcpu *vc, unsigned ctx, uint64_t gpa, bo
     return table + 8 * index_at(gpa, stop_lvl, n);
 }
 
+/* L1's G-stage tables as hart's L1 reaches them itself (ops->l1_read_pte,
+ * l1_write_pte): the walker's memory for a fill. */
+struct l1_tables {
+    struct rvnest_shadow *s;
+    unsigned hart;
+};
+
+static enum walk_mem l1_tables_read(void *ctx, uint64_t pa, uint64_t *pte)
+{
+    struct l1_tables *t = ctx;
+    return t->s->ops->l1_read_pte(t->s->ops_ctx, t->hart, pa, pte);
+}
+
+static enum walk_mem l1_tables_write(void *ctx, uint64_t pa, uint64_t pte)
+{
+    struct l1_tables *t = ctx;
+    return t->s->ops->l1_write_pte(t->s->ops_ctx, t->hart, pa, pte);
+}
+
+static const struct walk_mem_ops l1_tables_mem = { l1_tables_read, l1_tables_write };
+
 /* The shadow leaf (*pte) a walk of L1's G-stage gives for gpa now, and
  * the size of L1's leaf: true, or false with L1's fault in res (a GPA
  * beyond what a PPN holds gives WALK_OK and false). no_ad: sets no A/D bit
  * in L1's table (a replay; res->leaf_pte is then L1's leaf as it is). */
-static bool leaf_for(struct rvnest_vcpu *vc, const struct walk_mem_ops *mem, void *mem_ctx,
-                     unsigned ctx, uint64_t gpa, enum walk_access access, bool no_ad,
-                     struct walk_result *res, uint64_t *pte, uint64_t *size)
+static bool leaf_for(struct rvnest_shadow *s, unsigned hart, const struct walk_mem_ops *mem,
+                     void *mem_ctx, unsigned ctx, uint64_t gpa, enum walk_access access,
+                     bool no_ad, struct walk_result *res, uint64_t *pte, uint64_t *size)
 {
-    struct rvnest_vm *vm = vc->vm;
-    uint64_t l1_hgatp = vm->shadow.ctx[ctx].hgatp, pa;
+    uint64_t l1_hgatp = s->ctx[ctx].hgatp, pa;
     if ((l1_hgatp >> ATP_MODE_SHIFT) == ATP_MODE_BARE) {
         /* no translation: the GPA is L1's; beyond what a PPN can hold the
          * hart cannot be shown it */
@@ -351,19 +410,15 @@ static bool leaf_for(struct rvnest_vcpu *vc, const struct walk_mem_ops *mem, voi
         if (gpa >> 56)
             return false;
     } else {
-        struct walk_stage g = {
-            .atp = l1_hgatp,
-            .adue = rvnest_l1_hw_adue(vc),
-            .pbmte = (vc->vcsr.menvcfg & ENVCFG_PBMTE) != 0,
-            .mxr = (vc->world.l1.sstatus & MSTATUS_MXR) != 0,
-            .svnapot = vm->isa.svnapot,
-        };
+        struct walk_stage g = { 0 };
+        s->ops->l1_gstage(s->ops_ctx, hart, &g);
+        g.atp = l1_hgatp;
         rvnest_walk_gstage(mem, mem_ctx, &g, gpa, access, no_ad, res);
         if (res->status != WALK_OK)
             return false;
     }
     pa = res->pa & ~(PAGE - 1);
-    if (l1_range_unmapped(vm, pa, PAGE) && !rvnest_plic_page(vm, pa))
+    if (s->ops->l1_page(s->ops_ctx, hart, pa) == RVNEST_L1_PAGE_NONE)
         pa = RVNEST_SHADOW_DEAD_PA;
     *size = res->page_size;
     *pte = rvnest_shadow_leaf(pa, res->leaf_pte, *size);
@@ -381,52 +436,51 @@ static void recent_push(struct rvnest_shadow_ctx *c, uint64_t page)
         c->nrecent++;
 }
 
-static enum rvnest_fill rvnest_shadow_fill_locked(struct rvnest_vcpu *vc, uint64_t gpa, int access,
-                                           struct walk_result *res)
+enum rvnest_fill rvnest_shadow_pt_fill(struct rvnest_shadow *s, unsigned hart, unsigned ctx,
+                                       uint64_t gpa, enum walk_access access,
+                                       struct walk_result *res)
 {
-    struct rvnest_vm *vm = vc->vm;
-    struct rvnest_shadow *s = &vm->shadow;
-    unsigned ctx = vc->world.l2_shadow;
     uint64_t pte, size;
-    if (!leaf_for(vc, &rvnest_l1_walk_mem, vc, ctx, gpa, (enum walk_access)access, false, res,
-                  &pte, &size))
+    struct l1_tables tables = { s, hart };
+    if (!leaf_for(s, hart, &l1_tables_mem, &tables, ctx, gpa, access, false, res, &pte, &size))
         return res->status == WALK_OK ? SHADOW_STALE : SHADOW_FAULT;
     if (size_level(size) >= 2)
         s->ctx[ctx].big = true;
-    uint64_t slot = leaf_slot(vc, ctx, gpa, true, 0);
+    uint64_t slot = shadow_leaf_slot(s, hart, ctx, gpa, true, 0);
     if (slot == 1) {
         /* The pool is exhausted: drop every shadow and start again. The
          * running L2's context stays assigned (ctx_drop), so the real
          * hgatp stays. The pages come back once no other hart can be
          * walking them; until then L2 faults again and comes back here. */
-        rvnest_shadow_drop_all_locked(vc);
+        rvnest_shadow_pt_drop_all(s, hart);
         s->ctx[ctx].big = size_level(size) >= 2;
-        vc->stats.shadow_reclaims++;
-        slot = leaf_slot(vc, ctx, gpa, true, 0);
+        shadow_count(s, hart, RVNEST_SHADOW_EV_RECLAIM);
+        slot = shadow_leaf_slot(s, hart, ctx, gpa, true, 0);
         if (slot == 1)
             return SHADOW_RETRY;
     }
     uint64_t old;
-    if (slot <= 1 || !rd(vc, slot, &old)) {
-        rvnest_fatal(vm, "cannot write the shadow G-stage (pool at %#llx): an L0 bug",
-                     (unsigned long long)s->base);
+    if (slot <= 1 || !rd(s, hart, slot, &old)) {
+        fatal(s, "cannot write the shadow G-stage (pool at %#llx): an L0 bug",
+              (unsigned long long)s->base);
         return SHADOW_STALE;
     }
     if (old == pte)
         return SHADOW_STALE;
-    wr(vc, slot, pte);
+    wr(s, hart, slot, pte);
     recent_push(&s->ctx[ctx], gpa & ~(PAGE - 1));
-    vc->stats.shadow_fills++;
+    shadow_count(s, hart, RVNEST_SHADOW_EV_FILL);
     return SHADOW_FILLED;
 }
 
 /* L1's table pages as a replay reads them: each page once (the walks of
  * neighbouring GPAs share their tables). A page L1 may read whole (the
- * check nested/l1_walk.c makes per PTE, made once for all of them) is
- * cached; any other PTE is read as l1_walk.c does. A replay only reads. */
+ * check ops->l1_read_pte makes per PTE, made once for all of them) is
+ * cached; any other PTE is read as l1_read_pte does. A replay only reads. */
 #define REPLAY_CACHED 4
 struct replay_mem {
-    struct rvnest_vcpu *vc;
+    struct rvnest_shadow *s;
+    unsigned hart;
     unsigned n, next;
     uint64_t page[REPLAY_CACHED];
     uint64_t t[REPLAY_CACHED][PAGE / 8];
@@ -435,19 +489,20 @@ struct replay_mem {
 static enum walk_mem replay_read_pte(void *ctx, uint64_t pa, uint64_t *pte)
 {
     struct replay_mem *rm = ctx;
-    struct rvnest_vcpu *vc = rm->vc;
+    struct rvnest_shadow *s = rm->s;
     uint64_t page = pa & ~(PAGE - 1);
     for (unsigned k = 0; k < rm->n; k++)
         if (rm->page[k] == page) {
             *pte = rm->t[k][(pa - page) / 8];
             return WALK_MEM_OK;
         }
-    if (!rvnest_l1_is_ram(vc, page, PAGE) || !rvnest_l1_may_access(vc, page, PAGE, L1_ACC_READ))
-        return rvnest_l1_walk_mem.read_pte(vc, pa, pte);
+    if (s->ops->l1_page(s->ops_ctx, rm->hart, page) != RVNEST_L1_PAGE_RAM ||
+        !s->ops->l1_may_read(s->ops_ctx, rm->hart, page, PAGE))
+        return s->ops->l1_read_pte(s->ops_ctx, rm->hart, pa, pte);
     unsigned k = rm->n < REPLAY_CACHED ? rm->n++ : rm->next++ % REPLAY_CACHED;
-    if (!vc->hart->ops->read_phys(vc->hart, page, rm->t[k], PAGE)) {
+    if (!shadow_read(s, rm->hart, page, rm->t[k], PAGE)) {
         rm->n = 0;
-        return rvnest_l1_walk_mem.read_pte(vc, pa, pte);
+        return s->ops->l1_read_pte(s->ops_ctx, rm->hart, pa, pte);
     }
     rm->page[k] = page;
     *pte = rm->t[k][(pa - page) / 8];
@@ -463,11 +518,13 @@ static enum walk_mem replay_write_pte(void *ctx, uint64_t pa, uint64_t pte)
 static const struct walk_mem_ops replay_walk_mem = { replay_read_pte, replay_write_pte };
 
 /* leaf_for for a replay: readable or executable, no A/D written. */
-static bool replay_leaf(struct rvnest_vcpu *vc, struct replay_mem *rm, unsigned ctx, uint64_t gpa,
+static bool replay_leaf(struct replay_mem *rm, unsigned ctx, uint64_t gpa,
                         struct walk_result *res, uint64_t *pte, uint64_t *size)
 {
-    return leaf_for(vc, &replay_walk_mem, rm, ctx, gpa, WALK_LOAD, true, res, pte, size) ||
-           leaf_for(vc, &replay_walk_mem, rm, ctx, gpa, WALK_FETCH, true, res, pte, size);
+    return leaf_for(rm->s, rm->hart, &replay_walk_mem, rm, ctx, gpa, WALK_LOAD, true, res, pte,
+                    size) ||
+           leaf_for(rm->s, rm->hart, &replay_walk_mem, rm, ctx, gpa, WALK_FETCH, true, res, pte,
+                    size);
 }
 
 struct replay_page {
@@ -493,9 +550,9 @@ static int by_gpa(const void *a, const void *b)
  * the fault under Svade). Pages L1 no longer maps leave the ring. The
  * pages go in GPA order, so that neighbours share table reads (replay_mem)
  * and the shadow's leaf table; the ring keeps their age order. */
-static void ctx_replay(struct rvnest_vcpu *vc, unsigned i)
+void shadow_ctx_replay(struct rvnest_shadow *s, unsigned hart, unsigned i)
 {
-    struct rvnest_shadow_ctx *c = &vc->vm->shadow.ctx[i];
+    struct rvnest_shadow_ctx *c = &s->ctx[i];
     unsigned n = c->nrecent, first = (c->recent_next + RVNEST_SHADOW_RECENT - n) % RVNEST_SHADOW_RECENT;
     struct replay_page pages[RVNEST_SHADOW_RECENT];
     bool made[RVNEST_SHADOW_RECENT] = { false };
@@ -506,7 +563,8 @@ static void ctx_replay(struct rvnest_vcpu *vc, unsigned i)
     }
     qsort(pages, n, sizeof(pages[0]), by_gpa);
     static __thread struct replay_mem rm;
-    rm.vc = vc;
+    rm.s = s;
+    rm.hart = hart;
     rm.n = rm.next = 0;
     /* the shadow leaf table of the current 2 MiB, written back once */
     static __thread uint64_t t[PAGE / 8];
@@ -517,14 +575,14 @@ static void ctx_replay(struct rvnest_vcpu *vc, unsigned i)
         if (k && gpa == pages[k - 1].gpa)
             continue;
         struct walk_result res;
-        if (!replay_leaf(vc, &rm, i, gpa, &res, &pte, &size) || !(res.leaf_pte & PTE_A))
+        if (!replay_leaf(&rm, i, gpa, &res, &pte, &size) || !(res.leaf_pte & PTE_A))
             continue;
         if ((gpa >> 21) != region || !table) {
-            if (dirty && !vc->hart->ops->write_phys(vc->hart, table, t, PAGE))
+            if (dirty && !shadow_write(s, hart, table, t, PAGE))
                 break;
             dirty = false;
-            uint64_t slot = leaf_slot(vc, i, gpa, true, 0);
-            if (slot <= 1 || !vc->hart->ops->read_phys(vc->hart, slot & ~(PAGE - 1), t, PAGE)) {
+            uint64_t slot = shadow_leaf_slot(s, hart, i, gpa, true, 0);
+            if (slot <= 1 || !shadow_read(s, hart, slot & ~(PAGE - 1), t, PAGE)) {
                 table = 0;
                 break;                    /* the pool is short: the rest fault */
             }
@@ -536,100 +594,12 @@ static void ctx_replay(struct rvnest_vcpu *vc, unsigned i)
         t[(gpa >> 12) & 511] = pte;
         dirty = true;
         made[pages[k].age] = true;
-        vc->stats.shadow_replays++;
+        shadow_count(s, hart, RVNEST_SHADOW_EV_REPLAY);
     }
     if (dirty && table)
-        vc->hart->ops->write_phys(vc->hart, table, t, PAGE);
+        shadow_write(s, hart, table, t, PAGE);
     c->nrecent = c->recent_next = 0;
     for (unsigned k = 0; k < n; k++)
         if (made[k])
             recent_push(c, ring[k]);
-}
-
-/* Drop what a fence of gpa covers in one context: gpa's leaf, and every
- * leaf in its 2 MiB table that came from an L1 leaf larger than 4 KiB (one
- * of them may have covered gpa). Larger L1 leaves make the caller drop the
- * whole context. */
-static void inval_addr(struct rvnest_vcpu *vc, unsigned ctx, uint64_t gpa)
-{
-    struct rvnest_hart *h = vc->hart;
-    uint64_t slot = leaf_slot(vc, ctx, gpa, false, 0);
-    if (slot <= 1)
-        return;
-    uint64_t table = slot & ~(PAGE - 1), t[512];
-    if (!h->ops->read_phys(h, table, t, sizeof(t)))
-        return;
-    bool changed = false;
-    for (unsigned i = 0; i < 512; i++) {
-        if ((t[i] & PTE_V) && (table + 8 * i == slot || (t[i] & RSW_MASK))) {
-            t[i] = 0;
-            changed = true;
-        }
-    }
-    if (changed)
-        h->ops->write_phys(h, table, t, sizeof(t));
-}
-
-static void rvnest_shadow_inval_locked(struct rvnest_vcpu *vc, const struct rvnest_inval *r)
-{
-    struct rvnest_shadow *s = &vc->vm->shadow;
-    vc->stats.shadow_invalidations++;
-    unsigned me = hart_of(vc);
-    for (unsigned i = 0; i < RVNEST_SHADOW_CTXS; i++) {
-        struct rvnest_shadow_ctx *c = &s->ctx[i];
-        if (!c->valid || (!r->remote && c->hart != me))
-            continue;
-        uint64_t vmid = (c->hgatp & HGATP_VMID_MASK) >> HGATP_VMID_SHIFT;
-        if (!r->all_id && (r->id & (HGATP_VMID_MASK >> HGATP_VMID_SHIFT)) != vmid)
-            continue;
-        if (r->all_addr || c->big) {
-            ctx_drop(vc, i);
-            if (!r->remote)
-                ctx_replay(vc, i);
-        } else
-            inval_addr(vc, i, r->addr);
-    }
-}
-
-/* The pool and its contexts are shared by the harts: every entry point
- * holds the VM lock (docs/architecture.md, "Harts and threads"). */
-
-void rvnest_shadow_drop_all(struct rvnest_vcpu *vc)
-{
-    pthread_mutex_lock(&vc->vm->lock);
-    rvnest_shadow_drop_all_locked(vc);
-    pthread_mutex_unlock(&vc->vm->lock);
-}
-
-uint64_t rvnest_shadow_hgatp(struct rvnest_vcpu *vc, uint64_t l1_hgatp, unsigned *idx)
-{
-    pthread_mutex_lock(&vc->vm->lock);
-    uint64_t v = rvnest_shadow_hgatp_locked(vc, l1_hgatp, idx);
-    pthread_mutex_unlock(&vc->vm->lock);
-    return v;
-}
-
-enum rvnest_fill rvnest_shadow_fill(struct rvnest_vcpu *vc, uint64_t gpa, int access,
-                                    struct walk_result *res)
-{
-    pthread_mutex_lock(&vc->vm->lock);
-    enum rvnest_fill v = rvnest_shadow_fill_locked(vc, gpa, access, res);
-    pthread_mutex_unlock(&vc->vm->lock);
-    return v;
-}
-
-void rvnest_shadow_inval(struct rvnest_vcpu *vc, const struct rvnest_inval *r)
-{
-    pthread_mutex_lock(&vc->vm->lock);
-    rvnest_shadow_inval_locked(vc, r);
-    pthread_mutex_unlock(&vc->vm->lock);
-}
-
-void rvnest_shadow_release(struct rvnest_vcpu *vc, unsigned ctx)
-{
-    pthread_mutex_lock(&vc->vm->lock);
-    struct rvnest_shadow_ctx *c = &vc->vm->shadow.ctx[ctx % RVNEST_SHADOW_CTXS];
-    if (c->users)
-        c->users--;
-    pthread_mutex_unlock(&vc->vm->lock);
 }

@@ -57,17 +57,6 @@ enum rvnest_ucode {
 
 struct rvnest_vm;
 
-/* An invalidation L1 asked for (HFENCE/HINVAL.VVMA/GVMA): shadow-pt/inval.c. */
-struct rvnest_inval {
-    bool all_addr;                    /* rs1 = x0 */
-    bool all_id;                      /* rs2 = x0 */
-    uint64_t addr;                    /* VVMA: guest virtual; GVMA: guest physical (rs1 << 2) */
-    uint64_t id;                      /* VVMA: ASID; GVMA: VMID */
-    uint64_t vmid;                    /* VVMA: the VMID in L1's hgatp at the fence */
-    bool remote;                      /* GVMA: an SBI remote fence (every hart's shadows);
-                                         else a local one (this hart's only) */
-};
-
 /* The real PMP as L0 last read it (nested/l1_mem.c). */
 struct rvnest_pmp_snapshot {
     bool valid;
@@ -297,8 +286,22 @@ void rvnest_virtual_instruction(struct rvnest_vcpu *vc);
 /* nested/hyp_insn.c: HLV/HLVX/HSV, HFENCE/HINVAL of L1. Returns false when
  * insn is none of them. */
 bool rvnest_hyp_insn(struct rvnest_vcpu *vc, uint32_t insn);
-/* shadow-pt/inval.c: where the shadow G-stage will drop what L1 fences.
- * Nothing is shadowed yet; QEMU's TLB is flushed on the V switch back. */
+/* nested/l2_shadow.c: the shadow G-stage (shadow-pt, include/rvnest/shadow.h)
+ * for a vcpu, under the VM lock; the ops it runs on are nested/shadow_ops.c's. */
+extern const struct rvnest_shadow_ops rvnest_engine_shadow_ops;
+/* Place the pool in L0 memory (at boot); false with vm->fatal set. */
+bool rvnest_shadow_setup(struct rvnest_vcpu *vc);
+uint64_t rvnest_shadow_hgatp(struct rvnest_vcpu *vc, uint64_t l1_hgatp, unsigned *ctx);
+void rvnest_shadow_release(struct rvnest_vcpu *vc, unsigned ctx);
+/* access: a walk_access; the context is the one the vcpu's L2 runs on. */
+enum rvnest_fill rvnest_shadow_fill(struct rvnest_vcpu *vc, uint64_t gpa, int access,
+                                    struct walk_result *res);
+void rvnest_shadow_inval(struct rvnest_vcpu *vc, const struct rvnest_inval *r);
+void rvnest_shadow_drop_all(struct rvnest_vcpu *vc);
+
+/* nested/l2_shadow.c: the fences L1 asked for, recorded (vc->inval); GVMA
+ * drops what the shadow G-stage holds of it. VVMA concerns only L2's
+ * VS-stage, which QEMU's TLB caches and flushes on the V switch back. */
 void rvnest_shadow_invalidate_vvma(struct rvnest_vcpu *vc, const struct rvnest_inval *r);
 void rvnest_shadow_invalidate_gvma(struct rvnest_vcpu *vc, const struct rvnest_inval *r);
 /* nested/access_fault.c */

@@ -146,6 +146,21 @@ static void load_store(struct rvnest_vcpu *vc, uint32_t insn, const struct hyp_i
         }
         pa[i] = res.pa;
     }
+    /* a PLIC page L0 performs for L1: natively the access reaches the
+     * device, as L2's own would (nested/l2_device.c) */
+    if (pages == 1 && rvnest_plic_page(vm, pa[0])) {
+        struct insn_mem m = { .store = d->kind == HYP_STORE, .width = d->width,
+                              .is_signed = d->is_signed, .len = 4,
+                              .reg = d->kind == HYP_STORE ? d->rs2 : d->rd };
+        unsigned off;
+        if (rvnest_plic_access(vc, pa[0], &m, &off)) {
+            res = (struct walk_result){ .status = WALK_ACCESS_FAULT };
+            fault(vc, insn, acc, va[0] + off, &res);
+            return;
+        }
+        rvnest_resume_l1_after(vc, 4);
+        return;
+    }
     /* the access itself; a bus error is an access fault at that page */
     uint8_t buf[8] = { 0 };
     uint64_t val = 0;

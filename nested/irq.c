@@ -63,8 +63,22 @@ static void present_seip(struct rvnest_vcpu *vc, bool level)
 void rvnest_irq_resample(struct rvnest_vcpu *vc)
 {
     bool level = hart_csr(vc->hart, CSR_MIP) & MIP_SEIP;
-    if (level != vc->seip_presented)
-        present_seip(vc, level);
+    if (level == vc->seip_presented)
+        return;
+    if (vc->world.level == RVNEST_L2) {
+        /* L2 claimed through a PLIC page its hypervisor mapped for it
+         * (nested/l2_device.c). While L2 runs, L1's VSEIP lives in its saved
+         * hvip and the real sie holds L1's enables for L2's time
+         * (rvnest_l2_real_sie): a level that rose is taken as an HS
+         * interrupt once L2 resumes; one that fell is no longer L1's. */
+        if (!level) {
+            vc->seip_presented = false;
+            vc->world.l1.hvip &= ~MIP_VSEIP;
+            hart_set_csr(vc->hart, CSR_SIE, rvnest_l2_real_sie(vc));
+        }
+        return;
+    }
+    present_seip(vc, level);
 }
 
 void rvnest_irq_send_ipi(struct rvnest_vcpu *vc)

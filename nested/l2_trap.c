@@ -28,6 +28,35 @@ static void deliver_to_l2(struct rvnest_vcpu *vc, uint64_t cause, uint64_t tval,
     resume_l2(vc, hart_csr(h, CSR_VSTVEC) & ~3ull, PRV_S);
 }
 
+/* An exception of L2's that the firmware redirects (OpenSBI does not
+ * delegate access faults): to L2's VS handler when L1 delegates it, else
+ * to L1 with htval 0, GVA set and the htinst of L1's previous trap (the
+ * redirect's htinst write is one QEMU ignores). */
+void rvnest_l2_redirected_exception(struct rvnest_vcpu *vc, uint64_t cause, uint64_t tval,
+                                    uint64_t epc, unsigned spvp)
+{
+    vc->stats.l2_exits[L2X_EXCEPTION]++;
+    if ((vc->vcsr.val[VCSR_HEDELEG] >> cause) & 1) {
+        deliver_to_l2(vc, cause, tval, epc, spvp);
+        return;
+    }
+    struct rvnest_l1_trap a = { .cause = cause, .tval = tval, .gva = true, .spv = true,
+                                .spvp = spvp, .htinst = vc->vcsr.val[VCSR_HTINST] };
+    rvnest_exit_l2(vc, &a);
+}
+
+/* An exception the hart raises for L2 itself: to L2 when L1 delegates it,
+ * else to L1 as the hart writes it. */
+void rvnest_l2_hart_exception(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t, uint64_t epc)
+{
+    vc->stats.l2_exits[L2X_EXCEPTION]++;
+    if ((vc->vcsr.val[VCSR_HEDELEG] >> t->cause) & 1) {
+        deliver_to_l2(vc, t->cause, t->tval, epc, t->spvp);
+        return;
+    }
+    rvnest_exit_l2(vc, t);
+}
+
 static bool htinst_is_pte_access(uint64_t htinst)
 {
     return htinst == HTINST_PSEUDO_READ64 || htinst == HTINST_PSEUDO_WRITE64 ||
@@ -84,17 +113,15 @@ static void guest_page_fault(struct rvnest_vcpu *vc, struct rvnest_l1_trap *t, u
             if (!redirect && htinst_is_pte_access(t->htinst))
                 cause = t->cause == EXC_INST_GUEST_PAGE_FAULT ? EXC_INST_ACCESS
                       : t->cause == EXC_LOAD_GUEST_PAGE_FAULT ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS;
-            st->l2_exits[L2X_EXCEPTION]++;
-            if ((vc->vcsr.val[VCSR_HEDELEG] >> cause) & 1) {
-                deliver_to_l2(vc, cause, t->tval, epc, t->spvp);
-                return;
-            }
-            struct rvnest_l1_trap a = { .cause = cause, .tval = t->tval, .gva = true, .spv = true,
-                                        .spvp = t->spvp, .htinst = vc->vcsr.val[VCSR_HTINST] };
-            rvnest_exit_l2(vc, &a);
+            rvnest_l2_redirected_exception(vc, cause, t->tval, epc, t->spvp);
             return;
         }
         break;
+    case SHADOW_EMULATED:
+        /* the exact byte: htval holds the GPA >> 2, stval the low bits */
+        rvnest_l2_device_access(vc, t, epc, (res.pa & ~0xfffull) | (((t->htval << 2) | (t->tval & 3)) & 0xfff),
+                                !redirect && htinst_is_pte_access(t->htinst));
+        return;
     case SHADOW_STALE:
         break;
     }

@@ -36,6 +36,7 @@ static const char *const l2_names[L2X__COUNT] = {
     [L2X_EXCEPTION] = "exception",
     [L2X_IRQ] = "irq",
     [L2X_IRQ_RECORDED] = "irq_recorded",
+    [L2X_EMULATED] = "emulated_device",
 };
 
 const char *rvnest_l2_exit_name(enum rvnest_l2_exit e)
@@ -45,7 +46,7 @@ const char *rvnest_l2_exit_name(enum rvnest_l2_exit e)
 
 int rvnest_l2_exit_forwarded(enum rvnest_l2_exit e)
 {
-    return e != L2X_SHADOW_FILL && e != L2X_IRQ_RECORDED;
+    return e != L2X_SHADOW_FILL && e != L2X_IRQ_RECORDED && e != L2X_EMULATED;
 }
 
 uint64_t rvnest_stats_l2_total(const struct rvnest_stats *s)

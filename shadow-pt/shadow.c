@@ -31,8 +31,10 @@
  *  - an L1 GPA that natively does not exist (L0 memory, RAM above L1's) is
  *    mapped to RVNEST_SHADOW_DEAD_PA, where nothing exists either: the hart
  *    raises the native access fault (or page fault for a page-table read)
- *    itself. The PLIC pages L0 performs for L1 are mapped to the device,
- *    L1's RAM and its own devices as they are (test: shadow/targets);
+ *    itself. L1's RAM and its own devices are mapped as they are; a page
+ *    L0 performs for L1 (the PLIC) gets no leaf: the fill answers
+ *    SHADOW_EMULATED once L1's leaf allows the access, and L0 performs each
+ *    of L2's accesses there as it does L1's (test: shadow/targets);
  *  - L1's hgatp Bare is shadowed with Sv57x4, the GPA being L1's address;
  *    one beyond what a PPN holds gets no leaf (test: shadow/bare);
  *  - a table of L1's is read only where L1 could read it itself
@@ -395,7 +397,7 @@ static const struct walk_mem_ops l1_tables_mem = { l1_tables_read, l1_tables_wri
 
 /* The shadow leaf (*pte) a walk of L1's G-stage gives for gpa now, and
  * the size of L1's leaf: true, or false with L1's fault in res (a GPA
- * beyond what a PPN holds gives WALK_OK and false). no_ad: sets no A/D bit
+ * beyond what a PPN holds, or a page L0 performs, gives WALK_OK and false). no_ad: sets no A/D bit
  * in L1's table (a replay; res->leaf_pte is then L1's leaf as it is). */
 static bool leaf_for(struct rvnest_shadow *s, unsigned hart, const struct walk_mem_ops *mem,
                      void *mem_ctx, unsigned ctx, uint64_t gpa, enum walk_access access,
@@ -418,7 +420,10 @@ static bool leaf_for(struct rvnest_shadow *s, unsigned hart, const struct walk_m
             return false;
     }
     pa = res->pa & ~(PAGE - 1);
-    if (s->ops->l1_page(s->ops_ctx, hart, pa) == RVNEST_L1_PAGE_NONE)
+    enum rvnest_l1_page class = s->ops->l1_page(s->ops_ctx, hart, pa);
+    if (class == RVNEST_L1_PAGE_EMULATED)
+        return false;                 /* never mapped: L0 performs each access */
+    if (class == RVNEST_L1_PAGE_NONE)
         pa = RVNEST_SHADOW_DEAD_PA;
     *size = res->page_size;
     *pte = rvnest_shadow_leaf(pa, res->leaf_pte, *size);
@@ -442,8 +447,17 @@ enum rvnest_fill rvnest_shadow_pt_fill(struct rvnest_shadow *s, unsigned hart, u
 {
     uint64_t pte, size;
     struct l1_tables tables = { s, hart };
-    if (!leaf_for(s, hart, &l1_tables_mem, &tables, ctx, gpa, access, false, res, &pte, &size))
-        return res->status == WALK_OK ? SHADOW_STALE : SHADOW_FAULT;
+    if (!leaf_for(s, hart, &l1_tables_mem, &tables, ctx, gpa, access, false, res, &pte, &size)) {
+        if (res->status != WALK_OK)
+            return SHADOW_FAULT;
+        /* L1's leaf allows the access to a page L0 performs: no leaf, so
+         * that each of L2's accesses there faults to L0, which performs it
+         * as it does L1's (the page's side effects are L1's device's) */
+        if (!(gpa >> 56) &&
+            s->ops->l1_page(s->ops_ctx, hart, res->pa & ~(PAGE - 1)) == RVNEST_L1_PAGE_EMULATED)
+            return SHADOW_EMULATED;
+        return SHADOW_STALE;
+    }
     if (size_level(size) >= 2)
         s->ctx[ctx].big = true;
     uint64_t slot = shadow_leaf_slot(s, hart, ctx, gpa, true, 0);

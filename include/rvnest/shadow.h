@@ -47,7 +47,7 @@ enum rvnest_l1_page {
     RVNEST_L1_PAGE_OTHER,             /* anything else L1 reaches by itself (a device,
                                          or an address the hart answers with a fault) */
     RVNEST_L1_PAGE_EMULATED,          /* a device page L0 performs for L1 (the PLIC):
-                                         mapped to the device */
+                                         no leaf, every L2 access comes to L0 */
     RVNEST_L1_PAGE_NONE,              /* natively nothing, though the host has something
                                          there (L0 memory, RAM above L1's): the dead page */
 };
@@ -146,6 +146,8 @@ enum rvnest_fill {
     SHADOW_FAULT,                     /* L1's G-stage refuses it: L1 sees the fault */
     SHADOW_STALE,                     /* nothing to add: the fault stands */
     SHADOW_RETRY,                     /* no table page usable yet: resume L2, it faults again */
+    SHADOW_EMULATED,                  /* L1's leaf maps a device page L0 performs for L1
+                                         (res->pa): never mapped, L0 performs L2's access */
 };
 
 /* Makes s an empty shadow over the pool [base, base+size) (size a power of

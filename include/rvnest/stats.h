@@ -42,6 +42,7 @@ enum rvnest_l2_exit {
     L2X_EXCEPTION,          /* another exception L1 does not delegate (forwarded) */
     L2X_IRQ,                /* an interrupt of L1's preempts L2 (forwarded) */
     L2X_IRQ_RECORDED,       /* an interrupt for L1 that does not preempt L2 (L0) */
+    L2X_EMULATED,           /* an access to a device page L0 performs for L1 (L0) */
     L2X__COUNT
 };
 

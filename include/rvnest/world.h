@@ -56,6 +56,16 @@ void rvnest_enter_l2(struct rvnest_vcpu *vc);
 /* A trap from L2 that L1 must see. */
 struct rvnest_l1_trap;
 void rvnest_exit_l2(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t);
+/* nested/l2_trap.c: an exception of L2's at epc that the firmware
+ * redirects (access faults), or that the hart raises itself, delivered as
+ * natively (to L2 when L1's hedeleg has it, else to L1). */
+void rvnest_l2_redirected_exception(struct rvnest_vcpu *vc, uint64_t cause, uint64_t tval,
+                                    uint64_t epc, unsigned spvp);
+void rvnest_l2_hart_exception(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t, uint64_t epc);
+/* nested/l2_device.c: L2's access (the guest page fault t at epc) to pa, a
+ * device page L0 performs for L1; pte_read: a read of L2's VS-stage table. */
+void rvnest_l2_device_access(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t, uint64_t epc,
+                             uint64_t pa, bool pte_read);
 /* A trap into real HS while L2 runs (nested/l2_trap.c). redirect: OpenSBI
  * redirected it (sbi_trap_redirect), which leaves htinst as it was. */
 void rvnest_l2_trap(struct rvnest_vcpu *vc, bool redirect);

@@ -692,7 +692,6 @@ static void test_targets(void)
     struct l1g g = l1g_new(f, 0, ATP_MODE_SV39, 1);
     struct { uint64_t pa, want; } c[] = {
         { DATA, DATA },                                   /* L1's RAM */
-        { PLIC_PAGE, PLIC_PAGE },                         /* a page L0 performs: the device */
         { UART, UART },                                   /* a device of L1's own */
         { L0_BASE, RVNEST_SHADOW_DEAD_PA },               /* L0's memory */
         { POOL_BASE, RVNEST_SHADOW_DEAD_PA },             /* the shadow pool itself */
@@ -706,6 +705,25 @@ static void test_targets(void)
         CHECK_HEX(ppn_pa(sleaf(f, g.ctx, gpa)), ==, c[i].want);
         CHECK_HEX(sleaf(f, g.ctx, gpa) & LEAF_FLAGS, ==, PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D);
     }
+    /* A page L0 performs (the PLIC) gets no leaf, so that L2's every access
+     * comes to L0 (issue 21), once L1's leaf allows it: SHADOW_EMULATED with
+     * L1's physical address; a refused one is L1's fault as usual. */
+    uint64_t gpa = 0x40000;
+    map(f, &g, gpa, 0, leaf(PLIC_PAGE, PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D));
+    static const enum walk_access accs[] = { WALK_LOAD, WALK_STORE, WALK_FETCH };
+    for (unsigned i = 0; i < G_N_ELEMENTS(accs); i++) {
+        if (accs[i] == WALK_FETCH) {
+            CHECK_INT(fill(f, 0, &g, gpa + 0x24, accs[i]), ==, SHADOW_FAULT);  /* no X */
+            continue;
+        }
+        CHECK_INT(fill(f, 0, &g, gpa + 0x24, accs[i]), ==, SHADOW_EMULATED);
+        CHECK_HEX(res.pa, ==, PLIC_PAGE + 0x24);
+        CHECK_HEX(sleaf(f, g.ctx, gpa), ==, 0);
+    }
+    map(f, &g, gpa + 0x1000, 0, leaf(PLIC_PAGE, PTE_V | PTE_R | PTE_X | PTE_U | PTE_A));
+    CHECK_INT(fill(f, 0, &g, gpa + 0x1000, WALK_FETCH), ==, SHADOW_EMULATED);
+    CHECK_INT(fill(f, 0, &g, gpa + 0x1000, WALK_STORE), ==, SHADOW_FAULT);    /* no W */
+    CHECK_HEX(sleaf(f, g.ctx, gpa + 0x1000), ==, 0);
     fake_free(f);
 }
 
@@ -994,31 +1012,37 @@ static void test_replay(void)
         CHECK_INT(fill(f, 0, &g, 0x10000 + i * 0x1000, WALK_LOAD), ==, SHADOW_FILLED);
     }
     CHECK_UINT(f->s.ctx[g.ctx].nrecent, ==, 8);
-    /* L1: clears A in leaf 1, cleans leaf 2, moves leaf 3, unmaps leaf 4 */
+    /* L1: clears A in leaf 1, cleans leaf 2, moves leaf 3, unmaps leaf 4,
+     * moves leaf 5 to a page L0 performs (never mapped, even by a replay) */
     put(f, slots[1], leaf(DATA + 0x1000, PTE_V | PTE_R | PTE_W | PTE_U | PTE_D));
     put(f, slots[2], leaf(DATA + 0x2000, PTE_V | PTE_R | PTE_W | PTE_U | PTE_A));
     put(f, slots[3], leaf(DATA + 0x9000, PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D));
     put(f, slots[4], 0);
+    uint64_t slot5 = get(f, slots[5]);
+    put(f, slots[5], leaf(PLIC_PAGE, PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D));
     uint8_t *before = g_memdup2(at(f, MEM_BASE, L1_RAM), L1_RAM);
     unsigned reads = f->pte_reads;
     rvnest_shadow_pt_inval(&f->s, 0, &(struct rvnest_inval){ .all_addr = true, .id = 5 });
     CHECK(memcmp(before, at(f, MEM_BASE, L1_RAM), L1_RAM) == 0);   /* L1's memory untouched */
     g_free(before);
     CHECK_UINT(f->pte_reads, ==, reads);                 /* every table page from the cache */
-    CHECK_UINT(ev(f, 0, RVNEST_SHADOW_EV_REPLAY), ==, 6);
+    CHECK_UINT(ev(f, 0, RVNEST_SHADOW_EV_REPLAY), ==, 5);
     CHECK_HEX(sleaf(f, g.ctx, 0x11000), ==, 0);
     CHECK_HEX(sleaf(f, g.ctx, 0x12000) & LEAF_FLAGS, ==, PTE_V | PTE_R | PTE_U | PTE_A);
     CHECK_HEX(ppn_pa(sleaf(f, g.ctx, 0x13000)), ==, DATA + 0x9000);
     CHECK_HEX(sleaf(f, g.ctx, 0x14000), ==, 0);
-    for (unsigned i = 5; i < 8; i++)
+    CHECK_HEX(sleaf(f, g.ctx, 0x15000), ==, 0);
+    put(f, slots[5], slot5);
+    for (unsigned i = 6; i < 8; i++)
         CHECK_HEX(sleaf(f, g.ctx, 0x10000 + i * 0x1000), ==,
                   rvnest_shadow_leaf(DATA + i * 0x1000, get(f, slots[i]), 4096));
     /* what was not made left the ring: mapped again, it is not replayed */
-    CHECK_UINT(f->s.ctx[g.ctx].nrecent, ==, 6);
+    CHECK_UINT(f->s.ctx[g.ctx].nrecent, ==, 5);
     put(f, slots[4], leaf(DATA + 0x4000, PTE_V | PTE_R | PTE_U | PTE_A));
     rvnest_shadow_pt_inval(&f->s, 0, &(struct rvnest_inval){ .all_addr = true, .id = 5 });
     CHECK_HEX(sleaf(f, g.ctx, 0x14000), ==, 0);
-    CHECK_UINT(ev(f, 0, RVNEST_SHADOW_EV_REPLAY), ==, 12);
+    CHECK_HEX(sleaf(f, g.ctx, 0x15000), ==, 0);
+    CHECK_UINT(ev(f, 0, RVNEST_SHADOW_EV_REPLAY), ==, 10);
     /* execute-only leaves are replayed too */
     map(f, &g, 0x30000, 0, leaf(DATA, PTE_V | PTE_X | PTE_U | PTE_A));
     CHECK_INT(fill(f, 0, &g, 0x30000, WALK_FETCH), ==, SHADOW_FILLED);

@@ -338,6 +338,65 @@ static void test_shadow_amo(void)
     mock_vm_free(&w.t);
 }
 
+/* Issue 21: L1 maps a PLIC page L0 performs into L2's G-stage. The
+ * shadow gives it no leaf; L2's guest page faults there are performed by
+ * L0 on the device as L1's own accesses (nested/l2_device.c). */
+static void test_l2_device(void)
+{
+    struct wt w;
+    setup(&w);
+    struct mock_hart *m = &w.t.m;
+    struct rvnest_vcpu *vc = w.t.vc;
+    enter(&w);
+    const uint64_t gpa = 0x80700000, plic = w.t.vm.plic_range[0].base, va = 0x1000;
+    uint64_t slot = pt_slot(&w.b, w.groot, 3, true, 0, gpa, 0);
+    mock_write64(m, slot, pt_leaf(plic, PTE_V | PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D));
+    /* sw a1, 0x28(a0), transformed: sw a1, 0(x0) */
+    m->gpr[11] = 0x5;
+    trap_from_l2(&w, EXC_STORE_GUEST_PAGE_FAULT, L2_PC, va + 0x28, (gpa + 0x28) >> 2, 0x00b02023);
+    g_assert_cmpuint(vc->world.level, ==, RVNEST_L2);
+    g_assert_cmphex(mock_read64(m, plic + 0x28) & 0xffffffff, ==, 0x5);
+    g_assert_cmphex(m->pc, ==, L2_PC + 4);
+    g_assert_cmpuint(m->priv, ==, PRV_S | PRIV_V);
+    g_assert_cmpuint(vc->stats.l2_exits[L2X_EMULATED], ==, 1);
+    g_assert_cmphex(shadow_leaf_of(&w, gpa), ==, 0);           /* still no leaf */
+    /* lw a2, 0x28(a0), compressed form (bit 1 clear in htinst): 2 bytes */
+    trap_from_l2(&w, EXC_LOAD_GUEST_PAGE_FAULT, L2_PC, va + 0x28, (gpa + 0x28) >> 2, 0x00002601);
+    g_assert_cmphex(m->gpr[12], ==, 0x5);
+    g_assert_cmphex(m->pc, ==, L2_PC + 2);
+    g_assert_cmpuint(vc->stats.l2_exits[L2X_EMULATED], ==, 2);
+    /* sb a1, 0x29(a0): the PLIC takes words only: a store access fault at
+     * that address, which L1 does not delegate: L1 takes it from L2 */
+    trap_from_l2(&w, EXC_STORE_GUEST_PAGE_FAULT, L2_PC, va + 0x29, (gpa + 0x29) >> 2, 0x00b00023);
+    g_assert_cmpuint(vc->world.level, ==, RVNEST_L1);
+    g_assert_cmphex(m->csr[CSR_VSCAUSE], ==, EXC_STORE_ACCESS);
+    g_assert_cmphex(m->csr[CSR_VSTVAL], ==, va + 0x29);
+    mock_vm_free(&w.t);
+
+    /* a fetch there: an instruction access fault, here delegated to L2 */
+    setup(&w);
+    m = &w.t.m;
+    vc = w.t.vc;
+    vc->vcsr.val[VCSR_HEDELEG] = 1ull << EXC_INST_ACCESS;
+    enter(&w);
+    slot = pt_slot(&w.b, w.groot, 3, true, 0, gpa, 0);
+    mock_write64(m, slot, pt_leaf(plic, PTE_V | PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D));
+    trap_from_l2(&w, EXC_INST_GUEST_PAGE_FAULT, va, va, gpa >> 2, 0);
+    g_assert_cmpuint(vc->world.level, ==, RVNEST_L2);
+    g_assert_cmphex(m->csr[CSR_VSCAUSE], ==, EXC_INST_ACCESS);
+    g_assert_cmphex(m->csr[CSR_VSTVAL], ==, va);
+    g_assert_cmphex(m->csr[CSR_VSEPC], ==, va);
+    g_assert_cmphex(m->pc, ==, m->csr[CSR_VSTVEC] & ~3ull);
+    /* L2's VS-stage table in that page: the hart's PTE read fails, a load
+     * page fault of L2's access (page faults: the hart's own delivery) */
+    vc->vcsr.val[VCSR_HEDELEG] = 0;
+    trap_from_l2(&w, EXC_LOAD_GUEST_PAGE_FAULT, L2_PC, 0x5000, gpa >> 2, HTINST_PSEUDO_READ64);
+    g_assert_cmpuint(vc->world.level, ==, RVNEST_L1);
+    g_assert_cmphex(m->csr[CSR_VSCAUSE], ==, EXC_LOAD_PAGE_FAULT);
+    g_assert_cmphex(m->csr[CSR_VSTVAL], ==, 0x5000);
+    mock_vm_free(&w.t);
+}
+
 /* SMP: the context a hart's L2 runs on is never evicted nor given to
  * another VMID, and emptying it keeps it assigned. */
 static void test_shadow_users(void)
@@ -599,6 +658,7 @@ int main(int argc, char **argv)
     g_test_add_func("/world/enter-with-l1-interrupt", test_enter_with_l1_irq);
     g_test_add_func("/shadow/fill", test_shadow_fill);
     g_test_add_func("/shadow/amo-load-first", test_shadow_amo);
+    g_test_add_func("/world/l2-device", test_l2_device);
     g_test_add_func("/shadow/in-use-contexts", test_shadow_users);
     g_test_add_func("/shadow/per-hart-contexts", test_shadow_per_hart);
     g_test_add_func("/shadow/recycle-after-grace", test_shadow_recycle);

@@ -4,6 +4,61 @@
 #include "rvnest/csr.h"
 #include "rvnest/fdt.h"
 
+/* Two harts on the mock hart: vcpu 1 shares hart 0's registers (the rules
+ * below read only the privilege and time). */
+static struct rvnest_vcpu *second_hart(struct mock_vm *t)
+{
+    struct rvnest_vcpu *v = &t->vm.vcpu[1];
+    size_t size;
+    void *fdt = mock_fdt_build_harts(0x80000000, 1ull << 30, true, 2, &size);
+    t->m.h.ops->write_phys(&t->m.h, 0xbfe00000, fdt, size);   /* the next boot's */
+    g_free(fdt);
+    t->vm.nharts = 2;
+    memset(v, 0, sizeof(*v));         /* as rvnest_vcpu_init leaves it */
+    v->hart = &t->m.h;
+    v->vm = &t->vm;
+    return v;
+}
+
+/* A booted VM with a second hart (second_hart), the mock hart in M. */
+static struct rvnest_vcpu *boot_two_harts(struct mock_vm *t)
+{
+    mock_vm_boot(t);
+    struct rvnest_vcpu *h1 = second_hart(t);
+    t->m.priv = PRV_M;
+    return h1;
+}
+
+/* vc runs the reset vector in M when time reads `time`. */
+static void vector_at(struct mock_vm *t, struct rvnest_vcpu *vc, uint64_t time)
+{
+    t->m.priv = PRV_M;
+    t->m.csr[CSR_TIME] = time;
+    rvnest_on_hart_reset(vc);
+}
+
+/* A cold boot entry into HS on the mock hart, after OpenSBI. */
+static void firmware_cold_entry(struct mock_vm *t, struct rvnest_vcpu *vc)
+{
+    struct mock_hart *m = &t->m;
+    m->priv = PRV_M;
+    m->csr[CSR_HENVCFG] = 0;
+    m->csr[CSR_SSCRATCH] = 0;
+    m->csr[CSR_STVEC] = 0x80200000;
+    m->csr[CSR_MSTATUS] = (uint64_t)PRV_S << MSTATUS_MPP_SHIFT;
+    m->csr[CSR_MEPC] = 0x80200000;
+    m->gpr[11] = 0xbfe00000;
+    rvnest_on_mret(vc);
+}
+
+/* The machine is in reset epoch `epoch`, with L0's setup for it to do or
+ * done. */
+static void epoch_is(const struct mock_vm *t, unsigned epoch, bool in_reset)
+{
+    g_assert_cmpuint(t->vm.reset_epoch, ==, epoch);
+    g_assert_cmpint(t->vm.in_reset, ==, in_reset);
+}
+
 static void test_first_entry(void)
 {
     struct mock_vm t;
@@ -139,15 +194,8 @@ static void test_mret_pass_through(void)
     g_assert_false(t.vm.in_reset);
     m->priv = PRV_M;
     rvnest_on_hart_reset(t.vc);
-    g_assert_true(t.vm.in_reset);
-    g_assert_cmpuint(t.vm.reset_epoch, ==, 2);
-    m->csr[CSR_HENVCFG] = 0;
-    m->csr[CSR_SSCRATCH] = 0;
-    m->csr[CSR_STVEC] = 0x80200000;
-    m->csr[CSR_MSTATUS] = (uint64_t)PRV_S << MSTATUS_MPP_SHIFT;
-    m->csr[CSR_MEPC] = 0x80200000;
-    m->gpr[11] = 0xbfe00000;
-    rvnest_on_mret(t.vc);
+    epoch_is(&t, 2, true);
+    firmware_cold_entry(&t, t.vc);
     g_assert_cmpstr(t.vm.fatal, ==, "");
     g_assert_true(m->csr[CSR_HENVCFG] & ENVCFG_STCE);
     g_assert_cmphex(m->csr[CSR_STVEC], ==, l0 + L0_OFF_VECTOR);
@@ -156,36 +204,6 @@ static void test_mret_pass_through(void)
     mock_vm_free(&t);
 }
 
-
-/* Two harts on the mock hart: vcpu 1 shares hart 0's registers (the rules
- * below read only the privilege and time). */
-static struct rvnest_vcpu *second_hart(struct mock_vm *t)
-{
-    struct rvnest_vcpu *v = &t->vm.vcpu[1];
-    size_t size;
-    void *fdt = mock_fdt_build_harts(0x80000000, 1ull << 30, true, 2, &size);
-    t->m.h.ops->write_phys(&t->m.h, 0xbfe00000, fdt, size);   /* the next boot's */
-    g_free(fdt);
-    t->vm.nharts = 2;
-    memset(v, 0, sizeof(*v));         /* as rvnest_vcpu_init leaves it */
-    v->hart = &t->m.h;
-    v->vm = &t->vm;
-    return v;
-}
-
-/* A cold boot entry into HS on the mock hart, after OpenSBI. */
-static void firmware_cold_entry(struct mock_vm *t, struct rvnest_vcpu *vc)
-{
-    struct mock_hart *m = &t->m;
-    m->priv = PRV_M;
-    m->csr[CSR_HENVCFG] = 0;
-    m->csr[CSR_SSCRATCH] = 0;
-    m->csr[CSR_STVEC] = 0x80200000;
-    m->csr[CSR_MSTATUS] = (uint64_t)PRV_S << MSTATUS_MPP_SHIFT;
-    m->csr[CSR_MEPC] = 0x80200000;
-    m->gpr[11] = 0xbfe00000;
-    rvnest_on_mret(vc);
-}
 
 /* The rule itself (rvnest_reset_is_new): a hart's second run of the reset
  * vector in one epoch, or a time below one L0 read in the epoch, is a new
@@ -244,8 +262,7 @@ static void test_reset_late_cold_boot(void)
     m->csr[CSR_TIME] = 30000000;                     /* 3 s later */
     m->priv = PRV_M;
     rvnest_on_hart_reset(h1);
-    g_assert_false(t.vm.in_reset);
-    g_assert_cmpuint(t.vm.reset_epoch, ==, 1);
+    epoch_is(&t, 1, false);
     g_assert_cmpuint(h1->reset_epoch, ==, 1);
     g_assert_false(h1->entered);
     /* its start: the firmware's mode switch into HS, no wait, no new setup */
@@ -263,8 +280,7 @@ static void test_reset_late_cold_boot(void)
     g_assert_cmphex(m->csr[CSR_MEPC], ==, 0x80300000);
     /* its later reset-vector run is a reboot */
     rvnest_on_hart_reset(h1);
-    g_assert_true(t.vm.in_reset);
-    g_assert_cmpuint(t.vm.reset_epoch, ==, 2);
+    epoch_is(&t, 2, true);
     mock_vm_free(&t);
 }
 
@@ -274,29 +290,22 @@ static void test_reset_late_cold_boot(void)
 static void test_reset_late_reboot(void)
 {
     struct mock_vm t;
-    mock_vm_boot(&t);
+    struct rvnest_vcpu *h1 = boot_two_harts(&t);
     struct mock_hart *m = &t.m;
-    struct rvnest_vcpu *h1 = second_hart(&t);
-    m->priv = PRV_M;
-    m->csr[CSR_TIME] = 100;
-    rvnest_on_hart_reset(h1);                        /* hart 1's cold boot */
+    vector_at(&t, h1, 100);                          /* hart 1's cold boot */
     g_assert_false(t.vm.in_reset);
     m->csr[CSR_TIME] = 50000000;
     rvnest_reset_note_time(t.vc);                    /* L1 asks for a reboot */
     /* QEMU's reset: mtime is 0 again; hart 0 runs the vector first */
-    m->csr[CSR_TIME] = 20;
-    rvnest_on_hart_reset(t.vc);
-    g_assert_true(t.vm.in_reset);
-    g_assert_cmpuint(t.vm.reset_epoch, ==, 2);
+    vector_at(&t, t.vc, 20);
+    epoch_is(&t, 2, true);
     firmware_cold_entry(&t, t.vc);
     g_assert_cmpstr(t.vm.fatal, ==, "");
     g_assert_false(t.vm.in_reset);
     g_assert_true(t.vc->entered);
     /* hart 1, 3 s after the reset */
-    m->csr[CSR_TIME] = 30000000;
-    rvnest_on_hart_reset(h1);
-    g_assert_false(t.vm.in_reset);
-    g_assert_cmpuint(t.vm.reset_epoch, ==, 2);
+    vector_at(&t, h1, 30000000);
+    epoch_is(&t, 2, false);
     g_assert_cmpuint(h1->reset_epoch, ==, 2);
     mock_vm_free(&t);
 }
@@ -308,21 +317,15 @@ static void test_reset_late_reboot(void)
 static void test_reset_missed_epoch(void)
 {
     struct mock_vm t;
-    mock_vm_boot(&t);
+    struct rvnest_vcpu *h1 = boot_two_harts(&t);
     struct mock_hart *m = &t.m;
-    struct rvnest_vcpu *h1 = second_hart(&t);
-    m->priv = PRV_M;
     m->csr[CSR_TIME] = 4000000;
     rvnest_reset_note_time(t.vc);                    /* L1's reboot call */
-    m->csr[CSR_TIME] = 50;                           /* after QEMU's reset */
-    rvnest_on_hart_reset(h1);
-    g_assert_true(t.vm.in_reset);
-    g_assert_cmpuint(t.vm.reset_epoch, ==, 2);
-    m->csr[CSR_TIME] = 60;
-    rvnest_on_hart_reset(t.vc);
-    g_assert_cmpuint(t.vm.reset_epoch, ==, 2);
+    vector_at(&t, h1, 50);                           /* after QEMU's reset */
+    epoch_is(&t, 2, true);
+    vector_at(&t, t.vc, 60);
+    epoch_is(&t, 2, true);
     g_assert_cmpuint(t.vc->reset_epoch, ==, 2);
-    g_assert_true(t.vm.in_reset);
     mock_vm_free(&t);
 }
 
@@ -332,15 +335,11 @@ static void test_reset_missed_epoch(void)
 static void test_reset_drops_l2_state(void)
 {
     struct mock_vm t;
-    mock_vm_boot(&t);
-    struct mock_hart *m = &t.m;
-    struct rvnest_vcpu *h1 = second_hart(&t);
-    m->priv = PRV_M;
+    struct rvnest_vcpu *h1 = boot_two_harts(&t);
     rvnest_on_hart_reset(h1);
     h1->world.level = RVNEST_L2;
     h1->world.l2_shadow = 3;
-    m->csr[CSR_TIME] = 1000;
-    rvnest_on_hart_reset(t.vc);                      /* a reboot */
+    vector_at(&t, t.vc, 1000);                       /* a reboot */
     g_assert_true(t.vm.in_reset);
     firmware_cold_entry(&t, t.vc);
     g_assert_cmpstr(t.vm.fatal, ==, "");

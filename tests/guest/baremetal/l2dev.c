@@ -196,10 +196,20 @@ static void res_from_T(struct res *r, uint64_t addr)
     r->epc = T.epc;
 }
 
+/* A probe's outcome: its trap (conf_trapped), else the value of a0. */
+static struct res result_of(uint64_t v, uint64_t addr)
+{
+    struct res r = { 0 };
+    if (conf_trapped)
+        res_from_T(&r, addr);
+    else
+        r.value = v;
+    return r;
+}
+
 /* insn with a0, a1 in L2 (VS, vsatp Bare), then an ecall. */
 static struct res l2_exec(uint32_t insn, uint64_t a0, uint64_t a1, uint64_t addr)
 {
-    struct res r = { 0 };
     l2code[0] = insn;
     l2code[1] = I_ECALL;
     CW(HGATP, HGATP_L2);
@@ -208,23 +218,12 @@ static struct res l2_exec(uint32_t insn, uint64_t a0, uint64_t a1, uint64_t addr
     CW(HIDELEG, 0);
     __asm__ volatile("fence.i" ::: "memory");
     htinst_before = CR(HTINST);
-    uint64_t v = conf_call_v(PA(l2code), MODE_S, PA(l2code) + 4, a0, a1);
-    if (conf_trapped)
-        res_from_T(&r, addr);
-    else
-        r.value = v;
-    return r;
+    return result_of(conf_call_v(PA(l2code), MODE_S, PA(l2code) + 4, a0, a1), addr);
 }
 
 static struct res l1_exec(uint32_t insn, uint64_t a0, uint64_t a1, uint64_t addr)
 {
-    struct res r = { 0 };
-    uint64_t v = conf_exec(insn, MODE_S, a0, a1);
-    if (conf_trapped)
-        res_from_T(&r, addr);
-    else
-        r.value = v;
-    return r;
+    return result_of(conf_exec(insn, MODE_S, a0, a1), addr);
 }
 
 /* The same access by L1 itself through L2's translation: HLV/HSV with

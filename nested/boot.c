@@ -10,6 +10,7 @@
 #include "rvnest/engine.h"
 #include "rvnest/csr.h"
 #include "rvnest/fdt.h"
+#include "rvnest/sbi.h"
 
 #define SZ_2M (2ull << 20)
 #define FDT_GROWTH 1024
@@ -351,26 +352,44 @@ void rvnest_envcfg_sync(struct rvnest_vcpu *vc)
     hart_set_csr(h, CSR_HENVCFG, rvnest_l1_real_henvcfg(vc));
 }
 
-/* OpenSBI's mode switch into HS (sbi_hart_switch_mode) writes stvec =
- * entry, sscratch = 0, sie = 0 and satp = 0, leaves sstatus alone, and
- * passes a0 = hart id, a1 = the caller's opaque value. Those writes are
- * L1's: move them to L1's registers (the real VS ones) and put L0's back. */
+/* What a firmware entry that is no reset leaves L1, natively:
+ *  - OpenSBI's mode switch into HS (sbi_hart_switch_mode) writes stvec =
+ *    entry, sscratch = 0, sie = 0 and satp = 0, and passes a0 = hart id,
+ *    a1 = the caller's opaque value;
+ *  - before it, the warm boot both a hart start and a non-retentive resume
+ *    go through rewrote mstatus whole (sstatus.SIE, SPIE, SPP, SUM, MXR
+ *    are 0 after either), so L1's sstatus is the one the firmware left;
+ *  - a hart start ends a hart_stop, whose warm boot leaves mie and mip
+ *    zero: natively L1's hie and hvip, 0 at the start; a non-retentive
+ *    resume gets them back as L1 left them (OpenSBI restores mie, and
+ *    mip's VS bits stay).
+ * Those are L1's registers: L0 moves what the firmware wrote to L1's (the
+ * real VS ones, the virtual H ones) and puts its own back. Which of the
+ * two entries it is: the HSM call the hart was in (nested/sbi_hsm.c), a
+ * suspend (the only call that resumes) or else a stop. */
 static void hsm_entry(struct rvnest_vcpu *vc)
 {
     struct rvnest_hart *h = vc->hart;
     struct rvnest_vm *vm = vc->vm;
+    bool resume = vc->uc.kind == UCODE_SBI_FORWARD && vc->hsm_fid == SBI_HSM_HART_SUSPEND;
+    hart_set_csr(h, CSR_VSSTATUS, hart_csr(h, CSR_SSTATUS));
     hart_set_csr(h, CSR_VSTVEC, hart_csr(h, CSR_STVEC));
     hart_set_csr(h, CSR_VSSCRATCH, hart_csr(h, CSR_SSCRATCH));
     hart_set_csr(h, CSR_VSIE, hart_csr(h, CSR_SIE) >> 1);
     hart_set_csr(h, CSR_VSATP, hart_csr(h, CSR_SATP));
+    if (!resume) {
+        vc->vcsr.val[VCSR_HIE] = 0;
+        vc->vcsr.val[VCSR_HVIP] &= ~VS_MODE_INTERRUPTS;
+    }
     hart_set_csr(h, CSR_STVEC, vm->l0_base + L0_OFF_VECTOR);
     hart_set_csr(h, CSR_SSCRATCH, rvnest_l0_sscratch(vm));
     hart_set_csr(h, CSR_SIE, rvnest_l0_sie(vc));
     hart_set_csr(h, CSR_SATP, 0);
     /* A non-retentive suspend never returns from its microcode run. */
     vc->uc.kind = UCODE_NONE;
-    /* OpenSBI programmed PMP again (hart start, resume). */
+    /* OpenSBI programmed PMP and menvcfg again (hart start, resume). */
     rvnest_pmp_install(vc, false);
+    rvnest_envcfg_sync(vc);
 }
 
 /* L1 is entered at V=1 at entry_pc, whatever that address is: an address

@@ -93,6 +93,7 @@ struct rvnest_vcpu {
         uint64_t saved_a[8];          /* a0-a7 of a legacy call L0 rewrote */
     } uc;
     uint64_t l1_entries;              /* firmware entries turned into V=1 */
+    unsigned long hsm_fid;            /* the last HSM function L1 called (nested/sbi_hsm.c) */
     uint64_t hedeleg;                 /* the real hedeleg L0 last wrote */
     uint64_t trap_fp[3];              /* L1's vscause/vsepc/vstval at the last sync */
     bool virq_trap;                   /* real VTW/VTSR set for L1's virtual interrupts */

@@ -2,7 +2,8 @@
 # The SMP L1 (tests/guest/baremetal/smp.c: SBI HSM start/stop/status/
 # suspend, IPIs with exact per-hart counts, every RFENCE function with the
 # remote hart's stale translation checked gone, FWFT A/D updating set per
-# hart) with 2 and 4 harts: L1 in
+# hart; every register at each hart start and non-retentive resume, and
+# every suspend type, on every hart, in rounds) with 2 and 4 harts: L1 in
 # real HS on QEMU's native H (the reference) and at V=1 under rvnest. For
 # each number of harts the native run must pass with at least the number
 # of checks below, the run under rvnest must pass too (no guest code in
@@ -14,7 +15,7 @@ set -uo pipefail
 # SMP_KEEP=DIR keeps every run's output there.
 if [ -n "${SMP_KEEP:-}" ]; then tmp=$SMP_KEEP; mkdir -p "$tmp"; else tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT; fi
 # harts:checks the program prints natively (at least)
-configs="2:104 4:194"
+configs="2:133 4:253"
 bad=0 n=0
 ok() { n=$((n + 1)); echo "ok - $*"; }
 not_ok() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok - $*"; }

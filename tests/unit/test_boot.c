@@ -148,14 +148,16 @@ static void test_mret_pass_through(void)
     g_assert_nonnull(strstr(t.vm.fatal, "outside any L0 path"));
     mock_vm_free(&t);
 
-    /* a later firmware entry (HSM resume / start: OpenSBI's mode switch
-     * wrote stvec = entry, sscratch = sie = satp = 0) enters L1 at V=1 with
+    /* a later firmware entry (HSM resume / start: OpenSBI's warm boot
+     * rewrote mstatus, its mode switch wrote stvec = entry, sscratch = sie =
+     * satp = 0) enters L1 at V=1 with
      * those values as L1's, L0's own put back, L0 not moved whatever a1 is */
     mock_vm_boot(&t);
     uint64_t l0 = t.vm.l0_base;
     m->csr[CSR_VSATP] = 0x8000000000012345ull;
     m->csr[CSR_VSSCRATCH] = 0x77;
     m->csr[CSR_VSSTATUS] = MSTATUS_SIE;
+    m->csr[CSR_SSTATUS] = MSTATUS_FS;                     /* the firmware's warm boot */
     m->csr[CSR_STVEC] = 0x80300000;
     m->csr[CSR_SSCRATCH] = 0;
     m->csr[CSR_SIE] = 0;
@@ -169,7 +171,7 @@ static void test_mret_pass_through(void)
     g_assert_cmphex(m->csr[CSR_VSATP], ==, 0);
     g_assert_cmphex(m->csr[CSR_VSSCRATCH], ==, 0);
     g_assert_cmphex(m->csr[CSR_VSTVEC], ==, 0x80300000);
-    g_assert_cmphex(m->csr[CSR_VSSTATUS], ==, MSTATUS_SIE);  /* sstatus untouched */
+    g_assert_cmphex(m->csr[CSR_VSSTATUS], ==, MSTATUS_FS);   /* sstatus: the firmware's */
     g_assert_cmphex(m->csr[CSR_STVEC], ==, l0 + L0_OFF_VECTOR);
     g_assert_cmphex(m->csr[CSR_SSCRATCH], ==, rvnest_l0_sscratch(&t.vm));
     g_assert_cmphex(m->csr[CSR_SIE], ==, MIP_SSIP | MIP_SEIP);

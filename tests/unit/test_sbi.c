@@ -372,6 +372,82 @@ static void test_hsm_forward(void)
     mock_vm_free(&t);
 }
 
+/* The firmware entry into HS that ends an HSM call on the mock hart:
+ * OpenSBI's warm boot rewrote mstatus (real sstatus = sstatus), its mode
+ * switch wrote stvec = entry, sscratch = sie = satp = 0 and mrets there
+ * with a0 = hart id, a1 = opaque. */
+static void hsm_firmware_entry(struct mock_vm *t, uint64_t entry, uint64_t sstatus, uint64_t opaque)
+{
+    struct mock_hart *m = &t->m;
+    m->priv = PRV_M;
+    m->csr[CSR_SSTATUS] = sstatus;
+    m->csr[CSR_STVEC] = entry;
+    m->csr[CSR_SSCRATCH] = 0;
+    m->csr[CSR_SIE] = 0;
+    m->csr[CSR_SATP] = 0;
+    m->csr[CSR_MSTATUS] = (uint64_t)PRV_S << MSTATUS_MPP_SHIFT;
+    m->csr[CSR_MEPC] = entry;
+    m->gpr[10] = 0;
+    m->gpr[11] = opaque;
+    rvnest_on_mret(t->vc);
+    g_assert_cmpstr(t->vm.fatal, ==, "");
+    g_assert_true(m->csr[CSR_MSTATUS] & MSTATUS_MPV);
+    g_assert_cmphex(m->csr[CSR_MEPC], ==, entry);
+    g_assert_cmphex(m->gpr[11], ==, opaque);
+    g_assert_cmphex(m->csr[CSR_VSTVEC], ==, entry);
+    g_assert_cmphex(m->csr[CSR_VSSCRATCH], ==, 0);
+    g_assert_cmphex(m->csr[CSR_VSATP], ==, 0);
+    g_assert_cmpuint(t->vc->uc.kind, ==, UCODE_NONE);
+}
+
+/* L1 left its sstatus, hie and hvip dirty. */
+#define DIRTY_SSTATUS (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_FS)
+#define DIRTY_HIE (MIP_VSTIP | MIP_SGEIP)
+#define DIRTY_HVIP (MIP_VSSIP | MIP_VSEIP)
+static void l1_dirty(struct mock_vm *t)
+{
+    t->m.csr[CSR_VSSTATUS] = DIRTY_SSTATUS;
+    t->vc->vcsr.val[VCSR_HIE] = DIRTY_HIE;
+    t->vc->vcsr.val[VCSR_HVIP] = DIRTY_HVIP;
+}
+
+/* What L1 finds at a hart start and at a non-retentive resume: natively
+ * the firmware's warm boot rewrote mstatus (L1's sstatus is the firmware's,
+ * SIE, SPIE, SPP, SUM, MXR clear) for both; a start (after hart_stop) comes
+ * with mie and mip zero (L1's hie and hvip), a resume with them as L1 left
+ * them. The entry is told apart by the HSM call the hart was in. */
+static void test_hsm_entry_registers(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    const uint64_t fw_sstatus = MSTATUS_FS | (2ull << 32);     /* OpenSBI's: FS, UXL=64 */
+    for (unsigned round = 0; round < 3; round++) {
+        /* non-retentive suspend (the type does not matter to L0: the
+         * entry that ends a suspend is a resume) */
+        l1_dirty(&t);
+        ecall(&t, SBI_EXT_HSM, SBI_HSM_HART_SUSPEND, 0x80000000ull | round, 0x80300000, 0x1234);
+        g_assert_cmpuint(t.vc->uc.kind, ==, UCODE_SBI_FORWARD);
+        hsm_firmware_entry(&t, 0x80300000, fw_sstatus, 0x1234);
+        g_assert_cmphex(t.m.csr[CSR_VSSTATUS], ==, fw_sstatus);
+        g_assert_cmphex(t.vc->vcsr.val[VCSR_HIE], ==, DIRTY_HIE);
+        g_assert_cmphex(t.vc->vcsr.val[VCSR_HVIP], ==, DIRTY_HVIP);
+        /* a retentive suspend returns through its microcode run: no entry */
+        ecall(&t, SBI_EXT_HSM, SBI_HSM_HART_SUSPEND, 0, 0x80300000, 0);
+        assert_forwarded(&t, UCODE_SBI_FORWARD, SBI_SUCCESS, 0);
+        g_assert_cmphex(t.m.csr[CSR_VSSTATUS], ==, fw_sstatus);
+        /* hart_stop, then another hart starts this one */
+        l1_dirty(&t);
+        ecall(&t, SBI_EXT_HSM, SBI_HSM_HART_STOP, 0, 0, 0);
+        g_assert_cmpuint(t.vc->uc.kind, ==, UCODE_SBI_FORWARD);
+        hsm_firmware_entry(&t, 0x80400000, fw_sstatus, 0x5678);
+        g_assert_cmphex(t.m.csr[CSR_VSSTATUS], ==, fw_sstatus);
+        g_assert_cmphex(t.vc->vcsr.val[VCSR_HIE], ==, 0);
+        g_assert_cmphex(t.vc->vcsr.val[VCSR_HVIP] & VS_MODE_INTERRUPTS, ==, 0);
+    }
+    g_assert_cmpuint(t.vc->l1_entries, ==, 7);
+    mock_vm_free(&t);
+}
+
 /* SRST is OpenSBI's: a reset it refuses comes back to L1 as it answered. */
 static void test_srst_forward(void)
 {
@@ -495,6 +571,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sbi/ipi/forward", test_ipi_forward);
     g_test_add_func("/sbi/rfence/hfence-gvma", test_rfence_hfence_gvma);
     g_test_add_func("/sbi/hsm/forward", test_hsm_forward);
+    g_test_add_func("/sbi/hsm/entry-registers", test_hsm_entry_registers);
     g_test_add_func("/sbi/srst/forward", test_srst_forward);
     g_test_add_func("/sbi/dbcn/forward", test_forward);
     g_test_add_func("/sbi/dbcn/ranges", test_dbcn_ranges);

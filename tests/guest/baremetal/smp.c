@@ -20,6 +20,13 @@
  *  - HSM: status of every hart, hart_start (entry state: a0 = hart id,
  *    a1 = opaque, satp = 0, sstatus.SIE = 0, S-mode), errors, hart_stop
  *    and restart, retentive and non-retentive suspend woken by an IPI;
+ *  - HSM in rounds on every hart, the boot hart too (woken by sec1): every
+ *    suspend type class (default retentive and non-retentive, reserved,
+ *    platform specific, upper 32 bits set), with every register at each
+ *    entry (pc, a0, a1, satp, sstatus, sie, stvec, sscratch, sip, hie,
+ *    hvip, stimecmp) after L1 left its state dirty, every register but
+ *    a0/a1 and those CSRs kept by a call that returns, and stop/start of
+ *    each secondary with the same entry registers;
  *  - IPI: exact interrupt counts per hart for masks of one, several, all
  *    harts, hart_mask_base -1, self, invalid bases and mask bits;
  *  - RFENCE: every function, each followed by a check on the remote hart
@@ -74,7 +81,8 @@
 
 /* ---- shared state ---- */
 
-enum { C_NONE, C_PING, C_IRQ, C_STOP, C_SUSPEND, C_CALL, C_SATP, C_LOAD, C_HSETUP, C_HLV, C_HCLEAR, C_FWFT_AD };
+enum { C_NONE, C_PING, C_IRQ, C_STOP, C_SUSPEND, C_CALL, C_SATP, C_LOAD, C_HSETUP, C_HLV, C_HCLEAR, C_FWFT_AD,
+       C_DIRTY, C_WAKE_BOOT };
 
 /* One secondary hart: what it saw at each entry, its mailbox, counters.
  * Written by the secondary but for cmd/arg (and done_seq while it is
@@ -89,6 +97,8 @@ struct slot {
     uint64_t armed, fault_cause, faults;
     uint64_t unexpected, unexpected_cause, unexpected_epc;
     uint64_t nonret_pending, resume_ssip;
+    uint64_t regs[64];               /* hsm_susp_asm's registers */
+    uint64_t csr_changed;            /* S/H CSRs changed across a suspend that returned */
 } __attribute__((aligned(128)));
 
 static volatile struct slot slots[MAXH];        /* by rank; slot 0 unused (boot) */
@@ -116,12 +126,31 @@ static uint64_t page_val(int k, int p)
 
 /* ---- secondary harts ---- */
 
-extern char sec_entry[], sec_resume[];
+extern char sec_entry[], sec_resume[], sec_resume2[], boot_resume[];
+
+/* What a hart finds at each entry from the firmware (hart start, a
+ * non-retentive resume), by hart id, stored before anything runs (ENT_*). */
+enum { ENT_KIND, ENT_A0, ENT_A1, ENT_SATP, ENT_SSTATUS, ENT_SIE, ENT_STVEC, ENT_SSCRATCH, ENT_SIP, ENT_HIE,
+       ENT_HVIP, ENT_STIMECMP, ENT_N = 16 };
+volatile uint64_t sec_ent[MAXH][ENT_N] __attribute__((aligned(128)));
+/* The boot hart's context for a non-retentive resume at boot_resume. */
+uint64_t boot_ctx[4];
+#define BOOT_RESUMED 0x52l            /* hsm_susp_asm's a0 after boot_resume */
+
+/* struct sbiret hsm_susp_asm(type, resume_addr, opaque, regs[64], ctx):
+ * HSM suspend with every other register set to a known value: regs[0..31]
+ * are x0..x31 right before the ecall, regs[32..63] right after it (when
+ * it returns). ctx (boot hart only, else 0) keeps sp, stvec and sscratch
+ * for boot_resume, which returns from here with a0 = BOOT_RESUMED. */
+struct sbiret hsm_susp_asm(long type, uint64_t raddr, uint64_t opaque, volatile uint64_t *regs, uint64_t *ctx);
 __asm__(
     ".section .text\n"
     ".align 4\n"
     ".globl sec_entry\n"
     ".globl sec_resume\n"
+    ".globl sec_resume2\n"
+    ".globl boot_resume\n"
+    ".globl hsm_susp_asm\n"
     /* hart_start: S-mode, a0 = hart id, a1 = opaque */
     "sec_entry:\n"
     "  li a4, 0\n"
@@ -129,11 +158,34 @@ __asm__(
     /* non-retentive suspend resume: the same registers */
     "sec_resume:\n"
     "  li a4, 1\n"
+    "  j 1f\n"
+    "sec_resume2:\n"
+    "  li a4, 2\n"
+    "  j 1f\n"
+    "boot_resume:\n"
+    "  li a4, 3\n"
     "1:\n"
-    "  csrr a2, satp\n"
-    "  csrr a3, sstatus\n"
     "  li t0, 8\n"
     "  bgeu a0, t0, 2f\n"
+    "  la t1, sec_ent\n"
+    "  slli t0, a0, 7\n"
+    "  add t1, t1, t0\n"
+    "  sd a4, 0(t1)\n"
+    "  sd a0, 8(t1)\n"
+    "  sd a1, 16(t1)\n"
+    "  csrr t0, satp\n  sd t0, 24(t1)\n"
+    "  csrr t0, sstatus\n  sd t0, 32(t1)\n"
+    "  csrr t0, sie\n  sd t0, 40(t1)\n"
+    "  csrr t0, stvec\n  sd t0, 48(t1)\n"
+    "  csrr t0, sscratch\n  sd t0, 56(t1)\n"
+    "  csrr t0, sip\n  sd t0, 64(t1)\n"
+    "  csrr t0, 0x604\n  sd t0, 72(t1)\n"
+    "  csrr t0, 0x645\n  sd t0, 80(t1)\n"
+    "  csrr t0, 0x14d\n  sd t0, 88(t1)\n"
+    "  li t0, 3\n"
+    "  beq a4, t0, 3f\n"
+    "  csrr a2, satp\n"
+    "  csrr a3, sstatus\n"
     "  la sp, sec_stack\n"
     "  addi t0, a0, 1\n"
     "  slli t0, t0, 14\n"
@@ -141,7 +193,66 @@ __asm__(
     "  call sec_main\n"
     "2:\n"
     "  wfi\n"
-    "  j 2b\n");
+    "  j 2b\n"
+    /* the boot hart resumed: back into hsm_susp_asm's caller */
+    "3:\n"
+    "  la t0, boot_ctx\n"
+    "  ld sp, 0(t0)\n"
+    "  ld t1, 8(t0)\n"
+    "  csrw stvec, t1\n"
+    "  ld t1, 16(t0)\n"
+    "  csrw sscratch, t1\n"
+    "  li a0, 0x52\n"
+    "  li a1, 0\n"
+    "  j 5f\n"
+    "hsm_susp_asm:\n"
+    "  addi sp, sp, -112\n"
+    "  sd ra, 0(sp)\n  sd s0, 8(sp)\n  sd s1, 16(sp)\n  sd s2, 24(sp)\n  sd s3, 32(sp)\n"
+    "  sd s4, 40(sp)\n  sd s5, 48(sp)\n  sd s6, 56(sp)\n  sd s7, 64(sp)\n  sd s8, 72(sp)\n"
+    "  sd s9, 80(sp)\n  sd s10, 88(sp)\n  sd s11, 96(sp)\n"
+    "  mv s0, a3\n"
+    "  beqz a4, 4f\n"
+    "  sd sp, 0(a4)\n"
+    "  csrr t0, stvec\n  sd t0, 8(a4)\n"
+    "  csrr t0, sscratch\n  sd t0, 16(a4)\n"
+    "4:\n"
+    "  li t0, 0x5005\n  li t1, 0x5006\n  li t2, 0x5007\n"
+    "  li s1, 0x5009\n  li a3, 0x500d\n  li a4, 0x500e\n  li a5, 0x500f\n"
+    "  li s2, 0x5012\n  li s3, 0x5013\n  li s4, 0x5014\n  li s5, 0x5015\n  li s6, 0x5016\n"
+    "  li s7, 0x5017\n  li s8, 0x5018\n  li s9, 0x5019\n  li s10, 0x501a\n  li s11, 0x501b\n"
+    "  li t3, 0x501c\n  li t4, 0x501d\n  li t5, 0x501e\n  li t6, 0x501f\n"
+    "  li a6, 3\n"
+    "  li a7, 0x48534D\n"
+    "  sd x1, 8(s0)\n  sd x2, 16(s0)\n  sd x3, 24(s0)\n  sd x4, 32(s0)\n  sd x5, 40(s0)\n"
+    "  sd x6, 48(s0)\n  sd x7, 56(s0)\n  sd x8, 64(s0)\n  sd x9, 72(s0)\n  sd x10, 80(s0)\n"
+    "  sd x11, 88(s0)\n  sd x12, 96(s0)\n  sd x13, 104(s0)\n  sd x14, 112(s0)\n  sd x15, 120(s0)\n"
+    "  sd x16, 128(s0)\n  sd x17, 136(s0)\n  sd x18, 144(s0)\n  sd x19, 152(s0)\n  sd x20, 160(s0)\n"
+    "  sd x21, 168(s0)\n  sd x22, 176(s0)\n  sd x23, 184(s0)\n  sd x24, 192(s0)\n  sd x25, 200(s0)\n"
+    "  sd x26, 208(s0)\n  sd x27, 216(s0)\n  sd x28, 224(s0)\n  sd x29, 232(s0)\n  sd x30, 240(s0)\n"
+    "  sd x31, 248(s0)\n"
+    "  ecall\n"
+    "  sd x1, 264(s0)\n  sd x2, 272(s0)\n  sd x3, 280(s0)\n  sd x4, 288(s0)\n  sd x5, 296(s0)\n"
+    "  sd x6, 304(s0)\n  sd x7, 312(s0)\n  sd x8, 320(s0)\n  sd x9, 328(s0)\n  sd x10, 336(s0)\n"
+    "  sd x11, 344(s0)\n  sd x12, 352(s0)\n  sd x13, 360(s0)\n  sd x14, 368(s0)\n  sd x15, 376(s0)\n"
+    "  sd x16, 384(s0)\n  sd x17, 392(s0)\n  sd x18, 400(s0)\n  sd x19, 408(s0)\n  sd x20, 416(s0)\n"
+    "  sd x21, 424(s0)\n  sd x22, 432(s0)\n  sd x23, 440(s0)\n  sd x24, 448(s0)\n  sd x25, 456(s0)\n"
+    "  sd x26, 464(s0)\n  sd x27, 472(s0)\n  sd x28, 480(s0)\n  sd x29, 488(s0)\n  sd x30, 496(s0)\n"
+    "  sd x31, 504(s0)\n"
+    "5:\n"
+    "  ld ra, 0(sp)\n  ld s0, 8(sp)\n  ld s1, 16(sp)\n  ld s2, 24(sp)\n  ld s3, 32(sp)\n"
+    "  ld s4, 40(sp)\n  ld s5, 48(sp)\n  ld s6, 56(sp)\n  ld s7, 64(sp)\n  ld s8, 72(sp)\n"
+    "  ld s9, 80(sp)\n  ld s10, 88(sp)\n  ld s11, 96(sp)\n"
+    "  addi sp, sp, 112\n"
+    "  ret\n");
+
+/* Every register but a0/a1 kept across a suspend call that returned. */
+static int regs_kept(volatile const uint64_t *r)
+{
+    for (int i = 1; i < 32; i++)
+        if (i != 10 && i != 11 && r[i] != r[32 + i])
+            return 0;
+    return 1;
+}
 
 static uint64_t now(void)
 {
@@ -224,6 +335,60 @@ static void hfence_all(void)
                      ".insn r 0x73, 0, 0x11, x0, x0, x0" ::: "memory"); /* hfence.vvma */
 }
 
+/* The S and H CSRs a retentive suspend keeps (sip without SSIP, which
+ * the waking IPI sets). */
+#define SUSP_CSRS 9
+static void susp_csrs(uint64_t *c)
+{
+    c[0] = csr_read(sstatus);
+    c[1] = csr_read(sie);
+    c[2] = csr_read(stvec);
+    c[3] = csr_read(sscratch);
+    c[4] = csr_read(satp);
+    c[5] = csr_read(sip) & ~SSIP;
+    c[6] = csr_read(0x604);          /* hie */
+    c[7] = csr_read(0x645) & ~SSIP;  /* hvip (QEMU shows sip.SSIP there) */
+    c[8] = csr_read(0x14d);          /* stimecmp */
+}
+
+/* Which of them differ (bit i: c[i]). */
+static uint64_t susp_csrs_changed(const uint64_t *c0, const uint64_t *c1)
+{
+    uint64_t m = 0;
+    for (int i = 0; i < SUSP_CSRS; i++)
+        m |= (uint64_t)(c0[i] != c1[i]) << i;
+    return m;
+}
+
+static volatile uint64_t boot_back;  /* the boot hart's suspend call is over */
+
+#define SST_SPIE (1ull << 5)
+#define SST_SPP (1ull << 8)
+#define SST_SUM (1ull << 18)
+#define SST_MXR (1ull << 19)
+#define DIRTY_SSTATUS (SST_SPIE | SST_SPP | SST_SUM | SST_MXR)
+#define DIRTY_HIE 0x1040ull          /* VSTIE, SGEIE (nothing pending there) */
+#define DIRTY_HVIP 0x404ull          /* VSSIP, VSEIP (not enabled in hie) */
+#define DIRTY_STIMECMP 0x7fffffffffff0000ull
+
+/* State an L1 leaves before a stop or a suspend that OpenSBI's warm boot
+ * (mstatus, mie, mip rewritten) changes natively: sstatus bits, hie,
+ * hvip.VSSIP, and a far stimecmp. */
+static void dirty_state(void)
+{
+    csr_set(sstatus, DIRTY_SSTATUS);
+    csr_write(0x604, DIRTY_HIE);
+    csr_write(0x645, DIRTY_HVIP);
+    csr_write(0x14d, DIRTY_STIMECMP);
+}
+
+static void clean_state(void)
+{
+    csr_clear(sstatus, DIRTY_SSTATUS);
+    csr_write(0x604, 0);
+    csr_write(0x645, 0);
+}
+
 static void sec_exec(volatile struct slot *s)
 {
     uint64_t a0 = s->arg[0], a1 = s->arg[1];
@@ -245,17 +410,23 @@ static void sec_exec(volatile struct slot *s)
         r = sbi6(SBI_EXT_HSM, HSM_STOP, 0, 0, 0, 0, 0, 0);
         s->res[0] = (uint64_t)r.error;
         break;
-    case C_SUSPEND: {                    /* a0 = type, a1 = opaque */
+    case C_SUSPEND: {                    /* a0 = type, a1 = opaque, arg[2] = resume address or 0 */
         uint64_t sie0 = csr_read(sie), sstatus0 = csr_read(sstatus) & SIE_SIE;
+        uint64_t raddr = s->arg[2] ? s->arg[2] : (uint64_t)(uintptr_t)sec_resume;
         csr_clear(sstatus, SIE_SIE);
         csr_set(sie, SSIP);              /* the IPI wakes the hart, not taken */
-        s->nonret_pending = (uint64_t)a0 == (uint64_t)SUSP_NONRET;
+        uint64_t c0[SUSP_CSRS], c1[SUSP_CSRS];
+        susp_csrs(c0);
+        s->nonret_pending = 1;
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        r = sbi6(SBI_EXT_HSM, HSM_SUSPEND, (long)a0, (long)(uintptr_t)sec_resume, (long)a1, 0, 0, 0);
+        r = hsm_susp_asm((long)a0, raddr, a1, s->regs, 0);
         s->nonret_pending = 0;
-        /* The waking IPI leaves sip.SSIP pending (SIE=0): wait for it. */
+        susp_csrs(c1);
+        s->csr_changed = susp_csrs_changed(c0, c1);
+        /* A suspend that happened: the waking IPI leaves sip.SSIP pending
+         * (SIE=0): wait for it. */
         uint64_t t0 = now();
-        while (!(csr_read(sip) & SSIP) && now() - t0 < ms(1000))
+        while (r.error == 0 && !(csr_read(sip) & SSIP) && now() - t0 < ms(1000))
             ;
         s->res[1] = (csr_read(sip) & SSIP) ? 1 : 0;
         csr_clear(sip, SSIP);
@@ -264,6 +435,29 @@ static void sec_exec(volatile struct slot *s)
         csr_write(sie, sie0);
         if (sstatus0)
             csr_set(sstatus, SIE_SIE);
+        break;
+    }
+    case C_DIRTY:                        /* S/H state the firmware's warm boot resets natively */
+        dirty_state();
+        break;
+    case C_WAKE_BOOT: {                  /* IPI the boot hart (id a0) once it is suspended */
+        uint64_t t0 = now();             /* (a1 = 0: once its call has not returned in 3 s) */
+        long st = -100;
+        while (!__atomic_load_n(&boot_back, __ATOMIC_ACQUIRE) && now() - t0 < ms(3000)) {
+            if (!a1)
+                continue;
+            r = sbi6(SBI_EXT_HSM, HSM_STATUS, (long)a0, 0, 0, 0, 0, 0);
+            st = r.error ? r.error : r.value;
+            if (st == ST_SUSPENDED)
+                break;
+        }
+        if (!a1 && !__atomic_load_n(&boot_back, __ATOMIC_ACQUIRE))
+            st = ST_SUSPENDED;
+        s->res[0] = st == ST_SUSPENDED;
+        if (st == ST_SUSPENDED) {
+            __atomic_thread_fence(__ATOMIC_SEQ_CST);
+            sbi6(SBI_EXT_IPI, 0, 1, (long)a0, 0, 0, 0, 0);
+        }
         break;
     }
     case C_CALL:
@@ -328,7 +522,7 @@ void sec_main(uint64_t hartid, uint64_t opaque, uint64_t satp, uint64_t sstatus,
     s->e_sstatus = sstatus;
     s->e_kind = kind;
     s->e_ssip = ssip;
-    if (kind == 1 && s->nonret_pending) {
+    if (kind != 0 && s->nonret_pending) {
         /* Resumed from a non-retentive suspend: the waking IPI's SSIP. */
         s->nonret_pending = 0;
         uint64_t t0 = now();
@@ -338,7 +532,7 @@ void sec_main(uint64_t hartid, uint64_t opaque, uint64_t satp, uint64_t sstatus,
         csr_clear(sip, SSIP);
         s->res[0] = 0;
         s->res[1] = s->resume_ssip;
-        s->res[2] = 1;                   /* resumed */
+        s->res[2] = kind;                /* resumed (at sec_resume: 1, sec_resume2: 2) */
         __atomic_store_n(&s->entries, s->entries + 1, __ATOMIC_RELEASE);
         __atomic_store_n(&s->done_seq, s->cmd_seq, __ATOMIC_RELEASE);
     } else {
@@ -357,14 +551,20 @@ void sec_main(uint64_t hartid, uint64_t opaque, uint64_t satp, uint64_t sstatus,
 
 /* ---- boot hart: mailbox ---- */
 
-static void post(int k, uint64_t cmd, uint64_t a0, uint64_t a1)
+static void post3(int k, uint64_t cmd, uint64_t a0, uint64_t a1, uint64_t a2)
 {
     volatile struct slot *s = &slots[k];
     s->cmd = cmd;
     s->arg[0] = a0;
     s->arg[1] = a1;
+    s->arg[2] = a2;
     s->res[0] = s->res[1] = s->res[2] = 0x5e5e5e5e5e5e5e5eull;
     __atomic_store_n(&s->cmd_seq, s->cmd_seq + 1, __ATOMIC_RELEASE);
+}
+
+static void post(int k, uint64_t cmd, uint64_t a0, uint64_t a1)
+{
+    post3(k, cmd, a0, a1, 0);
 }
 
 static int done(int k)
@@ -455,6 +655,32 @@ static void sb_d(long v)
         char c[2] = { b[--n], 0 };
         sb_s(c);
     }
+}
+static void sb_x(uint64_t v)
+{
+    char b[20];
+    int n = 0;
+    do b[n++] = "0123456789abcdef"[v & 15]; while (v >>= 4);
+    sb_s("0x");
+    while (n) {
+        char c[2] = { b[--n], 0 };
+        sb_s(c);
+    }
+}
+/* ", NAME V" (decimal) and ", NAME 0xV" */
+static void sb_kd(const char *name, long v)
+{
+    sb_s(", ");
+    sb_s(name);
+    sb_s(" ");
+    sb_d(v);
+}
+static void sb_kx(const char *name, uint64_t v)
+{
+    sb_s(", ");
+    sb_s(name);
+    sb_s(" ");
+    sb_x(v);
 }
 static void sb_rank(int k)
 {
@@ -1062,6 +1288,258 @@ static void test_suspend(int k)
           (long)!dead[k]);
 }
 
+/* ---- every register at every entry, every suspend type, every hart ---- */
+
+/* The registers a hart finds at an entry from the firmware (sec_ent): what
+ * the SBI specification gives (a0 = hart id, a1 = opaque, satp = 0,
+ * sstatus.SIE = 0, the pc and stvec = the address passed) and the rest as
+ * OpenSBI's warm boot leaves them (sstatus, sie, sscratch, sip, hie, hvip,
+ * stimecmp: printed, so that they compare natively and nested). Appends
+ * to sbuf; returns whether the specified ones are right. */
+static int sb_entry(int k, uint64_t kind, uint64_t pc, uint64_t opaque)
+{
+    volatile uint64_t *e = sec_ent[hart_ids[k]];
+    int ok = e[ENT_KIND] == kind && e[ENT_A0] == hart_ids[k] && e[ENT_A1] == opaque && e[ENT_SATP] == 0
+             && !(e[ENT_SSTATUS] & SIE_SIE) && e[ENT_STVEC] == pc;
+    sb_kd("at the address passed", (long)(e[ENT_KIND] == kind));
+    sb_kd("a0 is the hart id", (long)(e[ENT_A0] == hart_ids[k]));
+    sb_kd("a1 is the opaque", (long)(e[ENT_A1] == opaque));
+    sb_kx("satp", e[ENT_SATP]);
+    sb_kx("sstatus", e[ENT_SSTATUS]);
+    sb_kd("stvec is the address", (long)(e[ENT_STVEC] == pc));
+    sb_kx("sie", e[ENT_SIE]);
+    sb_kx("sscratch", e[ENT_SSCRATCH]);
+    sb_kx("sip", e[ENT_SIP] & ~SSIP);       /* SSIP: the waking IPI, racy */
+    sb_kx("hie", e[ENT_HIE]);
+    sb_kx("hvip", e[ENT_HVIP] & ~SSIP);
+    sb_kx("stimecmp", e[ENT_STIMECMP]);
+    return ok;
+}
+
+#define ROUNDS 4
+/* The check lines of the rounds below: the first round's values, whether
+ * every round gave the same, whether every round met the expectation. */
+#define NTYPES 14
+static char round_desc[MAXH][NTYPES + 1][400];
+static int round_alike[MAXH][NTYPES + 1], round_ok[MAXH][NTYPES + 1];
+static void round_note(int k, unsigned i, int round, int ok)
+{
+    if (round == 0) {
+        unsigned n = 0;
+        for (; sbuf[n] && n < sizeof(round_desc[0][0]) - 1; n++)
+            round_desc[k][i][n] = sbuf[n];
+        round_desc[k][i][n] = 0;
+        round_alike[k][i] = round_ok[k][i] = 1;
+    } else {
+        unsigned n = 0;
+        while (sbuf[n] && sbuf[n] == round_desc[k][i][n])
+            n++;
+        round_alike[k][i] &= sbuf[n] == round_desc[k][i][n];
+    }
+    round_ok[k][i] &= ok;
+}
+static void round_report(const char *what, int k, unsigned i)
+{
+    check(nm(what, k, 0), round_alike[k][i] && round_ok[k][i], "%s, %d rounds alike %d", round_desc[k][i],
+          (long)ROUNDS, (long)round_alike[k][i]);
+}
+
+/* A round on secondary k (check line i): it leaves its S/H state dirty;
+ * 0 (and the round failed) if it no longer answers. */
+static int round_begin(int k, unsigned i, int round)
+{
+    sb_reset();
+    if (dead[k]) {
+        round_note(k, i, round, 0);
+        return 0;
+    }
+    run(k, C_DIRTY, 0, 0);
+    return 1;
+}
+
+/* Stop and start secondary k with its S/H state dirty: the entry
+ * registers of every start. */
+static void restart_round(int k, int round)
+{
+    volatile struct slot *s = &slots[k];
+    if (!round_begin(k, NTYPES, round))
+        return;
+    uint64_t e0 = s->entries;
+    post(k, C_STOP, 0, 0);
+    long st = poll_status(hart_ids[k], ST_STOPPED, 10000);
+    __atomic_store_n(&s->done_seq, s->cmd_seq, __ATOMIC_RELEASE);   /* completed for it */
+    uint64_t op = opaque_of(k, 16 + round);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    struct sbiret r = hsm(HSM_START, (long)hart_ids[k], (long)(uintptr_t)sec_entry, (long)op);
+    uint64_t t0 = now();
+    while (__atomic_load_n(&s->entries, __ATOMIC_ACQUIRE) == e0 && now() - t0 < ms(10000))
+        ;
+    int entered = __atomic_load_n(&s->entries, __ATOMIC_ACQUIRE) == e0 + 1;
+    if (!entered)
+        dead[k] = 1;
+    sb_s("stopped ");
+    sb_d(st == ST_STOPPED);
+    sb_kd("start err", r.error);
+    sb_kd("entered", entered);
+    int ok = st == ST_STOPPED && r.error == 0 && entered;
+    ok &= sb_entry(k, 0, (uint64_t)(uintptr_t)sec_entry, op);
+    ok &= sec_ent[hart_ids[k]][ENT_SSCRATCH] == 0 && sec_ent[hart_ids[k]][ENT_SIE] == 0;
+    round_note(k, NTYPES, round, ok);
+}
+
+/* HSM suspend types (a0 is 32-bit in the SBI specification; OpenSBI 1.5.1
+ * takes its low 32 bits, so the ones with upper bits set act as those).
+ * 0x00000000: default retentive; 0x80000000: default non-retentive;
+ * 0x00000001..0x0fffffff and 0x80000001..0x8fffffff: reserved
+ * (SBI_ERR_INVALID_PARAM); 0x10000000..0x7fffffff and
+ * 0x90000000..0xffffffff: platform specific, none on QEMU virt (OpenSBI:
+ * SBI_ERR_NOT_SUPPORTED). */
+static const uint64_t susp_types[NTYPES] = {
+    0, 1, 0x0fffffff, 0x10000000, 0x7fffffff, 0x80000000, 0x80000001, 0x8fffffff, 0x90000000, 0xffffffff,
+    0x100000000, 0xffffffff80000000, 0x180000001, 0xffffffff90000000,
+};
+enum { SUSP_IS_RET, SUSP_IS_NONRET, SUSP_IS_RESERVED, SUSP_IS_PLATFORM };
+static int susp_class(uint64_t type)
+{
+    uint32_t t = (uint32_t)type;
+    if (t == 0)
+        return SUSP_IS_RET;
+    if (t == 0x80000000u)
+        return SUSP_IS_NONRET;
+    return (t & 0x7fffffffu) < 0x10000000u ? SUSP_IS_RESERVED : SUSP_IS_PLATFORM;
+}
+
+/* The outcome of one suspend call on hart k, appended to sbuf: the error
+ * it returned (or "resumed"), and the registers; returns whether it is
+ * what the type calls for. */
+static int sb_suspend(int k, uint64_t type, long err, int suspended, uint64_t resumed_kind, uint64_t kind,
+                      uint64_t raddr, uint64_t op, volatile const uint64_t *regs, uint64_t csr_changed,
+                      uint64_t ssip)
+{
+    int cls = susp_class(type);
+    sb_s("suspended ");
+    sb_d(suspended);
+    if (resumed_kind) {
+        sb_s(", resumed");
+        int ok = sb_entry(k, kind, raddr, op);
+        return ok && cls == SUSP_IS_NONRET && suspended;
+    }
+    sb_kd("err", err);
+    if (err) {
+        sb_kd("registers kept", regs_kept(regs));
+        sb_kx("CSRs changed", csr_changed);
+        return !suspended && regs_kept(regs) && !csr_changed
+               && (cls == SUSP_IS_RESERVED ? err == SBI_ERR_INVALID_PARAM
+                                            : cls == SUSP_IS_PLATFORM && (err == SBI_ERR_NOT_SUPPORTED
+                                                                          || err == SBI_ERR_INVALID_PARAM));
+    }
+    sb_kd("registers kept", regs_kept(regs));
+    sb_kx("CSRs changed", csr_changed);
+    sb_kd("sip.SSIP", (long)ssip);
+    return cls == SUSP_IS_RET && suspended && regs_kept(regs) && !csr_changed && ssip;
+}
+
+/* One suspend of secondary k: woken by an IPI once SUSPENDED. */
+static void susp_round_sec(int k, unsigned i, int round)
+{
+    volatile struct slot *s = &slots[k];
+    if (!round_begin(k, i, round))
+        return;
+    uint64_t type = susp_types[i], op = opaque_of(k, 32 + round);
+    uint64_t raddr = (uint64_t)(uintptr_t)(round & 1 ? sec_resume2 : sec_resume);
+    for (int r = 0; r < 64; r++)
+        s->regs[r] = 0;
+    /* Only a type that suspends is polled for SUSPENDED (the others pass
+     * through it while OpenSBI tries them): the others are woken only if
+     * they have not returned in 3 s. */
+    int polled = susp_class(type) == SUSP_IS_RET || susp_class(type) == SUSP_IS_NONRET;
+    post3(k, C_SUSPEND, type, op, raddr);
+    long st = -100;
+    uint64_t t0 = now();
+    while (!done(k) && now() - t0 < ms(3000))
+        if (polled && (st = status_of(hart_ids[k])) == ST_SUSPENDED)
+            break;
+    int suspended = polled ? st == ST_SUSPENDED : !done(k);
+    if (suspended)
+        send_ipi(1, (long)hart_ids[k]);
+    wait_done(k, 10000);
+    round_note(k, i, round,
+               sb_suspend(k, type, (long)s->res[0], suspended, s->res[2], round & 1 ? 2 : 1, raddr, op, s->regs,
+                          s->csr_changed, s->res[1]));
+}
+
+/* One suspend of the boot hart, woken by secondary 1's IPI. */
+static volatile uint64_t boot_regs[64];
+static void susp_round_boot(unsigned i, int round)
+{
+    sb_reset();
+    if (dead[1]) {
+        round_note(0, i, round, 0);
+        return;
+    }
+    uint64_t type = susp_types[i], op = opaque_of(0, 32 + round), id = hart_ids[0];
+    uint64_t sie0 = csr_read(sie);
+    for (int r = 0; r < 64; r++)
+        boot_regs[r] = 0;
+    sec_ent[id][ENT_KIND] = 0x5e;
+    csr_clear(sstatus, SIE_SIE);
+    csr_set(sie, SSIP);
+    dirty_state();
+    uint64_t c0[SUSP_CSRS], c1[SUSP_CSRS];
+    susp_csrs(c0);
+    __atomic_store_n(&boot_back, 0, __ATOMIC_RELEASE);
+    post(1, C_WAKE_BOOT, id, susp_class(type) == SUSP_IS_RET || susp_class(type) == SUSP_IS_NONRET);
+    struct sbiret r = hsm_susp_asm((long)type, (uint64_t)(uintptr_t)boot_resume, op, boot_regs, boot_ctx);
+    susp_csrs(c1);
+    __atomic_store_n(&boot_back, 1, __ATOMIC_RELEASE);
+    wait_done(1, 10000);
+    int resumed = r.error == BOOT_RESUMED;
+    uint64_t changed = susp_csrs_changed(c0, c1);
+    uint64_t t0 = now();
+    while (r.error == 0 && !(csr_read(sip) & SSIP) && now() - t0 < ms(1000))
+        ;
+    uint64_t ssip = (csr_read(sip) & SSIP) ? 1 : 0;
+    csr_clear(sip, SSIP);
+    clean_state();
+    csr_write(sie, sie0);
+    round_note(0, i, round,
+               sb_suspend(0, type, r.error, (int)slots[1].res[0], resumed ? 3 : 0, 3,
+                          (uint64_t)(uintptr_t)boot_resume, op, boot_regs, changed, ssip));
+}
+
+/* Many rounds of every suspend type on every hart, and of stop/start on
+ * every secondary, interleaved across harts. */
+static void test_hsm_rounds(void)
+{
+    for (int round = 0; round < ROUNDS; round++) {
+        for (unsigned i = 0; i < NTYPES; i++)
+            for (int k = 0; k < nharts; k++) {
+                if (k == 0)
+                    susp_round_boot(i, round);
+                else
+                    susp_round_sec(k, i, round);
+            }
+        for (int k = 1; k < nharts; k++)
+            restart_round(k, round);
+    }
+    for (int k = 0; k < nharts; k++) {
+        for (unsigned i = 0; i < NTYPES; i++) {
+            char what[40] = "hsm.rounds.type-";
+            unsigned n = 16;
+            uint64_t t = susp_types[i];
+            int d = 60;
+            while (d > 0 && !(t >> d))
+                d -= 4;
+            for (; d >= 0; d -= 4)
+                what[n++] = "0123456789abcdef"[(t >> d) & 15];
+            what[n] = 0;
+            round_report(what, k, i);
+        }
+        if (k)
+            round_report("hsm.rounds.restart", k, NTYPES);
+    }
+}
+
 /* ---- main ---- */
 
 static void finish(void)
@@ -1115,6 +1593,7 @@ int main(unsigned long hartid, unsigned long fdt)
     test_rfence_masks();
     for (int k = 1; k < nharts; k++)
         test_suspend(k);
+    test_hsm_rounds();
     /* no SSI since the IPI rounds (suspend wake-ups are not taken) */
     sb_reset();
     int quiet = 1;

@@ -195,23 +195,29 @@ static bool setup_l0(struct rvnest_vcpu *vc)
     if (!place_l0(vm, &f))
         goto fail;
 
-    /* L1's device tree. With l1-mem it says what a native machine with
-     * L1's RAM says (its /memory cut to l1-mem; L0 lies outside it, so no
-     * node names L0) and sits where QEMU would put it natively, inside
-     * L1's RAM; L1 is entered with a1 pointing there. Without l1-mem, L0's
-     * region inside RAM is reserved (no-map) and the tree stays. */
+    /* L1's device tree. With l1-mem it is, byte for byte, the blob a
+     * native machine with L1's RAM gets (docs/architecture.md, "L1's
+     * device tree"): the firmware's blob with only the size cells of its
+     * /memory range rewritten in place to l1-mem (L0 lies outside it, so
+     * no node names L0), neither opened nor packed, so that its layout,
+     * totalsize and the free space OpenSBI's fixups leave in it stay, at
+     * the address QEMU would put it natively, inside L1's RAM; L1 is
+     * entered with a1 pointing there. Without l1-mem, L0's region inside
+     * RAM is reserved (no-map) and the tree stays. */
     if (!f.has_rvnest_node) {
         uint64_t dest = vm->fdt_pa, l1_end = f.ram_base + f.ram_size;
-        int rc = fdt_open_into(fdt, fdt, (int)(fdt_size + FDT_GROWTH));
-        if (!rc && vm->opt.l1_mem) {
+        int rc;
+        if (vm->opt.l1_mem) {
             rc = rvnest_fdt_set_memory_size(fdt, f.ram_base, vm->opt.l1_mem);
             dest = native_fdt_addr(f.ram_base, vm->opt.l1_mem, fdt_size);
             l1_end = f.ram_base + vm->opt.l1_mem;
-        } else if (!rc) {
-            rc = rvnest_fdt_reserve(fdt, vm->l0_base, vm->l0_size);
+        } else {
+            rc = fdt_open_into(fdt, fdt, (int)(fdt_size + FDT_GROWTH));
+            if (!rc)
+                rc = rvnest_fdt_reserve(fdt, vm->l0_base, vm->l0_size);
+            if (!rc)
+                rc = fdt_pack(fdt);
         }
-        if (!rc)
-            rc = fdt_pack(fdt);
         uint32_t newsize = fdt_totalsize(fdt);
         if (rc || dest < f.ram_base || dest + newsize > l1_end) {
             rvnest_fatal(vm, "cannot patch L1's device tree: %s", rc ? fdt_strerror(rc) : "no room");

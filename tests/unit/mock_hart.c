@@ -199,6 +199,13 @@ bool mock_vm_boot_with_hart(struct mock_vm *t, const struct mock_machine *mm)
     t->vc = rvnest_vcpu_init(&t->vm, &t->m.h);
     size_t size;
     void *fdt = mock_fdt_build(0x80000000, mm->ram_size, !mm->no_h, &size);
+    if (mm->fdt_free) {
+        g_assert_cmpuint(size + mm->fdt_free, <=, 8192);
+        g_assert_cmpint(fdt_open_into(fdt, fdt, (int)(size + mm->fdt_free)), ==, 0);
+        for (uint32_t i = 0; i < mm->fdt_free; i++)
+            ((uint8_t *)fdt)[size + i] = (uint8_t)(0xa5 ^ i);
+        size += mm->fdt_free;
+    }
     t->m.h.ops->write_phys(&t->m.h, mm->fdt_pa, fdt, size);
     g_free(fdt);
     t->m.gpr[10] = 0;

@@ -36,6 +36,9 @@ void mock_vm_boot(struct mock_vm *t);
 struct mock_machine {
     uint64_t ram_size, fdt_pa, l0_mem, l1_mem;
     bool no_h;
+    /* free space at the blob's end, holding stale bytes (as OpenSBI's
+     * fixups leave it); 0: a packed blob */
+    uint32_t fdt_free;
 };
 bool mock_vm_boot_with(struct mock_vm *t, const struct mock_machine *mm);
 /* The same on a hart the caller has initialised (mock_hart_init) and set up. */

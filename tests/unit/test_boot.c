@@ -421,6 +421,32 @@ static void test_l1_mem(void)
     mock_vm_free(&t);
 }
 
+/* l1-mem: L1's device tree is the firmware's blob byte for byte (layout,
+ * totalsize, the free space and its stale bytes), with only the size cells
+ * of its /memory range set to l1-mem (docs/architecture.md, "L1's device
+ * tree"). */
+static void test_l1_mem_dt_exact(void)
+{
+    struct mock_vm t;
+    struct mock_machine mm = { .ram_size = (512ull << 20) + (8ull << 20), .fdt_pa = 0xa0600000,
+                               .l1_mem = 512ull << 20, .fdt_free = 909 };
+    g_assert_true(mock_vm_boot_with(&t, &mm));
+    g_assert_cmphex(t.vm.fdt_pa, ==, 0x9fe00000);
+    static uint8_t fw[8192], l1[8192];
+    t.m.h.ops->read_phys(&t.m.h, 0xa0600000, fw, sizeof(fw));    /* the firmware's, left */
+    t.m.h.ops->read_phys(&t.m.h, 0x9fe00000, l1, sizeof(l1));
+    uint32_t total = fdt_totalsize(fw);
+    g_assert_cmpuint(fdt_totalsize(l1), ==, total);
+    g_assert_cmpuint(fdt_off_dt_strings(fw) + fdt_size_dt_strings(fw) + 909, ==, total);
+    /* what the firmware's blob says with a native machine's /memory */
+    int mem = fdt_path_offset(fw, "/memory@80000000");
+    g_assert_cmpint(mem, >=, 0);
+    g_assert_cmpint(fdt_setprop_inplace_namelen_partial(fw, mem, "reg", 3, 8, &(fdt64_t){ cpu_to_fdt64(512ull << 20) },
+                                                        8), ==, 0);
+    g_assert_cmpmem(l1, total, fw, total);
+    mock_vm_free(&t);
+}
+
 /* PMP: every limit is a clear setup error (nested/pmp.c) */
 static void test_pmp_limits(void)
 {
@@ -472,6 +498,7 @@ int main(int argc, char **argv)
     g_test_add_func("/boot/no-h-extension", test_no_h);
     g_test_add_func("/boot/too-little-ram", test_too_little_ram);
     g_test_add_func("/boot/l1-mem", test_l1_mem);
+    g_test_add_func("/boot/l1-mem-dt-exact", test_l1_mem_dt_exact);
     g_test_add_func("/boot/pmp-limits", test_pmp_limits);
     return g_test_run();
 }

@@ -3,8 +3,9 @@
 
 /* Version and identity queries go to OpenSBI so that L1 sees its real
  * firmware; probe_extension answers for what L0 implements, asks OpenSBI
- * for forwarded extensions, and hides everything else (PMU, SUSP, CPPC,
- * FWFT, ...: not virtualized yet, so L1 must not use them). */
+ * for forwarded extensions, and hides everything else (PMU, SSE, DBTR,
+ * which OpenSBI offers natively, and what it does not offer: not
+ * virtualized yet, so L1 must not use them; docs/detectability.md). */
 static enum sbi_action sbi_base(struct rvnest_vcpu *vc, struct sbi_call *c)
 {
     (void)vc;

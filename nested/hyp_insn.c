@@ -146,9 +146,10 @@ static void load_store(struct rvnest_vcpu *vc, uint32_t insn, const struct hyp_i
         }
         pa[i] = res.pa;
     }
-    /* a PLIC page L0 performs for L1: natively the access reaches the
-     * device, as L2's own would (nested/l2_device.c) */
-    if (pages == 1 && rvnest_plic_page(vm, pa[0])) {
+    /* the PLIC (the pages L0 performs for L1 and the rest): the access
+     * reaches the device as natively, in the 4-byte pieces it accepts
+     * (nested/plic.c), as L2's own would (nested/l2_device.c) */
+    if (pages == 1 && vm->plic_size && pa[0] - vm->plic_base < vm->plic_size) {
         struct insn_mem m = { .store = d->kind == HYP_STORE, .width = d->width,
                               .is_signed = d->is_signed, .len = 4,
                               .reg = d->kind == HYP_STORE ? d->rs2 : d->rd };

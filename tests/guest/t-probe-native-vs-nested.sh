@@ -17,7 +17,6 @@ known_differences=(
     "ext.dbtr|probe ext.dbtr: probe err 0 value 0, call fid 0: err -2 value 0"
     # L1's HLV of a size the device refuses ("Known gaps")
     "hlv.d-test-device|probe hlv.d-test-device: value 0x0"
-    "hlv.d-plic-pending|probe hlv.d-plic-pending: value 0x0"
     # setting sstatus.SIE does not exit ("Interrupts and timers", known limit)
     "vssi-after-sie|probe vssi-after-sie: taken after -1 of 100000 loop iterations, still pending 1"
 )

@@ -355,6 +355,46 @@ static void test_memory_reach(void)
     mock_vm_free(&f.t);
 }
 
+/* L1's HLV/HSV of a GPA its G-stage maps to the PLIC reach the device as
+ * natively: 4-byte pieces (an 8-byte access at 4 mod 8 is two), any other
+ * piece an access fault at that piece; on every PLIC page, the ones L0
+ * performs for L1 (priorities) and the others (pending). */
+static void test_plic(void)
+{
+    struct fx f;
+    fx_init(&f);
+    struct mock_hart *m = f.m;
+    uint64_t *v = f.t.vc->vcsr.val;
+    const uint64_t plic = f.t.vm.plic_base, va = 0x40020000;
+    map(&f, va, plic, VSF, GF);
+    map(&f, va + 0x1000, plic + 0x1000, VSF, GF);
+    mock_write64(m, plic + 0x4, 0x0000000500000007ull);
+    m->gpr[11] = va + 4;
+    exec(&f, HLV(0x34, 1, 10, 11));                          /* hlv.wu */
+    assert_done(&f);
+    g_assert_cmphex(m->gpr[10], ==, 7);
+    exec(&f, HLV(0x36, 0, 10, 11));                          /* hlv.d at 4 mod 8: two words */
+    assert_done(&f);
+    g_assert_cmphex(m->gpr[10], ==, 0x0000000500000007ull);
+    m->gpr[11] = va + 0x10;
+    m->gpr[12] = 3;
+    exec(&f, HSV(0x35, 12, 11));                             /* hsv.w */
+    assert_done(&f);
+    g_assert_cmphex(mock_read64(m, plic + 0x10) & 0xffffffff, ==, 3);
+    /* sizes the PLIC refuses: OpenSBI redirects the access fault */
+    v[VCSR_HTINST] = 0x1234;
+    exec(&f, HLV(0x30, 1, 10, 11));                          /* hlv.bu */
+    assert_trap(&f, EXC_LOAD_ACCESS, va + 0x10, 0, 0x1234, false);
+    exec(&f, HSV(0x37, 12, 11));                             /* hsv.d, 8-aligned */
+    assert_trap(&f, EXC_STORE_ACCESS, va + 0x10, 0, 0x1234, false);
+    m->gpr[11] = va + 0x1000;                                /* the pending page */
+    exec(&f, HLV(0x36, 0, 10, 11));
+    assert_trap(&f, EXC_LOAD_ACCESS, va + 0x1000, 0, 0x1234, false);
+    exec(&f, HLV(0x34, 1, 10, 11));
+    assert_done(&f);
+    mock_vm_free(&f.t);
+}
+
 static void test_privilege(void)
 {
     struct fx f;
@@ -571,6 +611,7 @@ int main(int argc, char **argv)
     g_test_add_func("/hyp-insn/faults", test_faults);
     g_test_add_func("/hyp-insn/misaligned", test_misaligned);
     g_test_add_func("/hyp-insn/memory-reach", test_memory_reach);
+    g_test_add_func("/hyp-insn/plic", test_plic);
     g_test_add_func("/hyp-insn/privilege", test_privilege);
     g_test_add_func("/hyp-insn/accessed-dirty", test_accessed_dirty);
     g_test_add_func("/hyp-insn/fences", test_fences);

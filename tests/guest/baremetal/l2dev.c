@@ -403,11 +403,11 @@ static void one_access(const struct region *r, int via, const struct op *o, int 
     str_join(n, sizeof(n), r->name, ".", via_name[via]);
     line(name3(n, ".", o->name), same(&a, &b) && region_rule(r, o, pa + o->delta, &a), &a, &b);
     /* L1's HLV/HSV of the same GPA (once, through the window) reaches
-     * what L2's access reaches: RAM, the pages L0 performs, the faulting
-     * regions. (Not the other devices: L0 emulates HLV with whole reads and
-     * writes, and a size such a device refuses natively is known to differ:
+     * what L2's access reaches: RAM, the PLIC, the faulting regions. (Not
+     * the other devices: L0 emulates HLV with whole reads and writes, and a
+     * size such a device refuses natively is known to differ:
      * docs/architecture.md, "Known gaps".) */
-    if (via != VIA_WIN || r->kind == K_DEV || r == &rg[RG_PEND])
+    if (via != VIA_WIN || r->kind == K_DEV)
         return;
     struct res c = hlv_exec(op_hyp_insn(o), gpa + o->delta, v, gpa + o->delta);
     if (o->store)

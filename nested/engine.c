@@ -428,12 +428,6 @@ void rvnest_on_mret(struct rvnest_vcpu *vc)
     vc->in_mret = false;
 }
 
-/* QEMU sets mstatus.GVA on an M-mode trap from V=1 with a nonzero tval
- * and never clears it (riscv_cpu_do_interrupt writes it only then, and a
- * reset keeps it: riscv_cpu_reset_hold); OpenSBI
- * copies it to hstatus.GVA whenever it redirects a trap to HS. Natively
- * only L2 runs at V=1, so L0 keeps that bit from L2's M-mode traps (the
- * real one also counts L1's, which run at V=1 under L0). */
 /* Which system reset a hart's run of the reset vector belongs to
  * (docs/architecture.md, "Resets"). QEMU resets every hart of the machine
  * at once, with all of them paused (a system reset: SBI SRST from L1 through
@@ -502,6 +496,12 @@ void rvnest_on_hart_reset(struct rvnest_vcpu *vc)
     pthread_mutex_unlock(&vm->lock);
 }
 
+/* QEMU sets mstatus.GVA on an M-mode trap from V=1 with a nonzero tval
+ * and never clears it (riscv_cpu_do_interrupt writes it only then, and a
+ * reset keeps it: riscv_cpu_reset_hold); OpenSBI
+ * copies it to hstatus.GVA whenever it redirects a trap to HS. Natively
+ * only L2 runs at V=1, so L0 keeps that bit from L2's M-mode traps (the
+ * real one also counts L1's, which run at V=1 under L0). */
 bool rvnest_fw_redirect_gva(const struct rvnest_vcpu *vc, uint64_t cause)
 {
     /* OpenSBI 1.5 builds a fresh trap with GVA 0 for an illegal

@@ -28,23 +28,6 @@ static void deliver_to_l2(struct rvnest_vcpu *vc, uint64_t cause, uint64_t tval,
     resume_l2(vc, hart_csr(h, CSR_VSTVEC) & ~3ull, PRV_S);
 }
 
-/* An exception of L2's that the firmware redirects (OpenSBI does not
- * delegate access faults): to L2's VS handler when L1 delegates it, else
- * to L1 with htval 0, GVA set and the htinst of L1's previous trap (the
- * redirect's htinst write is one QEMU ignores). */
-void rvnest_l2_redirected_exception(struct rvnest_vcpu *vc, uint64_t cause, uint64_t tval,
-                                    uint64_t epc, unsigned spvp)
-{
-    vc->stats.l2_exits[L2X_EXCEPTION]++;
-    if ((vc->vcsr.val[VCSR_HEDELEG] >> cause) & 1) {
-        deliver_to_l2(vc, cause, tval, epc, spvp);
-        return;
-    }
-    struct rvnest_l1_trap a = { .cause = cause, .tval = tval, .gva = true, .spv = true,
-                                .spvp = spvp, .htinst = vc->vcsr.val[VCSR_HTINST] };
-    rvnest_exit_l2(vc, &a);
-}
-
 /* An exception the hart raises for L2 itself: to L2 when L1 delegates it,
  * else to L1 as the hart writes it. */
 void rvnest_l2_hart_exception(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t, uint64_t epc)
@@ -55,6 +38,18 @@ void rvnest_l2_hart_exception(struct rvnest_vcpu *vc, const struct rvnest_l1_tra
         return;
     }
     rvnest_exit_l2(vc, t);
+}
+
+/* An exception of L2's that the firmware redirects (OpenSBI does not
+ * delegate access faults): the same, but L1 gets htval 0, GVA set and the
+ * htinst of its previous trap (the redirect's htinst write is one QEMU
+ * ignores). */
+void rvnest_l2_redirected_exception(struct rvnest_vcpu *vc, uint64_t cause, uint64_t tval,
+                                    uint64_t epc, unsigned spvp)
+{
+    struct rvnest_l1_trap t = { .cause = cause, .tval = tval, .gva = true, .spv = true,
+                                .spvp = spvp, .htinst = vc->vcsr.val[VCSR_HTINST] };
+    rvnest_l2_hart_exception(vc, &t, epc);
 }
 
 static bool htinst_is_pte_access(uint64_t htinst)

@@ -35,26 +35,28 @@ if [ "$linux_too" = 1 ]; then
         || { cat "$d/linux.ref"; fail "native Linux did not boot twice"; }
 fi
 
+# nested_ok WHAT RC OUT REF FILTER: a run under rvnest (exit status RC,
+# output OUT, statistics $d/stats.json) exited 0, its FILTER lines are REF's
+# and no guest code ran in real HS.
+nested_ok() {
+    [ "$2" = 0 ] || { tail -5 "$3"; fail "round $r: $1 under rvnest exited $2 (124: hang)"; }
+    diff -u "$4" <("$5" "$3") || fail "round $r: $1 differs from native"
+    grep -q '"audit_hs_guest_blocks": 0,' "$d/stats.json" || fail "round $r: $1: guest code ran in real HS"
+}
+
 boots=0 ok=0
 for r in $(seq 1 "$rounds"); do
     t0=$(date +%s)
     for n in "${harts_list[@]}"; do
         rm -f "$d/stats.json"
         smpboot_run "$d/smpboot$n.$r" "$n" --audit --stats "$d/stats.json"
-        rc=$?
-        [ $rc = 0 ] || { tail -5 "$d/smpboot$n.$r"; fail "round $r: smpboot with $n harts under rvnest exited $rc (124: hang)"; }
-        diff -u "$d/smpboot$n.ref" <(smpboot_lines "$d/smpboot$n.$r") \
-            || fail "round $r: smpboot with $n harts differs from native"
-        grep -q '"audit_hs_guest_blocks": 0,' "$d/stats.json" || fail "round $r: guest code ran in real HS"
+        nested_ok "smpboot with $n harts" $? "$d/smpboot$n.$r" "$d/smpboot$n.ref" smpboot_lines
         boots=$((boots + 4))
     done
     if [ "$linux_too" = 1 ]; then
         rm -f "$d/stats.json"
         linux_run --audit --stats "$d/stats.json" >"$d/linux.$r" 2>&1
-        rc=$?
-        [ $rc = 0 ] || { tail -5 "$d/linux.$r"; fail "round $r: Linux reboot under rvnest exited $rc (124: hang)"; }
-        diff -u "$d/linux.ref" <(rvnest_lines "$d/linux.$r") || fail "round $r: Linux reboot differs from native"
-        grep -q '"audit_hs_guest_blocks": 0,' "$d/stats.json" || fail "round $r: guest code ran in real HS"
+        nested_ok "Linux reboot" $? "$d/linux.$r" "$d/linux.ref" rvnest_lines
         boots=$((boots + 2))
     fi
     ok=$r

@@ -9,10 +9,11 @@
 # which run; prints the count of clean rounds.
 # --load: boots and reboots under a competing load instead (issue 24): one
 # busy process per host core runs beside every round; a round is the SMP
-# boot/reboot program (smpboot.c: a boot, an SBI SRST cold and a warm
-# reboot, every hart started and stopped through HSM) with 2, 4 and 8 harts,
-# and Linux with 4 harts booting, rebooting itself ("reboot -f") and
-# booting again (--no-linux leaves Linux out); each compared with native.
+# boot/reboot program (smpboot.c: every hart started through HSM, then an
+# SBI SRST cold and a warm reboot and a reset through the test device, four
+# boots) with 2, 4 and 8 harts, and Linux with 4 harts booting, rebooting
+# itself ("reboot -f") and booting again (--no-linux leaves Linux out);
+# each compared with native.
 # usage: tests/smp-stress.sh [ROUNDS] [--keep DIR] [--load [--no-linux]]
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"

@@ -36,6 +36,24 @@ int rvnest_parse_options(int argc, char **argv, struct plugin_options *o, char *
                 snprintf(err, errlen, "rvnest: option '%.*s' takes on or off, not '%s'", (int)klen, argv[i], val);
                 return -1;
             }
+        } else if (KEY("nacl") || KEY("nacl-csr") || KEY("nacl-hfence") || KEY("nacl-sret") ||
+                   KEY("nacl-autoswap")) {
+            /* nacl-<feature>=off: that feature probes 0 (SBI spec, NACL
+             * feature ids 0-3 in this order) */
+            static const char *const feat[] = { "nacl-csr", "nacl-hfence", "nacl-sret", "nacl-autoswap" };
+            bool on;
+            if (parse_bool(val, &on)) {
+                snprintf(err, errlen, "rvnest: option '%.*s' takes on or off, not '%s'", (int)klen, argv[i], val);
+                return -1;
+            }
+            if (KEY("nacl")) {
+                o->engine.nacl_off = !on;
+            } else {
+                for (unsigned f = 0; f < 4; f++)
+                    if (KEY(feat[f]))
+                        o->engine.nacl_features_off = on ? o->engine.nacl_features_off & ~(1u << f)
+                                                         : o->engine.nacl_features_off | (1u << f);
+            }
         } else if (KEY("l0-mem")) {
             char *end;
             errno = 0;

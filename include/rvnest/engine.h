@@ -25,6 +25,10 @@ struct rvnest_options {
     bool trace;                       /* one stderr line per L0 exit */
     uint64_t shadow_mem;              /* bytes of L0 memory for shadow G-stage tables
                                          (a power of two), 0: half of l0_mem */
+    /* SBI nested acceleration offered to L1 (nested/sbi_nacl.c): the
+     * extension, and each of its features (RVNEST_NACL_FEAT_* bits) */
+    bool nacl_off;                    /* nacl=off: the extension is not there */
+    unsigned nacl_features_off;       /* bit f set: feature f probes 0 */
 };
 
 /* Layout of L0's private memory (offsets from l0_base). */

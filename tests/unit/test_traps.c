@@ -179,10 +179,18 @@ static void test_options(void)
     g_assert_true(o.audit);
     g_assert_false(o.engine.quiet);
     g_assert_cmpstr(o.engine.stats_path, ==, "/tmp/x.json");
+    g_assert_false(o.engine.nacl_off);
+    g_assert_cmpuint(o.engine.nacl_features_off, ==, 0);
+    char *nacl[] = { "nacl=off", "nacl-hfence=off", "nacl-autoswap=no", "nacl-autoswap=on" };
+    g_assert_cmpint(rvnest_parse_options(4, nacl, &o, err, sizeof(err)), ==, 0);
+    g_assert_true(o.engine.nacl_off);
+    g_assert_cmpuint(o.engine.nacl_features_off, ==, 1u << 1);
     char *bad[][1] = { { "bogus=1" }, { "l0-mem=3" }, { "l0-mem=abc" }, { "l0-mem=0" },
-                       { "audit=maybe" }, { "stats=" }, { "quiet" }, { "l1-mem=32" } };
+                       { "audit=maybe" }, { "stats=" }, { "quiet" }, { "l1-mem=32" },
+                       { "nacl=1" }, { "nacl-sret=maybe" }, { "nacl-bogus=on" } };
     const char *msg[] = { "unknown option 'bogus'", "l0-mem='3'", "l0-mem='abc'", "l0-mem='0'",
-                          "not 'maybe'", "stats= needs", "needs a value", "l1-mem='32'" };
+                          "not 'maybe'", "stats= needs", "needs a value", "l1-mem='32'",
+                          "'nacl' takes on or off", "'nacl-sret' takes on or off", "unknown option 'nacl-bogus'" };
     for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_assert_cmpint(rvnest_parse_options(1, bad[i], &o, err, sizeof(err)), ==, -1);
         g_assert_nonnull(strstr(err, msg[i]));

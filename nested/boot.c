@@ -263,8 +263,9 @@ static bool setup_hart(struct rvnest_vcpu *vc)
 {
     struct rvnest_vm *vm = vc->vm;
     struct rvnest_hart *h = vc->hart;
-    /* Whatever ran before a reset, L1 runs now. */
+    /* Whatever ran before a reset, L1 runs now, without NACL shared memory. */
     rvnest_world_reset(vc);
+    rvnest_nacl_reset(vc);
 
     /* L1 runs with no G-stage; L0's PMP entries keep it out of the holes
      * (nested/pmp.c). */
@@ -384,6 +385,8 @@ static void hsm_entry(struct rvnest_vcpu *vc)
     hart_set_csr(h, CSR_VSIE, hart_csr(h, CSR_SIE) >> 1);
     hart_set_csr(h, CSR_VSATP, hart_csr(h, CSR_SATP));
     if (!resume) {
+        /* a started hart begins without NACL shared memory */
+        rvnest_nacl_reset(vc);
         vc->vcsr.val[VCSR_HIE] = 0;
         vc->vcsr.val[VCSR_HVIP] &= ~VS_MODE_INTERRUPTS;
     }

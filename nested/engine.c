@@ -31,6 +31,7 @@ struct rvnest_vcpu *rvnest_vcpu_init(struct rvnest_vm *vm, struct rvnest_hart *h
     vc->hart = h;
     vc->vm = vm;
     vc->reset_epoch = 0;              /* has not run the reset vector yet */
+    rvnest_nacl_reset(vc);
     return vc;
 }
 
@@ -175,6 +176,7 @@ void rvnest_l1_trap_catchup(struct rvnest_vcpu *vc)
     v->val[VCSR_HSTATUS] &= ~(HSTATUS_SPV | HSTATUS_GVA);
     v->val[VCSR_HTVAL] = 0;
     v->val[VCSR_HTINST] = 0;
+    rvnest_nacl_show(vc);
     vc->stats.l1_irq_catchups++;
     rvnest_sync_l1_traps(vc);
 }
@@ -227,6 +229,7 @@ uint64_t rvnest_l1_trap_entry(struct rvnest_vcpu *vc, const struct rvnest_l1_tra
     }
     v->val[VCSR_HTVAL] = t->htval;
     v->val[VCSR_HTINST] = t->htinst;
+    rvnest_nacl_l1_trap(vc, t->spv);
     rvnest_sync_l1_traps(vc);
     uint64_t tvec = hart_csr(h, CSR_VSTVEC);
     bool vectored = (t->cause & CAUSE_INTERRUPT) && (tvec & 3) == 1;

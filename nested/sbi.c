@@ -21,7 +21,8 @@
     X(hsm)                \
     X(srst)               \
     X(dbcn)               \
-    X(fwft)
+    X(fwft)               \
+    X(nacl)
 
 #define SBI_EXT_DECLARE(name) extern const struct sbi_ext rvnest_sbi_ext_##name;
 #define SBI_EXT_ROW(name) &rvnest_sbi_ext_##name,
@@ -52,6 +53,8 @@ void rvnest_sbi_ecall(struct rvnest_vcpu *vc)
     for (int i = 0; i < 6; i++)
         c.arg[i] = hart_gpr(h, 10 + i);
     const struct sbi_ext *e = rvnest_sbi_find_ext(c.ext);
+    if (e && e->available && !e->available(vc))
+        e = NULL;
     uint64_t next_pc = hart_csr(h, CSR_SEPC) + 4;
     unsigned priv = rvnest_trap_priv(vc) | PRIV_V;
     enum sbi_action act;
@@ -77,6 +80,7 @@ void rvnest_sbi_ecall(struct rvnest_vcpu *vc)
         rvnest_ucode_run(vc, UCODE_SBI_LEGACY_MASK, next_pc, priv);
         break;
     case SBI_TRAPPED:
+    case SBI_RESUMED:
         break;
     case SBI_FORWARD_ENVCFG:
         rvnest_ucode_run(vc, UCODE_SBI_FORWARD_ENVCFG, next_pc, priv);

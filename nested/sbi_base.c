@@ -8,10 +8,11 @@
  * virtualized yet, so L1 must not use them; docs/detectability.md). */
 static enum sbi_action sbi_base(struct rvnest_vcpu *vc, struct sbi_call *c)
 {
-    (void)vc;
     if (c->fid != SBI_BASE_PROBE_EXT)
         return SBI_FORWARD;
     const struct sbi_ext *e = rvnest_sbi_find_ext(c->arg[0]);
+    if (e && e->available && !e->available(vc))
+        e = NULL;
     if (e && !e->l0_handled)
         return SBI_FORWARD;
     c->err = SBI_SUCCESS;

@@ -6,6 +6,7 @@
 #define RVNEST_NESTED_SBI_EXT_H
 #include "rvnest/engine.h"
 #include "rvnest/sbi.h"
+#include "rvnest/nacl.h"
 
 /* One ecall of L1: a7, a6, a0-a5 as L1 left them, and the answer. */
 struct sbi_call {
@@ -24,6 +25,7 @@ enum sbi_action {
     SBI_FORWARD,              /* pass the ecall to OpenSBI */
     SBI_SET_TIMER,            /* write vstimecmp = arg0 through microcode */
     SBI_FORWARD_ENVCFG,       /* pass to OpenSBI, then follow its menvcfg */
+    SBI_RESUMED,              /* the handler set where the hart resumes (NACL SYNC_SRET) */
 };
 
 /* An extension: the extension ids it answers (a7 in ext_lo..ext_hi), the
@@ -32,6 +34,9 @@ struct sbi_ext {
     unsigned long ext_lo, ext_hi;
     enum rvnest_exit reason;
     bool l0_handled;          /* probe answers 1 without asking OpenSBI */
+    /* NULL, or whether L1 has the extension at all (else probe answers 0
+     * and its calls NOT_SUPPORTED, as for one L0 does not know) */
+    bool (*available)(const struct rvnest_vcpu *vc);
     enum sbi_action (*handle)(struct rvnest_vcpu *vc, struct sbi_call *c);
 };
 

@@ -14,6 +14,7 @@ static const char *const names[EXIT__COUNT] = {
     [EXIT_SBI_DBCN] = "sbi_dbcn",
     [EXIT_SBI_FWFT] = "sbi_fwft",
     [EXIT_SBI_LEGACY] = "sbi_legacy",
+    [EXIT_SBI_NACL] = "sbi_nacl",
     [EXIT_SBI_UNSUPPORTED] = "sbi_unsupported",
     [EXIT_CSR] = "csr",
     [EXIT_VIRT_INSN_OTHER] = "virtual_insn_other",
@@ -26,6 +27,18 @@ static const char *const names[EXIT__COUNT] = {
     [EXIT_IRQ_TIMER] = "irq_timer",
     [EXIT_IRQ_OTHER] = "irq_other",
     [EXIT_EXCEPTION_OTHER] = "exception_other",
+};
+
+static const char *const nacl_names[NACL_EV__COUNT] = {
+    [NACL_EV_SET_SHMEM] = "set_shmem",
+    [NACL_EV_SYNC_CSR] = "sync_csr",
+    [NACL_EV_SYNC_HFENCE] = "sync_hfence",
+    [NACL_EV_SYNC_SRET] = "sync_sret",
+    [NACL_EV_CSRS_SYNCED] = "csrs_synced",
+    [NACL_EV_HFENCE_ENTRIES] = "hfence_entries",
+    [NACL_EV_HFENCE_IGNORED] = "hfence_ignored",
+    [NACL_EV_AUTOSWAPS] = "autoswaps",
+    [NACL_EV_CSR_WORDS] = "csr_words_written",
 };
 
 static const char *const l2_names[L2X__COUNT] = {
@@ -97,6 +110,13 @@ void rvnest_stats_print(const struct rvnest_stats *s, FILE *f)
                 (unsigned long long)s->shadow_drops, (unsigned long long)s->shadow_replays,
                 (unsigned long long)s->shadow_reclaims, (unsigned long long)s->shadow_evictions);
     }
+    if (s->nacl[NACL_EV_SET_SHMEM])
+        fprintf(f, "rvnest: NACL: %llu set_shmem, %llu sync_csr, %llu sync_hfence, %llu sync_sret, %llu CSRs synced, %llu HFENCE entries (%llu ignored), %llu autoswaps, %llu CSR-space words written\n",
+                (unsigned long long)s->nacl[NACL_EV_SET_SHMEM], (unsigned long long)s->nacl[NACL_EV_SYNC_CSR],
+                (unsigned long long)s->nacl[NACL_EV_SYNC_HFENCE], (unsigned long long)s->nacl[NACL_EV_SYNC_SRET],
+                (unsigned long long)s->nacl[NACL_EV_CSRS_SYNCED], (unsigned long long)s->nacl[NACL_EV_HFENCE_ENTRIES],
+                (unsigned long long)s->nacl[NACL_EV_HFENCE_IGNORED], (unsigned long long)s->nacl[NACL_EV_AUTOSWAPS],
+                (unsigned long long)s->nacl[NACL_EV_CSR_WORDS]);
     if (s->audit)
         fprintf(f, "rvnest: audit: guest blocks executed in real HS: %llu\n",
                 (unsigned long long)s->hs_guest_tbs);
@@ -108,6 +128,8 @@ void rvnest_stats_add(struct rvnest_stats *sum, const struct rvnest_stats *s)
         sum->exits[i] += s->exits[i];
     for (int i = 0; i < L2X__COUNT; i++)
         sum->l2_exits[i] += s->l2_exits[i];
+    for (int i = 0; i < NACL_EV__COUNT; i++)
+        sum->nacl[i] += s->nacl[i];
     sum->l2_entries += s->l2_entries;
     sum->l2_entry_irqs += s->l2_entry_irqs;
     sum->shadow_fills += s->shadow_fills;
@@ -151,6 +173,9 @@ int rvnest_stats_write_json(const struct rvnest_stats *s, const struct rvnest_st
     fprintf(f, "  \"l2_exits\": {");
     for (int i = 0; i < L2X__COUNT; i++)
         fprintf(f, "%s\n    \"%s\": %llu", i ? "," : "", l2_names[i], (unsigned long long)s->l2_exits[i]);
+    fprintf(f, "\n  },\n  \"nacl\": {");
+    for (int i = 0; i < NACL_EV__COUNT; i++)
+        fprintf(f, "%s\n    \"%s\": %llu", i ? "," : "", nacl_names[i], (unsigned long long)s->nacl[i]);
     fprintf(f, "\n  },\n  \"harts\": [");
     for (unsigned i = 0; i < nharts; i++)
         fprintf(f, "%s\n    { \"hart\": %u, \"exits_total\": %llu, \"l2_exits_total\": %llu, \"l2_entries\": %llu, \"l0_ns\": %llu }",

@@ -72,6 +72,8 @@ static void emulate_csr(struct rvnest_vcpu *vc, uint32_t insn, const struct insn
     }
     if (write && (c->csr == CSR_HSTATUS || c->csr == CSR_HTVAL || c->csr == CSR_HTINST))
         rvnest_sync_l1_traps(vc);
+    if (write)
+        rvnest_nacl_show(vc);         /* the NACL CSR space follows (nested/nacl.c) */
     hart_set_gpr(h, c->rd, old);
     rvnest_resume_l1_after(vc, 4);
 }
@@ -85,6 +87,20 @@ static void emulate_sret(struct rvnest_vcpu *vc)
     unsigned to;
     hart_set_csr(h, CSR_VSSTATUS, rvnest_sstatus_sret(hart_csr(h, CSR_VSSTATUS), &to));
     rvnest_resume(vc, hart_csr(h, CSR_VSEPC), to | PRIV_V);
+}
+
+/* L1's SRET in HS, trapped or asked for through NACL SYNC_SRET: into L2
+ * with virtual hstatus.SPV=1, else within L1. */
+void rvnest_sret(struct rvnest_vcpu *vc)
+{
+    if (vc->vcsr.val[VCSR_HSTATUS] & HSTATUS_SPV) {
+        rvnest_enter_l2(vc);          /* L1 enters its guest (nested/world.c) */
+        return;
+    }
+    if (vc->vm->opt.trace)
+        fprintf(stderr, "rvnest: L1 sret within L1 (hstatus %#llx)\n",
+                (unsigned long long)vc->vcsr.val[VCSR_HSTATUS]);
+    emulate_sret(vc);
 }
 
 void rvnest_virtual_instruction(struct rvnest_vcpu *vc)
@@ -107,15 +123,8 @@ void rvnest_virtual_instruction(struct rvnest_vcpu *vc)
     vc->stats.exits[EXIT_VIRT_INSN_OTHER]++;
     unsigned f3 = (insn >> 12) & 7;
     if ((insn & 0x7f) == 0x73 && f3 == 0 && rvnest_trap_priv(vc) == PRV_S) {
-        if (insn == INSN_SRET && (vc->vcsr.val[VCSR_HSTATUS] & HSTATUS_SPV)) {
-            rvnest_enter_l2(vc);      /* L1 enters its guest (nested/world.c) */
-            return;
-        }
         if (insn == INSN_SRET) {
-            if (vc->vm->opt.trace)
-                fprintf(stderr, "rvnest: L1 sret within L1 (hstatus %#llx)\n",
-                        (unsigned long long)vc->vcsr.val[VCSR_HSTATUS]);
-            emulate_sret(vc);
+            rvnest_sret(vc);
             return;
         }
         if (insn == INSN_WFI) {       /* only with VTW, which L0 never sets */

@@ -267,6 +267,7 @@ void rvnest_world_ucode_done(struct rvnest_vcpu *vc, enum rvnest_ucode kind)
         hart_set_gpr(h, 5, vc->uc.saved_t0);
     } else {
         rvnest_vcsr_set_vstimecmp(&vc->vcsr, h, hart_gpr(h, 5));
+        rvnest_nacl_show(vc);         /* L2's stimecmp is L1's vstimecmp now */
         hart_set_gpr(h, 5, vc->uc.saved_t0);
         hart_set_gpr(h, 6, vc->uc.saved_t1);
     }

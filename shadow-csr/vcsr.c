@@ -90,6 +90,16 @@ static int index_of(unsigned csr)
     return -1;
 }
 
+int rvnest_vcsr_index(unsigned csr)
+{
+    return index_of(csr);
+}
+
+unsigned rvnest_vcsr_number(enum vcsr_index i)
+{
+    return table[i].csr;
+}
+
 static uint64_t probe(struct rvnest_hart *h, unsigned csr, uint64_t old, uint64_t val)
 {
     uint64_t saved, legal = old;

@@ -13,6 +13,7 @@
 #include "rvnest/walk.h"
 #include "rvnest/world.h"
 #include "rvnest/shadow.h"
+#include "rvnest/nacl.h"
 
 #define RVNEST_DEFAULT_L0_MEM (8ull << 20)
 #define RVNEST_MIN_L0_MEM (2ull << 20)
@@ -102,6 +103,7 @@ struct rvnest_vcpu {
     uint64_t trap_fp[3];              /* L1's vscause/vsepc/vstval at the last sync */
     bool virq_trap;                   /* real VTW/VTSR set for L1's virtual interrupts */
     struct rvnest_pmp_snapshot pmp;
+    struct rvnest_nacl nacl;          /* SBI nested acceleration (nested/nacl.c) */
     uint64_t virq_deadline;           /* real HS timer armed for L1's Sstc deadline, or ~0 */
     struct {
         uint64_t vvma, gvma;          /* invalidations L1 asked for */
@@ -288,6 +290,20 @@ bool rvnest_firmware_entry(struct rvnest_vcpu *vc, uint64_t entry_pc, bool reset
 void rvnest_sbi_ecall(struct rvnest_vcpu *vc);
 /* nested/virt_insn.c */
 void rvnest_virtual_instruction(struct rvnest_vcpu *vc);
+/* What L1's SRET in HS does (trapped, or NACL SYNC_SRET). */
+void rvnest_sret(struct rvnest_vcpu *vc);
+/* nested/nacl.c: SBI nested acceleration's shared memory (rvnest/nacl.h).
+ * The SBI functions return an SBI error code. */
+void rvnest_nacl_reset(struct rvnest_vcpu *vc);
+bool rvnest_nacl_feature(const struct rvnest_vcpu *vc, enum rvnest_nacl_feature f);
+long rvnest_nacl_set_shmem(struct rvnest_vcpu *vc, uint64_t lo, uint64_t hi, uint64_t flags);
+long rvnest_nacl_sync_csr(struct rvnest_vcpu *vc, uint64_t csr_num);
+long rvnest_nacl_sync_hfence(struct rvnest_vcpu *vc, uint64_t entry);
+long rvnest_nacl_sret_prepare(struct rvnest_vcpu *vc);
+/* L1's H state changed: keep the CSR space current. */
+void rvnest_nacl_show(struct rvnest_vcpu *vc);
+/* A trap into L1's HS (from_l2: from its guest, virtualization ON -> OFF). */
+void rvnest_nacl_l1_trap(struct rvnest_vcpu *vc, bool from_l2);
 /* nested/hyp_insn.c: HLV/HLVX/HSV, HFENCE/HINVAL of L1. Returns false when
  * insn is none of them. */
 bool rvnest_hyp_insn(struct rvnest_vcpu *vc, uint32_t insn);

@@ -135,6 +135,9 @@ struct rvnest_inval {
     bool all_addr;                    /* rs1 = x0 */
     bool all_id;                      /* rs2 = x0 */
     uint64_t addr;                    /* VVMA: guest virtual; GVMA: guest physical (rs1 << 2) */
+    uint64_t size;                    /* with !all_addr: bytes from addr the fence covers;
+                                         0 is one address (an HFENCE instruction), more a
+                                         range (an SBI NACL HFENCE entry) */
     uint64_t id;                      /* VVMA: ASID; GVMA: VMID */
     uint64_t vmid;                    /* VVMA: the VMID in L1's hgatp at the fence */
     bool remote;                      /* GVMA: an SBI remote fence (every hart's shadows);

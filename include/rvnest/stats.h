@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include "rvnest/nacl.h"
 
 enum rvnest_exit {
     EXIT_FW_ENTRY,          /* OpenSBI entered HS: turned into an L1 entry */
@@ -17,6 +18,7 @@ enum rvnest_exit {
     EXIT_SBI_DBCN,
     EXIT_SBI_FWFT,
     EXIT_SBI_LEGACY,
+    EXIT_SBI_NACL,          /* SBI nested acceleration (nested/sbi_nacl.c) */
     EXIT_SBI_UNSUPPORTED,
     EXIT_CSR,               /* virtual instruction: H/VS CSR access */
     EXIT_VIRT_INSN_OTHER,   /* virtual instruction: other */
@@ -55,6 +57,7 @@ struct rvnest_stats {
     uint64_t shadow_drops;            /* contexts emptied (whole-VMID fences, evictions,
                                          changed roots, reclaims) */
     uint64_t shadow_replays;          /* leaves made again after a local fence, no exit */
+    uint64_t nacl[NACL_EV__COUNT];    /* SBI nested acceleration (rvnest/nacl.h) */
     uint64_t ucode_runs;    /* L0 microcode sequences run in real HS */
     uint64_t l1_virqs;      /* interrupts L0 raised for L1 from its virtual H state */
     uint64_t l1_irq_catchups; /* interrupts L1 took in hardware while its trap state was dirty */

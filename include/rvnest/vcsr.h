@@ -30,6 +30,9 @@ enum vcsr_result {
                               the firmware's mstateen, or a write to a read-only one */
 };
 
+/* The table's index of a CSR number (-1: not one of them), and back. */
+int rvnest_vcsr_index(unsigned csr);
+unsigned rvnest_vcsr_number(enum vcsr_index i);
 /* reboot: after a system reset (the previous virtual values are kept but
  * for what QEMU's reset changes); else a cold boot (from the real
  * registers, before L0 writes them). */

@@ -263,7 +263,7 @@ static void test_base_probe(void)
         { SBI_EXT_LEGACY_SHUTDOWN + 1, HIDDEN }, { 0x504D55 /* PMU */, HIDDEN },
         { 0x535345 /* SSE */, HIDDEN }, { 0x44425452 /* DBTR */, HIDDEN },
         { 0x53555350 /* SUSP */, HIDDEN }, { 0x43505043 /* CPPC */, HIDDEN },
-        { 0x4E41434C /* NACL */, HIDDEN }, { 0x535441 /* STA */, HIDDEN },
+        { 0x4E41434C /* NACL */, L0_ONE }, { 0x535441 /* STA */, HIDDEN },
     };
     struct mock_vm t;
     mock_vm_boot(&t);

@@ -901,6 +901,44 @@ static void test_hfence_addr_4k(void)
     fake_free(f);
 }
 
+/* A range (an SBI NACL HFENCE entry): the 4 KiB leaves in it across
+ * 2 MiB tables, not one page on either side; a range of many tables, or
+ * one that wraps, empties the context instead. */
+static void test_hfence_range(void)
+{
+    struct fake *f = fake_new(1 << 20);
+    struct l1g g = l1g_new(f, 0, ATP_MODE_SV39, 5);
+    uint64_t lo = MB2 - 0x3000;                   /* three pages below a table edge */
+    for (uint64_t gpa = lo - 0x1000; gpa <= MB2 + 0x3000; gpa += 0x1000) {
+        map(f, &g, gpa, 0, leaf(DATA + (gpa & 0xff000), PTE_V | PTE_R | PTE_U | PTE_A));
+        CHECK_INT(fill(f, 0, &g, gpa, WALK_LOAD), ==, SHADOW_FILLED);
+    }
+    /* [lo, MB2 + 0x2000): pages lo .. MB2 + 0x1000 */
+    rvnest_shadow_pt_inval(&f->s, 0, &(struct rvnest_inval){ .addr = lo, .size = 0x5000, .id = 5 });
+    CHECK(sleaf(f, g.ctx, lo - 0x1000) & PTE_V);
+    for (uint64_t gpa = lo; gpa < MB2 + 0x2000; gpa += 0x1000)
+        CHECK_HEX(sleaf(f, g.ctx, gpa), ==, 0);
+    CHECK(sleaf(f, g.ctx, MB2 + 0x2000) & PTE_V);
+    CHECK(sleaf(f, g.ctx, MB2 + 0x3000) & PTE_V);
+    CHECK_UINT(ev(f, 0, RVNEST_SHADOW_EV_DROP), ==, 0);
+    /* an unaligned range takes every page it touches */
+    rvnest_shadow_pt_inval(&f->s, 0, &(struct rvnest_inval){ .addr = MB2 + 0x2fff, .size = 2, .id = 5 });
+    CHECK_HEX(sleaf(f, g.ctx, MB2 + 0x2000), ==, 0);
+    CHECK_HEX(sleaf(f, g.ctx, MB2 + 0x3000), ==, 0);
+    CHECK(sleaf(f, g.ctx, lo - 0x1000) & PTE_V);
+    /* another VMID's range: nothing */
+    CHECK_INT(fill(f, 0, &g, lo, WALK_LOAD), ==, SHADOW_FILLED);
+    rvnest_shadow_pt_inval(&f->s, 0, &(struct rvnest_inval){ .addr = lo, .size = 0x1000, .id = 6 });
+    CHECK(sleaf(f, g.ctx, lo) & PTE_V);
+    /* 64 tables or more: the context is emptied (then replayed locally) */
+    rvnest_shadow_pt_inval(&f->s, 0, &(struct rvnest_inval){ .addr = 0, .size = 64 * MB2 + 1, .id = 5 });
+    CHECK_UINT(ev(f, 0, RVNEST_SHADOW_EV_DROP), ==, 1);
+    /* a range that wraps around the address space: emptied too */
+    rvnest_shadow_pt_inval(&f->s, 0, &(struct rvnest_inval){ .addr = ~0ull - 0xfff, .size = 0x2000, .id = 5 });
+    CHECK_UINT(ev(f, 0, RVNEST_SHADOW_EV_DROP), ==, 2);
+    fake_free(f);
+}
+
 /* A 2 MiB leaf of L1's: a fence of any address in it drops every shadow
  * leaf made from it (RSW), not those from 4 KiB leaves in other tables. */
 static void test_hfence_addr_2m(void)
@@ -1246,6 +1284,7 @@ int main(int argc, char **argv)
     g_test_add_func("/shadow/hostile-misaligned", test_hostile_misaligned);
     g_test_add_func("/shadow/hostile-reserved", test_hostile_reserved);
     g_test_add_func("/shadow/hfence-addr-4k", test_hfence_addr_4k);
+    g_test_add_func("/shadow/hfence-range", test_hfence_range);
     g_test_add_func("/shadow/hfence-addr-2m", test_hfence_addr_2m);
     g_test_add_func("/shadow/hfence-addr-1g", test_hfence_addr_1g);
     g_test_add_func("/shadow/hfence-vmid-all", test_hfence_vmid_all);

@@ -89,20 +89,37 @@ _Static_assert(sizeof(sync_order) / sizeof(sync_order[0]) == VCSR__COUNT, "every
 
 /* Write the CSR space's words whose CSR L1's HS has (on this model, as the
  * firmware's mstateen lets it) and whose value changed since L0 last wrote
- * them, or that force (bit i: VCSR index i) names. */
+ * them, or that force (bit i: VCSR index i) names. A word whose dirty bit
+ * is set holds a write of L1's still to be synced: it stays as L1 wrote
+ * it (L0 writes it once the sync has made it L1's state). */
 static void show(struct rvnest_vcpu *vc, uint32_t force)
 {
     struct rvnest_nacl *n = &vc->nacl;
+    uint64_t val[VCSR__COUNT];
+    uint32_t todo = 0;
     for (unsigned i = 0; i < VCSR__COUNT; i++) {
         unsigned csr = rvnest_vcsr_number((enum vcsr_index)i);
-        uint64_t val;
-        if (rvnest_vcsr_read(&vc->vcsr, vc->hart, csr, &val) != VCSR_OK)
+        if (rvnest_vcsr_read(&vc->vcsr, vc->hart, csr, &val[i]) != VCSR_OK)
             continue;
         bool known = (n->shown_valid >> i) & 1;
-        if (known && n->shown[i] == val && !((force >> i) & 1))
+        if (!known || n->shown[i] != val[i] || ((force >> i) & 1))
+            todo |= 1u << i;
+    }
+    if (!todo)
+        return;
+    uint8_t bitmap[128];
+    if (!shm_read(vc, NACL_DBITMAP_OFF, bitmap, sizeof(bitmap)))
+        return;
+    for (unsigned i = 0; i < VCSR__COUNT; i++) {
+        if (!((todo >> i) & 1))
             continue;
-        shm_write64(vc, NACL_CSR_OFF + 8ull * NACL_CSR_INDEX(csr), val);
-        n->shown[i] = val;
+        unsigned idx = NACL_CSR_INDEX(rvnest_vcsr_number((enum vcsr_index)i));
+        if ((bitmap[idx >> 3] >> (idx & 7)) & 1) {
+            n->shown_valid &= ~(1u << i);
+            continue;
+        }
+        shm_write64(vc, NACL_CSR_OFF + 8ull * idx, val[i]);
+        n->shown[i] = val[i];
         n->shown_valid |= 1u << i;
         vc->stats.nacl[NACL_EV_CSR_WORDS]++;
     }

@@ -175,6 +175,18 @@ static void test_csr_space_follows(void)
     mock_trap_from_l1(&t, EXC_VIRTUAL_INST, L1_PC, 0x64551073, 0, 0);
     g_assert_cmpuint(t.vc->stats.nacl[NACL_EV_CSR_WORDS], ==, before);
     g_assert_cmphex(mock_read64(&t.m, word_of(CSR_HGATP)), ==, 0xdead);
+    /* a dirty word is L1's pending write: a change of the CSR meanwhile
+     * leaves it, the sync makes it L1's state and shows the result */
+    page_write(&t, CSR_HEDELEG, 0x100);
+    t.m.gpr[10] = 0x8;
+    mock_trap_from_l1(&t, EXC_VIRTUAL_INST, L1_PC, 0x60251073 /* csrw hedeleg, a0 */, 0, 0);
+    g_assert_cmphex(t.vc->vcsr.val[VCSR_HEDELEG], ==, 0x8);
+    g_assert_cmphex(mock_read64(&t.m, word_of(CSR_HEDELEG)), ==, 0x100);
+    g_assert_true(dirty_bit(&t, CSR_HEDELEG));
+    g_assert_cmpint(call(&t, SBI_NACL_SYNC_CSR, ~0ull, 0, 0), ==, SBI_SUCCESS);
+    g_assert_cmphex(t.vc->vcsr.val[VCSR_HEDELEG], ==, 0x100);
+    g_assert_cmphex(mock_read64(&t.m, word_of(CSR_HEDELEG)), ==, 0x100);
+    g_assert_false(dirty_bit(&t, CSR_HEDELEG));
     mock_vm_free(&t);
 }
 

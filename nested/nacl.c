@@ -333,7 +333,10 @@ static void autoswap(struct rvnest_vcpu *vc)
 
 /* SBI spec "Feature: Synchronize SRET (ID #2)", up to the SRET itself:
  * CSRs and HFENCEs synced (each when its feature is offered), hstatus
- * swapped (autoswap), x1-x31 from the SRET context. */
+ * swapped (autoswap), x1-x31 from the SRET context. The synced words are
+ * written back as SYNC_CSR writes them (step 5 of a sync), after the swap:
+ * the page then shows the state the SRET runs with, and L0's record of
+ * what it shows (shown[]) is that value, not the one before L1's write. */
 long rvnest_nacl_sret_prepare(struct rvnest_vcpu *vc)
 {
     if (vc->nacl.shmem == NACL_NO_SHMEM)
@@ -341,11 +344,13 @@ long rvnest_nacl_sret_prepare(struct rvnest_vcpu *vc)
     uint8_t x[32][8];
     if (!shm_read(vc, NACL_SRET_OFF, x, sizeof(x)))
         return SBI_ERR_FAILED;
+    uint32_t synced = 0;
     if (rvnest_nacl_feature(vc, RVNEST_NACL_FEAT_SYNC_CSR))
-        (void)sync_csrs(vc, (1u << VCSR__COUNT) - 1);
+        synced = sync_csrs(vc, (1u << VCSR__COUNT) - 1);
     if (rvnest_nacl_feature(vc, RVNEST_NACL_FEAT_SYNC_HFENCE))
         sync_hfences(vc, 0, NACL_HFENCE_ENTRIES - 1);
     autoswap(vc);
+    show(vc, synced);
     rvnest_sync_l1_traps(vc);
     for (unsigned i = 1; i < 32; i++)
         hart_set_gpr(vc->hart, i, le64(x[i]));

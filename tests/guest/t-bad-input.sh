@@ -31,6 +31,7 @@ case_ "launcher: smp > 8" "rvnest runs 1 to 8 harts" "$RVNEST" run --kernel "$BM
 case_ "launcher: smp 0" "rvnest runs 1 to 8 harts" "$RVNEST" run --kernel "$BM/smoke.elf" --native --smp 0
 case_ "launcher: bad --cpu-props" "is not a list like smstateen=true" "$RVNEST" run --kernel "$BM/smoke.elf" --cpu-props 'smstateen=true;reboot'
 case_ "launcher: --cpu-props without H" "cannot change h" "$RVNEST" run --kernel "$BM/smoke.elf" --cpu-props svinval=true,h=false
+case_ "launcher: bad --plugin-opts" "is not a list like nacl=off" "$RVNEST" run --kernel "$BM/smoke.elf" --plugin-opts 'nacl=off;x'
 case_ "launcher: bad memory size" "not a size" "$RVNEST" run --kernel "$BM/smoke.elf" --mem lots
 case_ "launcher: too little memory" "too small" "$RVNEST" run --kernel "$BM/smoke.elf" --mem 64M
 case_ "launcher: missing firmware" "OpenSBI firmware /nonexistent/fw.bin not found" env RVNEST_OPENSBI=/nonexistent/fw.bin "$RVNEST" run --kernel "$BM/smoke.elf"

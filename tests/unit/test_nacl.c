@@ -434,6 +434,51 @@ static void test_sync_sret(void)
     mock_vm_free(&t);
 }
 
+/* SYNC_SRET writes the synced words back (SBI spec, "Feature: Synchronize
+ * CSR", step 5) and remembers them as shown: a CSR that L2 leaves at the
+ * value it had before L1's write through the page must still show in the
+ * word at L2's exit (found by tests/guest/baremetal/nacl.c: the hvip word
+ * kept VSSIP after L2 cleared it, vsscratch and vsstatus words kept L1's
+ * values after L2 put back the previous run's). */
+static void test_sync_sret_writeback(void)
+{
+    struct mock_vm t;
+    boot_with_shmem(&t);
+    struct mock_hart *m = &t.m;
+    struct rvnest_vcpu *vc = t.vc;
+    struct pt_builder b = { .m = m, .next = 0x81000000 };
+    uint64_t groot = pt_alloc(&b, 4);
+    /* shown: vsscratch 0x1111 */
+    page_write(&t, CSR_VSSCRATCH, 0x1111);
+    g_assert_cmpint(call(&t, SBI_NACL_SYNC_CSR, CSR_VSSCRATCH, 0, 0), ==, SBI_SUCCESS);
+    g_assert_cmphex(mock_read64(m, word_of(CSR_VSSCRATCH)), ==, 0x1111);
+    /* through the page: vsscratch 0x2222, hedeleg all ones (WARL), SPV */
+    page_write(&t, CSR_HGATP, (8ull << 60) | (groot >> 12));
+    page_write(&t, CSR_VSTVEC, L2_TVEC);
+    page_write(&t, CSR_VSSCRATCH, 0x2222);
+    page_write(&t, CSR_HEDELEG, ~0ull);
+    page_write(&t, CSR_HSTATUS, HSTATUS_VSXL_64 | HSTATUS_SPV | HSTATUS_SPVP);
+    m->csr[CSR_VSSTATUS] = MSTATUS_SPP;
+    m->csr[CSR_VSEPC] = L2_PC;
+    m->csr[CSR_VSTVEC] = L1_TVEC;
+    ecall(&t, SBI_NACL_SYNC_SRET, 0, 0, 0);
+    g_assert_cmpstr(t.vm.fatal, ==, "");
+    g_assert_cmpuint(vc->world.level, ==, RVNEST_L2);
+    g_assert_true(mock_m_trap_from_hs(&t, vc->uc.end_pc));
+    /* written back: the legal values, not L1's */
+    g_assert_cmphex(mock_read64(m, word_of(CSR_HEDELEG)), ==, vc->vcsr.val[VCSR_HEDELEG]);
+    g_assert_cmphex(mock_read64(m, word_of(CSR_HEDELEG)), !=, ~0ull);
+    g_assert_cmphex(mock_read64(m, word_of(CSR_VSSCRATCH)), ==, 0x2222);
+    g_assert_false(dirty_bit(&t, CSR_VSSCRATCH));
+    /* L2 puts vsscratch back to 0x1111 and traps: the word follows */
+    m->csr[CSR_VSSCRATCH] = 0x1111;
+    mock_trap_from_l1(&t, EXC_VS_ECALL, L2_PC + 0x40, 0, 0, 0);
+    g_assert_cmpuint(vc->world.level, ==, RVNEST_L1);
+    g_assert_cmphex(vc->vcsr.val[VCSR_VSSCRATCH], ==, 0x1111);
+    g_assert_cmphex(mock_read64(m, word_of(CSR_VSSCRATCH)), ==, 0x1111);
+    mock_vm_free(&t);
+}
+
 /* Hostile shared memory: hstatus from the page is legalized as a csrw
  * would (no VSXL other than 64, no reserved bits); autoswap without its
  * feature does nothing; a shared memory put over L1's own firmware (PMP)
@@ -475,6 +520,7 @@ int main(int argc, char **argv)
     g_test_add_func("/nacl/sync-csr-order", test_sync_csr_order);
     g_test_add_func("/nacl/sync-hfence", test_sync_hfence);
     g_test_add_func("/nacl/sync-sret", test_sync_sret);
+    g_test_add_func("/nacl/sync-sret-writeback", test_sync_sret_writeback);
     g_test_add_func("/nacl/hostile", test_hostile);
     return g_test_run();
 }

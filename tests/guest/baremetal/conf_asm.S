@@ -23,7 +23,11 @@ conf_trap_entry_end:
 /* uint64_t conf_call_asm(fn, a0, a1, umode, usp): run fn with a0/a1 in
  * S-mode (umode 0: a call), or enter it with sret and sp = usp: SPP=0
  * (umode 1: U, or VU when the caller set hstatus.SPV) or SPP=1 (umode 2:
- * VS, with hstatus.SPV). Returns a0 of
+ * VS, with hstatus.SPV). umode | 4: enter through SBI NACL SYNC_SRET
+ * instead of sret, x1..x31 (as they are, with a0, a1, sp) written to the
+ * SRET context of the shared memory at conf_nacl_shmem; when the call
+ * returns (an error) conf_nacl_sret_errors counts it and sret enters as
+ * without. Returns a0 of
  * the code when it returns (S) or ends with its exit ecall (U), and the
  * escape path when a probe traps (conf_trap_c redirects sepc there). */
     .globl conf_call_asm
@@ -49,10 +53,29 @@ conf_call_asm:
 1:  csrw sepc, t1
     li t2, 0x100
     csrc sstatus, t2
-    li t3, 2
-    bne a3, t3, 2f
+    andi t3, a3, 3
+    li t4, 2
+    bne t3, t4, 2f
     csrs sstatus, t2                /* umode 2: sret to S (VS when hstatus.SPV) */
 2:  mv sp, a4
+    andi t3, a3, 4
+    bnez t3, 3f
+    sret
+3:  la t2, conf_nacl_shmem
+    ld t2, 0(t2)
+    FRAME_SAVE t2
+    sd sp, 16(t2)
+    li a7, 0x4E41434C
+    li a6, 4
+    ecall
+    la t3, conf_nacl_sret_errors
+    ld t4, 0(t3)
+    addi t4, t4, 1
+    sd t4, 0(t3)
+    ld a0, 80(t2)
+    ld a1, 88(t2)
+    ld a6, 128(t2)
+    ld a7, 136(t2)
     sret
 conf_escape:
     la t0, conf_ctx

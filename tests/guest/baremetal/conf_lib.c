@@ -208,7 +208,14 @@ uint64_t conf_call_at(uint64_t fn, int mode, uint64_t uexit, uint64_t a0, uint64
     return r;
 }
 
+uint64_t conf_nacl_shmem, conf_nacl_sret_errors;
+
 uint64_t conf_call_v(uint64_t fn, int mode, uint64_t uexit, uint64_t a0, uint64_t a1)
+{
+    return conf_call_v_via(fn, mode, uexit, a0, a1, 0);
+}
+
+uint64_t conf_call_v_via(uint64_t fn, int mode, uint64_t uexit, uint64_t a0, uint64_t a1, int nacl)
 {
     uint64_t sie = csr_read(sstatus) & 2;
     conf_uexit = uexit;
@@ -218,7 +225,7 @@ uint64_t conf_call_v(uint64_t fn, int mode, uint64_t uexit, uint64_t a0, uint64_
         csr_set(0x600, 1ull << 7);
         csr_clear(0x600, 1ull << 8);
     }
-    uint64_t r = conf_call_asm(fn, a0, a1, mode == MODE_S ? 2 : 1, 0);
+    uint64_t r = conf_call_asm(fn, a0, a1, (mode == MODE_S ? 2 : 1) | (nacl && conf_nacl_shmem ? 4 : 0), 0);
     if (sie)
         csr_set(sstatus, 2);
     else

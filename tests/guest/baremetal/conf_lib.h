@@ -71,6 +71,13 @@ uint64_t conf_call_at(uint64_t fn, int mode, uint64_t uexit, uint64_t a0, uint64
  * an ecall at uexit; every trap to HS ends the run (conf_trapped unless it
  * is that ecall) and returns to HS. */
 uint64_t conf_call_v(uint64_t fn, int mode, uint64_t uexit, uint64_t a0, uint64_t a1);
+/* The same, entered through SBI NACL SYNC_SRET when nacl is set and
+ * conf_nacl_shmem holds the shared memory's address (its SRET context
+ * gets x1..x31; hstatus is written as conf_call_v writes it, the autoswap
+ * flag must be clear). A SYNC_SRET that returns (an error) is counted in
+ * conf_nacl_sret_errors, and sret enters instead. */
+extern uint64_t conf_nacl_shmem, conf_nacl_sret_errors;
+uint64_t conf_call_v_via(uint64_t fn, int mode, uint64_t uexit, uint64_t a0, uint64_t a1, int nacl);
 
 /* Instruction encodings. */
 #define R_ZERO 0

@@ -22,9 +22,23 @@
  * Every result (value, or trap cause/tval/htval/htinst/GVA) folds into a
  * running hash; "chk <n> <hash>" every 1000 ops, each op in full from
  * op verbose_from on. Parameters from /chosen/bootargs:
- * seed=N ops=M verbose_from=K kinds=MASK (which operations, see main).
+ * seed=N ops=M verbose_from=K kinds=MASK (which operations, see main)
+ * nacl=0 (no SBI nested acceleration even where it is offered).
  * The same binary runs natively (the
  * reference) and under rvnest; the outputs must be identical.
+ *
+ * SBI nested acceleration (NACL): every eligible operation draws a route
+ * from the PRNG in every run; where NACL is offered (under rvnest, never
+ * natively) the "nacl" route goes through its shared memory instead:
+ * a csrrw/csrrwi of an H/VS CSR as the CSR's word and dirty bit and
+ * SYNC_CSR of that CSR or of all (the old value read first, as csrrw's rd
+ * returns it), an HFENCE as an HFENCE entry of the matching type (order 12
+ * or 21: a superset is always allowed) and SYNC_HFENCE of that entry or of
+ * all, an L2 entry as hedeleg/vsstatus/vstvec written through the page and
+ * SBI SYNC_SRET (which syncs them). Natively the same operations run as
+ * CSR instructions, HFENCE instructions and sret, so the two runs execute
+ * the same logical operations and must agree. An SBI error folds a value
+ * the native run never folds.
  *
  * Safety: every table entry points only at the program's own table pages
  * or data pages, leaves never lose all of R/W/X while valid, and root
@@ -87,6 +101,33 @@ static void fold(uint64_t w)
     }
 }
 
+/* ---- SBI nested acceleration (see the top) ---- */
+#define NACL_EID 0x4E41434Cl
+static uint64_t nacl_shm[(4096 + 1024 * 8) / 8] __attribute__((aligned(4096)));
+static int nacl_on;
+static long nacl_csrs, nacl_fences, nacl_entries, nacl_errors;
+
+static void nacl_check(struct sbiret r)
+{
+    if (r.error) {
+        nacl_errors++;
+        fold(0xbad0000000000000ull | (uint64_t)(r.error & 0xff));
+    }
+}
+
+/* The CSR's word and dirty bit, then SYNC_CSR of it (one) or of all. */
+static void nacl_csr(unsigned csr, uint64_t v, int sync, int one)
+{
+    unsigned i = ((csr & 0xc00) >> 2) | (csr & 0xff);
+    nacl_shm[512 + i] = v;
+    __asm__ volatile("fence rw, rw" ::: "memory");
+    ((volatile uint8_t *)nacl_shm)[0xf80 + i / 8] |= (uint8_t)(1u << (i % 8));
+    __asm__ volatile("fence rw, rw" ::: "memory");
+    nacl_csrs++;
+    if (sync)
+        nacl_check(sbi_call(NACL_EID, 2, one ? (long)csr : -1, 0, 0));
+}
+
 /* ---- generated stubs ---- */
 static uint32_t fz_code[8192] __attribute__((aligned(4096)));
 static unsigned fz_n;
@@ -107,15 +148,16 @@ struct fcsr {
     const char *name;
     int kind;          /* 0 plain, 1 hstatus (no SPV), 2 xatp (restricted), 3 vsstatus,
                         * 4 time-related (values far from time) */
+    int nacl;          /* a write through the NACL page is a csrw (implemented, writable) */
 };
 static const struct fcsr fcsrs[] = {
-    { 0x600, "hstatus", 1 }, { 0x602, "hedeleg", 0 }, { 0x603, "hideleg", 0 }, { 0x604, "hie", 0 },
-    { 0x605, "htimedelta", 4 }, { 0x606, "hcounteren", 0 }, { 0x607, "hgeie", 0 }, { 0x60a, "henvcfg", 0 },
-    { 0x60c, "hstateen0", 0 }, { 0x643, "htval", 0 }, { 0x644, "hip", 0 }, { 0x645, "hvip", 0 },
-    { 0x64a, "htinst", 0 }, { 0x680, "hgatp", 2 }, { 0xe12, "hgeip", 0 }, { 0x200, "vsstatus", 3 },
-    { 0x204, "vsie", 0 }, { 0x205, "vstvec", 0 }, { 0x240, "vsscratch", 0 }, { 0x241, "vsepc", 0 },
-    { 0x242, "vscause", 0 }, { 0x243, "vstval", 0 }, { 0x244, "vsip", 0 }, { 0x24d, "vstimecmp", 4 },
-    { 0x280, "vsatp", 2 }, { 0x608, "hvien", 0 }, { 0x6a8, "csr6a8", 0 },
+    { 0x600, "hstatus", 1, 1 }, { 0x602, "hedeleg", 0, 1 }, { 0x603, "hideleg", 0, 1 }, { 0x604, "hie", 0, 1 },
+    { 0x605, "htimedelta", 4, 1 }, { 0x606, "hcounteren", 0, 1 }, { 0x607, "hgeie", 0, 1 },
+    { 0x60a, "henvcfg", 0, 1 }, { 0x60c, "hstateen0", 0, 0 }, { 0x643, "htval", 0, 1 }, { 0x644, "hip", 0, 1 },
+    { 0x645, "hvip", 0, 1 }, { 0x64a, "htinst", 0, 1 }, { 0x680, "hgatp", 2, 1 }, { 0xe12, "hgeip", 0, 0 },
+    { 0x200, "vsstatus", 3, 1 }, { 0x204, "vsie", 0, 1 }, { 0x205, "vstvec", 0, 1 }, { 0x240, "vsscratch", 0, 1 },
+    { 0x241, "vsepc", 0, 1 }, { 0x242, "vscause", 0, 1 }, { 0x243, "vstval", 0, 1 }, { 0x244, "vsip", 0, 1 },
+    { 0x24d, "vstimecmp", 4, 1 }, { 0x280, "vsatp", 2, 1 }, { 0x608, "hvien", 0, 0 }, { 0x6a8, "csr6a8", 0, 0 },
 };
 #define NCSR ((unsigned)ARRAY_SIZE(fcsrs))
 
@@ -247,11 +289,41 @@ static void result(uint64_t v, int has_v)
     }
 }
 
+/* An HFENCE entry (SBI NACL "Nested HFENCE entry") doing what the form
+ * does: order 12 or 21, entry idx, then SYNC_HFENCE of it or of all. */
+static void nacl_fence(unsigned form, uint64_t a0, uint64_t a1, unsigned order, unsigned idx, int one)
+{
+    static const unsigned type[8] = { 5, 4, 7, 6, 1, 0, 3, 2 };   /* NACL entry type of each form */
+    uint64_t vmid = form < FG_ALL ? (csr_read(0x680) >> 44) & 0x3fff : a1 & 0x3fff;
+    uint64_t asid = form == FV_ASID || form == FV_VA_ASID ? a1 & 0xffff : 0;
+    uint64_t addr = form == FG_GPA || form == FG_GPA_VMID ? a0 << 2 : a0;
+    int ranged = form == FV_VA || form == FV_VA_ASID || form == FG_GPA || form == FG_GPA_VMID;
+    if (form == FG_ALL || form == FG_GPA)
+        vmid = 0;
+    volatile uint64_t *e = &nacl_shm[(0x800 + 32 * idx) / 8];
+    e[1] = ranged ? addr >> order : 0;
+    e[2] = 0;
+    e[3] = ranged ? 1 : 0;
+    __asm__ volatile("fence rw, rw" ::: "memory");
+    e[0] = (1ull << 63) | ((uint64_t)type[form] << 56) | ((uint64_t)(ranged ? order - 12 : 0) << 48) |
+           (vmid << 16) | asid;
+    __asm__ volatile("fence rw, rw" ::: "memory");
+    nacl_fences++;
+    nacl_check(sbi_call(NACL_EID, 3, one ? (long)idx : -1, 0, 0));
+}
+
 static void fence(unsigned form, uint64_t a0, uint64_t a1)
 {
+    unsigned route = rn(4), order = rn(2) ? 21 : 12, idx = rn(60);
+    int one = rn(2);
     begin_res();
-    call(f_stub[form], a0, a1);
-    vp("; %s", ff[form].name);
+    if (nacl_on && route >= 2) {
+        nacl_fence(form, a0, a1, order, idx, one);
+        conf_trapped = 0;
+    } else {
+        call(f_stub[form], a0, a1);
+    }
+    vp("; %s%s", ff[form].name, route >= 2 ? " [nacl route]" : "");
     if (form == FV_VA || form == FV_VA_ASID || form == FG_GPA || form == FG_GPA_VMID)
         vp(" %x", a0);
     if (form == FV_ASID || form == FV_VA_ASID || form == FG_VMID || form == FG_GPA_VMID)
@@ -379,9 +451,19 @@ static void op_csr(void)
                                        -(1ull << 62), 3ull << 62 };
         v = rn(2) ? tv[rn(ARRAY_SIZE(tv))] : (rnd() & ~((1ull << 38) - 1)) | (rnd() & 0x7ff);
     }
-    vp("%s %s a1=%x", fforms[f].name, cs->name, v);
+    /* the NACL route: csrrw/csrrwi as the word and SYNC_CSR */
+    unsigned route = rn(4);
+    int page = cs->nacl && (fforms[f].f3 == F_CSRRW || fforms[f].f3 == F_CSRRWI) && route >= 2;
+    vp("%s %s a1=%x%s", fforms[f].name, cs->name, v, page ? (route == 2 ? " [nacl route: sync one]" : " [nacl route: sync all]") : "");
     begin_res();
-    uint64_t r = call(csr_stub[c][f], 0x5a5a5a5a5a5a5a5aull, v);
+    uint64_t r;
+    if (page && nacl_on) {
+        r = call(csr_rb[c], 0, 0);                       /* the old value, csrrw's rd */
+        nacl_csr(cs->num, fforms[f].f3 == F_CSRRWI ? fforms[f].rs1 : v, 1, route == 2);
+        conf_trapped = 0;
+    } else {
+        r = call(csr_stub[c][f], 0x5a5a5a5a5a5a5a5aull, v);
+    }
     result(r, fforms[f].rd != R_ZERO);
     uint64_t rb = call(csr_rb[c], 0, 0);
     vp(" rb");
@@ -681,16 +763,27 @@ static void op_l2(void)
     case 1: deleg = L2_DELEG; break;
     default: deleg = rnd() & L2_DELEG; break;
     }
-    csr_write(0x602, deleg);
+    /* the NACL route: these three through the page, synced by SYNC_SRET */
+    int via = rn(3) == 0, page = nacl_on && via;
+    if (page)
+        nacl_csr(0x602, deleg, 0, 0);
+    else
+        csr_write(0x602, deleg);
     /* vsstatus: only its sstatus fields, UXL 64. QEMU keeps every bit
      * written to vsstatus and ORs them all into mstatus when V becomes 1
      * (riscv_cpu_swap_hypervisor_regs), which corrupts M-mode's state
      * natively; rvnest passes only these fields to L2. */
     uint64_t vss = csr_read(0x200);
-    csr_write(0x200, (vss & 0x000c6722ull) | (2ull << 32));
+    if (page)
+        nacl_csr(0x200, (vss & 0x000c6722ull) | (2ull << 32), 0, 0);
+    else
+        csr_write(0x200, (vss & 0x000c6722ull) | (2ull << 32));
     uint64_t code = cur_vsmode ? (vs ? VA_CODE_S : VA_CODE_U) : PG(P_L2C);
     uint64_t handler = (cur_vsmode ? VA_CODE_S : PG(P_L2C)) + L2_HANDLER_OFF;
-    csr_write(0x205, handler);                      /* vstvec: direct */
+    if (page)
+        nacl_csr(0x205, handler, 0, 0);                 /* vstvec: direct */
+    else
+        csr_write(0x205, handler);
     uint64_t a0 = 0, a1 = rnd();
     if (op->kind == L2_LOAD || op->kind == L2_STORE || op->kind == L2_AMO)
         a0 = hv_addr(op->kind != L2_LOAD, op->size);
@@ -702,10 +795,16 @@ static void op_l2(void)
         a1 = rn(2) ? interesting() : (rn(2) ? 1ull << 19 : 1ull << 18) | (rn(2) ? 2 : 0) | (1ull << rn(14));
     else if (op->kind == L2_CSRT)
         a1 = rn(2) ? ~0ull : (rnd() & ~((1ull << 38) - 1)) | (rnd() & 0x7ff);    /* as op_csr's kind 4 */
-    vp("l2 %s %s hedeleg %x a0 %x a1 %x", vs ? "VS" : "VU", op->name, deleg, a0, a1);
+    vp("l2 %s %s hedeleg %x a0 %x a1 %x%s", vs ? "VS" : "VU", op->name, deleg, a0, a1, via ? " [nacl route]" : "");
     begin_res();
-    uint64_t exit = code + l2_off[o] + 4;
-    uint64_t r = conf_call_v(code + l2_off[o], vs ? MODE_S : MODE_U, exit, a0, a1);
+    uint64_t exit = code + l2_off[o] + 4, sret_errors = conf_nacl_sret_errors;
+    uint64_t r = conf_call_v_via(code + l2_off[o], vs ? MODE_S : MODE_U, exit, a0, a1, page);
+    if (page)
+        nacl_entries++;
+    if (conf_nacl_sret_errors != sret_errors) {
+        nacl_errors++;
+        fold(0xbad5000000000000ull);
+    }
     uint64_t epc = T.epc;
     result(r, op->kind != L2_COUNTER && op->kind != L2_NONE && op->kind != L2_STORE);
     if (conf_trapped)
@@ -765,6 +864,18 @@ int main(unsigned long hartid, unsigned long fdt)
     if (!kinds)
         kinds = 0xff;
     cprintf("fuzz: seed %d ops %d verbose_from %d kinds %x\n", (long)seed, ops, verbose_from, (uint64_t)kinds);
+    /* NACL where it is offered (under rvnest), unless nacl=0 */
+    struct sbiret pr = sbi_call(SBI_EXT_BASE, 3, NACL_EID, 0, 0);
+    if (conf_arg("nacl", 1) && pr.error == 0 && pr.value) {
+        struct sbiret sr = sbi_call(NACL_EID, 1, (long)(uintptr_t)nacl_shm, 0, 0);
+        nacl_on = sr.error == 0;
+        if (nacl_on)
+            conf_nacl_shmem = (uint64_t)(uintptr_t)nacl_shm;
+        else
+            cprintf("FAIL: nacl set_shmem: err %d\n", sr.error), conf_failures++;
+    }
+    cprintf("fuzz: nacl %s\n", nacl_on ? "on: a share of CSR writes, fences and L2 entries go through its shared memory"
+                                        : "off: every operation by instruction");
     seed_state = seed;
     gen_stubs();
     build();
@@ -813,6 +924,11 @@ int main(unsigned long hartid, unsigned long fdt)
     checksum();
     uint64_t dt = csr_read(time) - t0;
     cprintf("fuzz: end ops %d hash %X traps %d unexpected %d\n", ops, hash, (long)T_count, (long)T_unexpected);
+    if (nacl_on)
+        cprintf("fuzz-nacl: %d CSR words, %d HFENCE entries, %d L2 entries by SYNC_SRET, %d SBI errors\n", nacl_csrs,
+                nacl_fences, nacl_entries, nacl_errors);
+    if (nacl_errors)
+        conf_failures++;
     for (long i = 0; hashes_from >= 0 && i < 1000 && hashes_from + i < ops; i++)
         cprintf("hash %d %X last %X traps/irqs %X\n", hashes_from + i, op_hash[i], op_val[i], op_cnt[i]);
     /* Timing goes to a line the comparison ignores. */

@@ -63,7 +63,7 @@ fi
 # the build host to --install itself).
 APPLETS="sh ash cat echo printf test [ true false seq md5sum cut head tail grep sed wc
     mount umount mkdir ls uname dmesg sleep poweroff reboot insmod lsmod date expr env
-    timeout sync"
+    timeout sync stty"
 
 stage_busybox() { # STAGING
     mkdir -p "$1/bin" "$1/proc" "$1/sys" "$1/dev" "$1/tmp"

@@ -14,16 +14,66 @@
 # non-zero key of the last nested run's L0 stats (rvnest run --stats, nested
 # objects as a.b). It prints figures; it asserts nothing about time.
 #
-# Usage: bench/l2-boot-ratio.sh [PAIRS] [--smp N]     (default 5 pairs, 1)
+# Usage: bench/l2-boot-ratio.sh [PAIRS] [--smp N] [--kernel 6.12|7.2]
+#                               [--l2-kernel 6.12|7.2] [--nacl on|off]
+#        bench/l2-boot-ratio.sh --matrix [PAIRS]
+#   PAIRS: default 5 (1 with --matrix)
 #   --smp N: L1 with N harts running an L2 with N vCPUs (rvnest-vmm --cpus)
+#   --kernel: L1's Linux (default RVNEST_KERNEL, else 6.12); --l2-kernel:
+#     L2's (default RVNEST_L2_KERNEL, else L1's); --nacl: the plugin's nacl=
+#     in the nested runs (default RVNEST_NACL, else the plugin's default, on)
+#   --matrix: every combination, L1 Linux 6.12|7.2 x L2 Linux 6.12|7.2 x
+#     nacl on|off x --smp 1|2 (16), PAIRS pairs each, one QEMU at a time;
+#     a line per combination as it ends, then a table of the medians (the
+#     full output of each in a directory it names)
 # Environment: RVNEST_L1_TIMEOUT (single-level run, default 600 s),
 #   RVNEST_L2_BOOT_NESTED_TIMEOUT (nested run, default 3600 s).
 set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$REPO/scripts/env.sh"
+. "$REPO/bench/lib.sh"
+kernel_args "$@"
+matrix=0 args=()
+for a in ${rest[@]+"${rest[@]}"}; do
+    if [ "$a" = --matrix ]; then matrix=1; else args+=("$a"); fi
+done
+bench_usage+=" | --matrix [PAIRS]"
+if [ "$matrix" = 1 ]; then
+    [ "$kernel_set" = 0 ] && [[ ${#args[@]} -le 1 && "${args[0]:-1}" =~ ^[1-9][0-9]*$ ]] \
+        || { echo "usage: bench/l2-boot-ratio.sh --matrix [PAIRS] (it runs every kernel, NACL and --smp 1|2 itself)" >&2; exit 2; }
+    pairs=${args[0]:-1}
+    out=$(mktemp -d "${TMPDIR:-/tmp}/l2-boot-matrix.XXXXXX")
+    echo "L2 Linux boot-to-poweroff through KVM in L1, nested / single-level, every combination of"
+    echo "L1 Linux 6.12|7.2, L2 Linux 6.12|7.2, nacl on|off, 1|2 harts and vCPUs; $pairs pair(s) each; full outputs in $out"
+    printf '%-4s %-4s %-4s %-3s  %12s %12s %10s %10s %12s %12s\n' L1 L2 nacl smp "single vmm s" "nested vmm s" "ratio vmm" "ratio wall" "L0 exits" "L2 exits" >"$out/table"
+    for k in $RVNEST_KERNELS; do for l2k in $RVNEST_KERNELS; do for nacl in on off; do for s in 1 2; do
+        name=l1-$k-l2-$l2k-nacl-$nacl-smp$s
+        "$0" "$pairs" --smp "$s" --kernel "$k" --l2-kernel "$l2k" --nacl "$nacl" >"$out/$name.log" 2>&1
+        rc=$?
+        # the figures of the run's summary lines
+        nat=$(sed -n 's/^single-level (median): L2 boot-to-poweroff \([^ ]*\) s.*/\1/p' "$out/$name.log")
+        nst=$(sed -n 's/^nested       (median): L2 boot-to-poweroff \([^ ]*\) s.*/\1/p' "$out/$name.log")
+        rv=$(sed -n 's/^median ratio nested\/single-level: \([^ ]*\) (rvnest-vmm.*/\1/p' "$out/$name.log")
+        rw=$(sed -n 's/^median ratio nested\/single-level: .*whole run (wall): \([^ ]*\)$/\1/p; s/^median ratio nested\/single-level: \([^ ]*\) (whole run, wall.*/\1/p' "$out/$name.log")
+        ex=$(awk '$1 == "exits_total" {print $2}' "$out/$name.log")
+        l2ex=$(awk '$1 == "l2_exits_total" {print $2}' "$out/$name.log")
+        printf '%-4s %-4s %-4s %-3s  %12s %12s %10s %10s %12s %12s\n' "$k" "$l2k" "$nacl" "$s" "${nat:--}" "${nst:--}" \
+            "${rv:--}" "${rw:--}" "${ex:--}" "${l2ex:--}" >>"$out/table"
+        if [ "$rc" = 0 ] && [ -n "$rw" ]; then
+            echo "  $name: ratio vmm ${rv:--}, wall $rw"
+        else
+            echo "  $name: no ratio (status $rc): $(grep -m1 -e 'nested run failed' -e 'run failed' -e 'l2-boot-ratio:' "$out/$name.log" || tail -1 "$out/$name.log")"
+        fi
+    done; done; done; done
+    echo
+    cat "$out/table"
+    echo "vmm s: median rvnest-vmm boot-to-poweroff (KVM_CREATE_VM to L2's SRST) in L1; ratio = nested / single-level;"
+    echo "L0 exits, L2 exits: exits_total and l2_exits_total of the last nested run's L0 stats."
+    exit 0
+fi
+pairs_smp l2-boot-ratio.sh ${args[@]+"${args[@]}"}
 # shellcheck source=tests/kvm/lib.sh
 . "$REPO/tests/kvm/lib.sh"
-. "$REPO/bench/lib.sh"
-pairs_smp l2-boot-ratio.sh "$@"
 export L1_SMP=$smp
 native_to=${RVNEST_L1_TIMEOUT:-600} nested_to=${RVNEST_L2_BOOT_NESTED_TIMEOUT:-3600}
 for m in native nested; do
@@ -65,8 +115,8 @@ reason() {
     echo "QEMU status $rc: $l$(grep -m1 -o 'RVNEST-L1: vmm-exit=[0-9]*' "$1" | sed 's/^RVNEST-L1: / (/; s/$/)/')"
 }
 
-echo "L2 Linux boot-to-poweroff through KVM in L1 (Debian $(cat "$RVNEST_IMAGES/kernel-version"), busybox workload),"
-echo "nested (L1 under rvnest) / single-level (L1 in QEMU's real HS), L1 ${L1_MEM}, L2 256M, $pairs pairs"
+echo "L2 Linux boot-to-poweroff through KVM in L1 (L1 Debian $(cat "$L1_KERNEL_DIR/kernel-version"), L2 Debian $(cat "$L2_KERNEL_DIR/kernel-version"), busybox workload),"
+echo "nested (L1 under rvnest, nacl=${RVNEST_NACL:-default}) / single-level (L1 in QEMU's real HS), L1 ${L1_MEM}, L2 256M, $pairs pairs"
 nested_on=1 last_nested=
 for i in $(seq 1 "$pairs"); do
     if ! nat=$(run native "$tmp/native.log"); then

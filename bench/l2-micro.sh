@@ -20,15 +20,22 @@
 # alternating, PAIRS times (default 5) the native program and the nested one
 # with every op, and prints the median ticks per op of each, and their ratio.
 #
-# Usage: bench/l2-micro.sh [-n ITERS] [-o OPS] [PAIRS]
+# Usage: bench/l2-micro.sh [-n ITERS] [-o OPS] [PAIRS] [--nacl on|off]
+#                          [--kernel 6.12|7.2] [--l2-kernel 6.12|7.2]
 #   ITERS  timed iterations per op (default 20000)
 #   OPS    comma-separated subset of sbi,mmio,timer,pagefault,rdtime,rdcycle
+#   --nacl the plugin's nacl= in the nested runs (default RVNEST_NACL, else
+#          the plugin's default, on)
+#   --kernel, --l2-kernel: taken (and checked) as by bench/l2-boot-ratio.sh
+#          so that one set of options drives both, but no Linux runs here:
+#          L1 and L2 are bench_l2's own bare-metal code; the header says so
 # Expects ./rvnest setup to have been done (QEMU, plugin, $RVNEST_BM).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$REPO/scripts/env.sh"
 . "$REPO/bench/lib.sh"
-micro_args l2-micro.sh sbi,mmio,timer,pagefault,rdtime,rdcycle 20000 "$@"
+kernel_args "$@"
+micro_args l2-micro.sh sbi,mmio,timer,pagefault,rdtime,rdcycle 20000 ${rest[@]+"${rest[@]}"}
 ELF=$(bench_elf bench_l2)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 RUN=("$REPO/rvnest" run --kernel "$ELF" --mem 256M --timeout 300)
@@ -53,6 +60,7 @@ op_lines() { tr -d '\r' <"$1" | sed -n 's/^bench_l2: op \([a-z]*\) iters \([0-9]
 echo "rvnest L2 micro-benchmarks: bench_l2, $iters iterations per op, $pairs pairs"
 echo "QEMU $("$(rvnest_qemu_prefix)/bin/qemu-system-riscv64" --version | sed -n '1s/.*version //p'), -cpu rv64,h=true, L1 RAM 256M"
 echo "ticks: L2's 'time', QEMU virt's 10 MHz timer (1 tick = 100 ns of host time, no icount)"
+echo "nested runs: nacl=${RVNEST_NACL:-default}$([ "$kernel_set" = 0 ] || echo "; --kernel/--l2-kernel not used: bench_l2 is a bare-metal L1 running bare-metal L2 code, no Linux")"
 
 # 1. One nested run per op with iters=N and one with iters=0: which ops run
 #    nested, and L0's counts per op.

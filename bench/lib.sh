@@ -44,6 +44,34 @@ stats_flat() {
         }'
 }
 
+# kernel_args ARGS...: takes "--kernel 6.12|7.2", "--l2-kernel 6.12|7.2" and
+# "--nacl on|off" out of ARGS (the rest into the array rest) and exports
+# them as RVNEST_KERNEL (default: its value, else 6.12), RVNEST_L2_KERNEL
+# (default: its value, else L1's) and RVNEST_NACL (default: its value, else
+# unset: the plugin's default) for tests/kvm/lib.sh and rvnest run; kernel_set
+# is 1 when one of them was given. A bad value: one line, exit 2. Sets
+# bench_usage, the options' part of a usage line.
+# shellcheck disable=SC2034 # rest, kernel_set and bench_usage are for the caller
+kernel_args() {
+    local k=${RVNEST_KERNEL:-6.12} l2k=${RVNEST_L2_KERNEL:-} nacl=${RVNEST_NACL:-}
+    rest=() kernel_set=0
+    bench_usage=" [--kernel 6.12|7.2] [--l2-kernel 6.12|7.2] [--nacl on|off]"
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --kernel|--l2-kernel|--nacl)
+                [ $# -ge 2 ] || { echo "bench: $1 needs a value" >&2; exit 2; }
+                case "$1" in --kernel) k=$2 ;; --l2-kernel) l2k=$2 ;; --nacl) nacl=$2 ;; esac
+                kernel_set=1; shift 2 ;;
+            *) rest+=("$1"); shift ;;
+        esac
+    done
+    rvnest_kernel_dir "$k" "--kernel/RVNEST_KERNEL" >/dev/null || exit 2
+    rvnest_kernel_dir "${l2k:-$k}" "--l2-kernel/RVNEST_L2_KERNEL" >/dev/null || exit 2
+    [ -z "$nacl" ] || rvnest_nacl_ok "$nacl" "--nacl/RVNEST_NACL" || exit 2
+    export RVNEST_KERNEL=$k RVNEST_L2_KERNEL=${l2k:-$k}
+    if [ -n "$nacl" ]; then export RVNEST_NACL=$nacl; else unset RVNEST_NACL; fi
+}
+
 # pairs_smp NAME ARGS...: "[PAIRS] [--smp N]" into pairs (default 5) and
 # smp (default 1, at most 8); bad input: the usage line and exit 2.
 pairs_smp() {
@@ -56,14 +84,14 @@ pairs_smp() {
             *) pairs=$1; shift ;;
         esac
     done
-    [[ "$pairs" =~ ^[1-9][0-9]*$ && "$smp" =~ ^[1-8]$ ]] || { echo "usage: bench/$name [PAIRS] [--smp 1-8]" >&2; exit 2; }
+    [[ "$pairs" =~ ^[1-9][0-9]*$ && "$smp" =~ ^[1-8]$ ]] || { echo "usage: bench/$name [PAIRS] [--smp 1-8]${bench_usage:-}" >&2; exit 2; }
 }
 
 # micro_args NAME ALL_OPS ITERS ARGS...: "[-n ITERS] [-o OPS] [PAIRS]" into
 # iters (default ITERS), ops (default ALL_OPS, each one of them) and pairs
 # (default 5); then the bare-metal program PROG.elf (NAME's) must exist.
 micro_args() {
-    local name=$1 usage_line="usage: bench/$1 [-n ITERS] [-o OPS] [PAIRS]" op
+    local name=$1 usage_line="usage: bench/$1 [-n ITERS] [-o OPS] [PAIRS]${bench_usage:-}" op
     all_ops=$2 iters=$3 ops=$2 pairs=5
     shift 3
     while [ $# -gt 0 ]; do

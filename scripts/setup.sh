@@ -8,6 +8,9 @@
 # apt rules (../shared/docs/PROVISIONING.md): bookworm-backports as a normal
 # deb source (priority 100, used only with -t), sid only as deb-src, trixie
 # only for riscv64 packages that are downloaded and unpacked, never installed.
+# The second kernel (Linux 7.2, sid's riscv64 build) comes through an apt
+# configuration of setup's own in the cache (its own sources file, lists and
+# a pin forbidding every sid package): the host's apt never sees sid binaries.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,7 +19,11 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 QEMU_VERSION=10.2.2
 QEMU_DEB_VERSION=1:10.2.2+ds-1
-STEPS=6
+# The second L1/L2 kernel: Debian sid's riscv64 Linux 7.2, pinned by its ABI
+# name (packages linux-binary-<ABI>-riscv64, the Image, and
+# linux-modules-<ABI>-riscv64, kvm.ko); the Debian revision is sid's.
+SID_KERNEL_ABI=7.2.13+deb14
+STEPS=7
 step() { printf '==> [%s/%s] %s\n' "$1" "$STEPS" "$2"; }
 info() { printf '    %s\n' "$*"; }
 die()  { printf 'rvnest setup: error: %s\n' "$*" >&2; exit 1; }
@@ -230,11 +237,74 @@ esac
 echo "$kver" > "$RVNEST_IMAGES/kernel-version"
 info "ok: kernel $kver, busybox $(cat "$rv/debs/busybox-static.stamp")"
 
-# ---------------------------------------------------------------- 5. rvnest
-step 5 "build rvnest (meson)"
+# ---------------------------------------------------------------- 5. Linux 7.2 from sid
+step 5 "Debian sid riscv64 kernel $SID_KERNEL_ABI (downloaded, unpacked, never installed)"
+# Into $RVNEST_IMAGES/7.2 (Image, kvm.ko, kernel-version) beside 6.12's.
+K72=$RVNEST_IMAGES/7.2
+sid=$rv/sid
+k72ver=$SID_KERNEL_ABI-riscv64
+k72_pkgs=("linux-binary-$k72ver" "linux-modules-$k72ver")
+if [ -f "$K72/Image" ] && [ -f "$K72/kvm.ko" ] && [ "$(cat "$K72/kernel-version" 2>/dev/null)" = "$k72ver" ]; then
+    info "ok: kernel $k72ver (cached in $K72)"
+else
+    # apt configuration of its own: sid riscv64 only, a pin no sid package
+    # passes (downloads name the release, pkg/sid), its own lists and cache;
+    # /etc/apt is neither read for sources nor written.
+    mkdir -p "$sid/apt/sources.list.d" "$sid/apt/preferences.d" "$sid/apt/lists/partial" \
+        "$sid/apt/cache/archives/partial" "$sid/debs" "$sid/root"
+    printf '%s\n' "Types: deb
+URIs: http://deb.debian.org/debian
+Suites: sid
+Components: main
+Architectures: riscv64
+Signed-By: $KEYRING" > "$sid/apt/sources.list.d/rvnest-sid-riscv64.sources"
+    printf '%s\n' "Package: *
+Pin: release n=sid
+Pin-Priority: -1" > "$sid/apt/preferences.d/rvnest-sid"
+    SID_APT=(-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$sid/apt/sources.list.d"
+        -o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts="$sid/apt/preferences.d"
+        -o Dir::State::Lists="$sid/apt/lists" -o Dir::Cache="$sid/apt/cache"
+        -o Acquire::Check-Valid-Until=false)
+    sid_updated=0
+    for p in "${k72_pkgs[@]}"; do
+        stamp=$sid/debs/$p.stamp
+        [ -f "$stamp" ] && [ -f "$sid/debs/$(cat "$stamp")" ] && continue
+        if [ "$sid_updated" = 0 ]; then
+            info "apt-get update (sid riscv64, setup's own apt configuration in $sid/apt)"
+            apt-get "${SID_APT[@]}" update -qq >/dev/null 2>&1 \
+                || die "apt-get update of sid riscv64 failed (network, or deb.debian.org unreachable); run setup again"
+            sid_updated=1
+        fi
+        apt-cache "${SID_APT[@]}" show "$p:riscv64" >/dev/null 2>&1 \
+            || die "sid does not serve $p: set SID_KERNEL_ABI in scripts/setup.sh to the 7.2 ABI it has (linux-binary-7.2.*-riscv64 in $sid/apt/lists)"
+        info "downloading $p from sid"
+        (cd "$sid/debs" && apt-get "${SID_APT[@]}" download -qq "$p:riscv64/sid" >/dev/null 2>&1) \
+            || die "apt-get download $p:riscv64/sid failed; run setup again"
+        deb=$(cd "$sid/debs" && ls -t "${p}"_*_riscv64.deb | head -1)
+        dpkg-deb -x "$sid/debs/$deb" "$sid/root" || die "dpkg-deb -x $deb failed (remove $sid/debs/$deb and run setup again)"
+        echo "$deb" > "$stamp"
+        info "unpacked $deb"
+    done
+    kimg=$sid/root/usr/lib/modules/$k72ver/vmlinuz
+    [ -f "$kimg" ] || die "no usr/lib/modules/$k72ver/vmlinuz in linux-binary-$k72ver (remove $sid and run setup again)"
+    kvmko=$(find "$sid/root/usr/lib/modules/$k72ver" -name 'kvm.ko*' 2>/dev/null | head -1 || true)
+    [ -n "$kvmko" ] || die "kvm.ko not found for kernel $k72ver (remove $sid and run setup again)"
+    mkdir -p "$K72"
+    cp "$kimg" "$K72/Image.tmp" && mv -f "$K72/Image.tmp" "$K72/Image"
+    case "$kvmko" in
+        *.xz) xz -dc "$kvmko" > "$K72/kvm.ko.tmp" ;;
+        *)    cp "$kvmko" "$K72/kvm.ko.tmp" ;;
+    esac
+    mv -f "$K72/kvm.ko.tmp" "$K72/kvm.ko"
+    echo "$k72ver" > "$K72/kernel-version"
+    info "ok: kernel $k72ver ($(cat "$sid/debs/linux-binary-$k72ver.stamp"), $(cat "$sid/debs/linux-modules-$k72ver.stamp")) in $K72"
+fi
+
+# ---------------------------------------------------------------- 6. rvnest
+step 6 "build rvnest (meson)"
 "$REPO/scripts/build.sh"
 
-# ---------------------------------------------------------------- 6. guest images
-step 6 "guest programs and images"
+# ---------------------------------------------------------------- 7. guest images
+step 7 "guest programs and images"
 "$REPO/tests/guest/build.sh"
 echo "==> setup complete (cache: $RVNEST_CACHE)"

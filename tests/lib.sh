@@ -5,6 +5,16 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RVNEST=$REPO/rvnest
 BM=$RVNEST_BM
 fail() { echo "FAIL: $*"; exit 1; }
+# The Linux L1 tests boot RVNEST_KERNEL's Image (6.12 or 7.2, default 6.12;
+# scripts/env.sh); RVNEST_NACL (on|off) reaches the plugin of the nested run
+# through rvnest run. need_l1_image: FAIL unless setup fetched that kernel.
+RVNEST_KERNEL=${RVNEST_KERNEL:-6.12}
+L1_KERNEL_DIR=$(rvnest_kernel_dir "$RVNEST_KERNEL" RVNEST_KERNEL) || exit 2
+L1_IMAGE=$L1_KERNEL_DIR/Image
+[ -z "${RVNEST_NACL:-}" ] || rvnest_nacl_ok "$RVNEST_NACL" RVNEST_NACL || exit 2
+need_l1_image() { [ -f "$L1_IMAGE" ] || fail "no $L1_IMAGE (Linux $RVNEST_KERNEL): run scripts/setup.sh"; }
+# l1_config: L1's kernel and the NACL setting, for the result lines.
+l1_config() { echo "L1 Linux $RVNEST_KERNEL, nacl=${RVNEST_NACL:-default}"; }
 # Guest output without firmware banners and L0's report.
 guest_lines() { tr -d '\r' <"$1" | grep -v -E '^(Domain|Boot|Firmware|Platform|OpenSBI|Runtime| |rvnest|qemu-system)|^$' || true; }
 # The guest's "RVNEST:" lines.

@@ -39,6 +39,19 @@ for t in "$REPO"/tests/*/t-*.sh; do
         *) failed=$((failed + 1)); failures+=("$name"); echo "FAIL $name (exit $rc, ${secs}s), last lines of $log:"; tail -15 "$log" | sed 's/^/    /' ;;
     esac
 done
+# RVNEST_TEST_MATRIX=1: also the long mode of the kernel tests, the runs of
+# tests/kvm/matrix.sh the default suite does not make (about 25 minutes).
+if [ "${RVNEST_TEST_MATRIX:-0}" = 1 ]; then
+    echo "==> kernel matrix (tests/kvm/matrix.sh --skip-default)"
+    while IFS= read -r line; do
+        case "$line" in
+            "PASS matrix/"*) passed=$((passed + 1)) ;;
+            "FAIL matrix/"*) failed=$((failed + 1)); name=${line#FAIL }; failures+=("${name%% *}") ;;
+            "failed: "*|*" passed, "*" failed") continue ;;
+        esac
+        echo "$line"
+    done < <("$REPO/tests/kvm/matrix.sh" --skip-default 2>&1 </dev/null)
+fi
 [ ${#failures[@]} = 0 ] || echo "failed: ${failures[*]}"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

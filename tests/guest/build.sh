@@ -29,7 +29,12 @@ build_initramfs() { # output init [extra file...]
     rm -rf "$stage"
 }
 build_initramfs "$RVNEST_IMAGES/l1-test.cpio.gz" "$REPO/tests/guest/linux/init"
-build_initramfs "$RVNEST_IMAGES/l1-kvm-init.cpio.gz" "$REPO/tests/guest/linux/init-kvm" "$RVNEST_IMAGES/kvm.ko"
+# one kvm-init image per kernel setup fetched, beside its kvm.ko
+for k in $RVNEST_KERNELS; do
+    kdir=$(rvnest_kernel_dir "$k")
+    [ -f "$kdir/kvm.ko" ] || continue
+    build_initramfs "$kdir/l1-kvm-init.cpio.gz" "$REPO/tests/guest/linux/init-kvm" "$kdir/kvm.ko"
+done
 
 # The bare-metal L1 programs.
 make -s -C "$REPO/tests/guest/baremetal" OUT="$RVNEST_BM"

@@ -43,6 +43,17 @@ chmod +x "$tmp"/*/bin/qemu-system-riscv64
 case_ "launcher: QEMU too old" "needs QEMU >= 10.1" env RVNEST_QEMU_PREFIX="$tmp/old" "$RVNEST" run --kernel "$BM/smoke.elf"
 case_ "launcher: QEMU without plugins" "has no plugin support" env RVNEST_QEMU_PREFIX="$tmp/noplug" "$RVNEST" run --kernel "$BM/smoke.elf"
 case_ "launcher: plugin options with --native" "need the plugin" "$RVNEST" run --native --kernel "$BM/smoke.elf" --stats x.json
+case_ "launcher: bad --nacl" "nacl 'maybe' must be on or off" "$RVNEST" run --kernel "$BM/smoke.elf" --nacl maybe
+case_ "launcher: bad RVNEST_NACL" "RVNEST_NACL='1' must be on or off" env RVNEST_NACL=1 "$RVNEST" run --kernel "$BM/smoke.elf"
+case_ "launcher: --nacl with --native" "need the plugin" "$RVNEST" run --native --kernel "$BM/smoke.elf" --nacl on
+case_ "launcher: demo, unknown kernel" "unknown kernel '5.10'" "$RVNEST" demo --kernel 5.10
+case_ "launcher: demo, unknown L2 kernel" "unknown L2 kernel '6.1'" "$RVNEST" demo --l2-kernel 6.1
+case_ "launcher: demo, unknown RVNEST_KERNEL" "unknown kernel '7'" env RVNEST_KERNEL=7 "$RVNEST" demo l1
+case_ "launcher: demo, bad --nacl" "nacl 'maybe' .* must be on or off" "$RVNEST" demo --nacl maybe
+case_ "launcher: demo l1 with --l2-kernel" "is for the l2 demo" "$RVNEST" demo l1 --l2-kernel 6.12
+case_ "tests: unknown RVNEST_KERNEL" "unknown kernel '5.10' for RVNEST_KERNEL" env RVNEST_KERNEL=5.10 "$REPO/tests/kvm/build.sh"
+case_ "tests: unknown RVNEST_L2_KERNEL" "unknown kernel '6' for RVNEST_L2_KERNEL" env RVNEST_L2_KERNEL=6 "$REPO/tests/kvm/t-kvm-l2-nested-vs-native.sh"
+case_ "tests: bad RVNEST_NACL" "RVNEST_NACL 'yes' must be on or off" env RVNEST_NACL=yes "$REPO/tests/guest/t-linux-native-vs-nested.sh"
 case_ "plugin: unknown option" "rvnest: unknown option 'bogus'" "$Q" "${QARGS[@]}" -plugin "$P,bogus=1"
 case_ "plugin: empty stats file name" "stats= needs a file name" "$Q" "${QARGS[@]}" -plugin "$P,stats="
 case_ "plugin: bad boolean" "takes on or off, not 'maybe'" "$Q" "${QARGS[@]}" -plugin "$P,audit=maybe"

@@ -6,8 +6,9 @@
 # guest code ran in real HS; every hart entered L1 and took exits.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
+need_l1_image
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-run_both "$tmp" --smp 4 --kernel "$RVNEST_IMAGES/Image" --initrd "$RVNEST_IMAGES/l1-test.cpio.gz" \
+run_both "$tmp" --smp 4 --kernel "$L1_IMAGE" --initrd "$RVNEST_IMAGES/l1-test.cpio.gz" \
     --append "$RVNEST_L1_APPEND" --timeout 400
 same_output "$tmp" rvnest_lines 'RVNEST: isa: rv64[a-z]*h' 'RVNEST: nproc 4$' 'RVNEST: par-md5 ' \
     'RVNEST: par-forks 100 100 100 100 $' 'RVNEST: forks 300$' 'RVNEST: clock advanced' 'RVNEST: done'
@@ -16,4 +17,4 @@ grep -q '"sbi_srst": 1,' "$tmp/stats.json" || fail "L1 did not power off through
 for h in 0 1 2 3; do
     grep -q "{ \"hart\": $h, \"exits_total\": [1-9]" "$tmp/stats.json" || fail "hart $h took no exit to L0"
 done
-echo "identical RVNEST lines ($(wc -l <"$tmp/a")), $(grep -o '"exits_total": [0-9]*' "$tmp/stats.json" | head -1)"
+echo "identical RVNEST lines ($(wc -l <"$tmp/a")), $(grep -o '"exits_total": [0-9]*' "$tmp/stats.json" | head -1) ($(l1_config))"

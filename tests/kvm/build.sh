@@ -3,6 +3,10 @@
 #   rvnest-vmm            static riscv64 VMM (vmm/*.c + Debian's riscv64 libfdt.a)
 #   l2-initramfs.cpio.gz  busybox + deterministic workload + poweroff
 #   l1-initramfs.cpio.gz  busybox + kvm.ko + rvnest-vmm + L2 kernel/initramfs + init
+# for L1 kernel RVNEST_KERNEL (6.12 or 7.2, default 6.12: its kvm.ko) and L2
+# kernel RVNEST_L2_KERNEL (default L1's), one L1 initramfs per pair:
+# kvm/l1-initramfs.cpio.gz for 6.12 with 6.12, else
+# kvm/l1-<L1>-l2-<L2>/l1-initramfs.cpio.gz (scripts/env.sh rvnest_kvm_l1_initrd).
 # Idempotent: each output is rebuilt only when one of its inputs is newer.
 set -euo pipefail
 
@@ -38,8 +42,12 @@ LIBFDT_A=$ROOT/usr/lib/riscv64-linux-gnu/libfdt.a
 BUSYBOX=$ROOT/usr/bin/busybox
 [ -f "$BUSYBOX" ] || BUSYBOX=$ROOT/bin/busybox
 [ -f "$BUSYBOX" ] || die "no riscv64 busybox in $ROOT (Debian package busybox-static:riscv64; run scripts/setup.sh)"
-KERNEL=$RVNEST_IMAGES/Image
-KVM_KO=$RVNEST_IMAGES/kvm.ko
+L1_K=${RVNEST_KERNEL:-6.12}
+L2_K=${RVNEST_L2_KERNEL:-$L1_K}
+L1_DIR=$(rvnest_kernel_dir "$L1_K" RVNEST_KERNEL) || exit 1
+L2_DIR=$(rvnest_kernel_dir "$L2_K" RVNEST_L2_KERNEL) || exit 1
+KERNEL=$L2_DIR/Image     # L2's, in L1's initramfs
+KVM_KO=$L1_DIR/kvm.ko    # L1's
 [ -f "$KERNEL" ] && [ -f "$KVM_KO" ] || die "no $KERNEL or $KVM_KO: run scripts/setup.sh"
 command -v cpio >/dev/null || die "cpio not found (Debian package cpio)"
 mkdir -p "$OUT"
@@ -63,7 +71,7 @@ fi
 # the build host to --install itself).
 APPLETS="sh ash cat echo printf test [ true false seq md5sum cut head tail grep sed wc
     mount umount mkdir ls uname dmesg sleep poweroff reboot insmod lsmod date expr env
-    timeout sync"
+    timeout sync stty"
 
 stage_busybox() { # STAGING
     mkdir -p "$1/bin" "$1/proc" "$1/sys" "$1/dev" "$1/tmp"
@@ -106,8 +114,11 @@ bare_programs() { # DIR
 # kvm.ko plus the modules it depends on (read from its .modinfo).
 kvm_modules() {
     local kver moddir dep f
-    kver=$(cat "$RVNEST_IMAGES/kernel-version" 2>/dev/null || true)
-    for moddir in "$ROOT/lib/modules/$kver" "$ROOT/usr/lib/modules/$kver"; do [ -d "$moddir" ] && break; done
+    kver=$(cat "$L1_DIR/kernel-version" 2>/dev/null || true)
+    # trixie's packages are unpacked in $ROOT, sid's (7.2) in riscv64/sid/root
+    for moddir in {"$ROOT","$RVNEST_CACHE/riscv64/sid/root"}/{lib,usr/lib}/modules/"$kver"; do
+        [ -d "$moddir" ] && break
+    done
     # .modinfo is a list of NUL-terminated key=value strings
     for dep in $(tr '\0' '\n' < "$KVM_KO" | sed -n 's/^depends=//p' | head -1 | tr ',' ' '); do
         f=$(find "$moddir" -name "$dep.ko*" 2>/dev/null | head -1)
@@ -116,9 +127,10 @@ kvm_modules() {
     done
 }
 mapfile -t DEP_MODS < <(kvm_modules)
-L1=$OUT/l1-initramfs.cpio.gz
+L1=$(rvnest_kvm_l1_initrd "$L1_K" "$L2_K")
+mkdir -p "$(dirname "$L1")"
 if ! up_to_date "$L1" "$BUSYBOX" "$HERE/l1-init.sh" "$HERE/build.sh" "$VMM" "$L2" "$KERNEL" "$KVM_KO" "${DEP_MODS[@]}"; then
-    info "building l1-initramfs.cpio.gz"
+    info "building ${L1#"$OUT"/} (L1 $L1_K, L2 $L2_K)"
     st=$(mktemp -d); trap 'rm -rf "$st"' EXIT
     stage_busybox "$st"
     install -m 0755 "$HERE/l1-init.sh" "$st/init"

@@ -14,7 +14,9 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 say() { echo "RVNEST-L1: $*"; }
-finish() { sync; poweroff -f; sleep 5; }
+# poweroff -f does not wait for the console to drain; stty setting the
+# console's own settings again (tcsetattr TCSADRAIN) does.
+finish() { stty -F /dev/console "$(stty -F /dev/console -g)" 2>/dev/null; sync; poweroff -f; sleep 5; }
 
 say "up, kernel $(uname -r)"
 while read -r m; do

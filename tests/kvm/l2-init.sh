@@ -17,12 +17,18 @@ echo "RVNEST-L2: forks=$i"
 echo "RVNEST-L2: done"
 # poweroff -f does not wait for the console to drain: the 8250 driver sends
 # from a polling timer (the VMM's UART has no interrupt line), so wait until
-# its transmit counter stops moving.
+# its transmit counter stops moving. Linux 7.2 has no /proc/tty/driver/serial:
+# there, stty setting the console's own settings again (tcsetattr TCSADRAIN)
+# waits until the port has sent everything.
 tx() { sed -n 's/.* tx:\([0-9]*\).*/\1/p' /proc/tty/driver/serial 2>/dev/null | head -1; }
-n=0
-while [ "$n" -lt 100 ]; do
-    a=$(tx); sleep 0.05; b=$(tx)
-    [ "$a" = "$b" ] && break
-    n=$((n + 1))
-done
+if [ -r /proc/tty/driver/serial ]; then
+    n=0
+    while [ "$n" -lt 100 ]; do
+        a=$(tx); sleep 0.05; b=$(tx)
+        [ "$a" = "$b" ] && break
+        n=$((n + 1))
+    done
+else
+    stty -F /dev/console "$(stty -F /dev/console -g)" 2>/dev/null
+fi
 poweroff -f

@@ -4,7 +4,20 @@
 # shellcheck source=scripts/env.sh
 . "$REPO/scripts/env.sh"
 
-KVM_IMAGES=$RVNEST_IMAGES/kvm
+# The kernels (scripts/env.sh): L1's RVNEST_KERNEL (default 6.12), L2's
+# RVNEST_L2_KERNEL (default L1's); tests/kvm/build.sh builds their L1
+# initramfs. RVNEST_NACL (on|off, unset: the plugin's default) reaches the
+# plugin of every nested run through `rvnest run`.
+RVNEST_KERNEL=${RVNEST_KERNEL:-6.12}
+RVNEST_L2_KERNEL=${RVNEST_L2_KERNEL:-$RVNEST_KERNEL}
+export RVNEST_KERNEL RVNEST_L2_KERNEL
+L1_KERNEL_DIR=$(rvnest_kernel_dir "$RVNEST_KERNEL" RVNEST_KERNEL) || exit 2
+L2_KERNEL_DIR=$(rvnest_kernel_dir "$RVNEST_L2_KERNEL" RVNEST_L2_KERNEL) || exit 2
+[ -z "${RVNEST_NACL:-}" ] || rvnest_nacl_ok "$RVNEST_NACL" RVNEST_NACL || exit 2
+L1_KERNEL=$L1_KERNEL_DIR/Image
+KVM_L1_INITRD=$(rvnest_kvm_l1_initrd "$RVNEST_KERNEL" "$RVNEST_L2_KERNEL")
+# kvm_config: the kernels and NACL setting of this run, for the result lines.
+kvm_config() { echo "L1 Linux $RVNEST_KERNEL, L2 Linux $RVNEST_L2_KERNEL, nacl=${RVNEST_NACL:-default}"; }
 # native: L1 runs in QEMU's real HS mode (-cpu rv64,h=true), no plugin.
 # nested: L1 runs under rvnest (the plugin emulates H); needs ./rvnest.
 RVNEST_MODE=${RVNEST_MODE:-native}
@@ -17,7 +30,10 @@ L2_EXPECTED_MD5=$(seq 1 20000 | md5sum | cut -d' ' -f1) L2_EXPECTED_FORKS=200
 # kvm_prereqs: prints a reason and returns 1 if this machine cannot run the
 # scenario at all (setup never ran).
 kvm_prereqs() {
-    [ -f "$RVNEST_IMAGES/Image" ] || { echo "no $RVNEST_IMAGES/Image: scripts/setup.sh has not run"; return 1; }
+    local k
+    for k in "$L1_KERNEL" "$L2_KERNEL_DIR/Image"; do
+        [ -f "$k" ] || { echo "no $k: scripts/setup.sh has not run"; return 1; }
+    done
     [ -x "$(rvnest_qemu_prefix)/bin/qemu-system-riscv64" ] || { echo "no qemu-system-riscv64: scripts/setup.sh has not run"; return 1; }
     if [ "$RVNEST_MODE" = nested ] && [ ! -x "$REPO/rvnest" ]; then
         echo "RVNEST_MODE=nested needs the ./rvnest launcher"; return 1
@@ -37,11 +53,11 @@ run_l1() {
     native)
         timeout -k 10 "$L1_TIMEOUT" "$(rvnest_qemu_prefix)/bin/qemu-system-riscv64" \
             -M virt -cpu rv64,h=true -smp "$smp" ${accel[@]+"${accel[@]}"} -m "$L1_MEM" -nographic -no-reboot \
-            -bios "$RVNEST_OPENSBI" -kernel "$RVNEST_IMAGES/Image" \
-            -initrd "$KVM_IMAGES/l1-initramfs.cpio.gz" -append "$append" </dev/null ;;
+            -bios "$RVNEST_OPENSBI" -kernel "$L1_KERNEL" \
+            -initrd "$KVM_L1_INITRD" -append "$append" </dev/null ;;
     nested)
-        timeout -k 10 "$L1_TIMEOUT" "$REPO/rvnest" run --smp "$smp" --kernel "$RVNEST_IMAGES/Image" \
-            --initrd "$KVM_IMAGES/l1-initramfs.cpio.gz" --append "$append" --mem "$L1_MEM" \
+        timeout -k 10 "$L1_TIMEOUT" "$REPO/rvnest" run --smp "$smp" --kernel "$L1_KERNEL" \
+            --initrd "$KVM_L1_INITRD" --append "$append" --mem "$L1_MEM" \
             ${extra[@]+"${extra[@]}"} </dev/null ;;
     *)
         echo "unknown RVNEST_MODE=$RVNEST_MODE (native or nested)" >&2; return 2 ;;

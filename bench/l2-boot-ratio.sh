@@ -184,6 +184,30 @@ if [ -n "$last_nested" ] && [ -s "$tmp/stats.json" ]; then
 else
     echo "no L0 stats (no nested run wrote its --stats file)"
 fi
+# L0 exits per L2 entry by reason: the world switch's cost (KVM's trapped
+# H CSR accesses, its sret and HFENCEs, or with NACL one sbi_nacl
+# SYNC_SRET; and the L2 exit L1 sees) beside what L1 and L2 cost L0
+# otherwise (shadow fills, L1's own traps, its device I/O).
+if [ -n "$last_nested" ] && [ -s "$tmp/stats.json" ]; then
+    stats_flat "$tmp/stats.json" | awk '
+        { v[$1] = $2; k[n++] = $1 }
+        END {
+            e = v["l2_entries"]
+            if (!e) { print "no L2 entry in the last nested run"; exit }
+            printf "L0 exits per L2 entry, last nested run (%d entries):\n", e
+            fwd = v["l2_exits.guest_page_fault"] + v["l2_exits.virtual_insn"] + v["l2_exits.ecall"] + v["l2_exits.exception"] + v["l2_exits.irq"]
+            printf "  all L0 exits          %8.3f  (L1 exits %.3f, L2 exits %.3f: %.3f forwarded to L1, %.3f handled in L0)\n",
+                (v["exits_total"] + v["l2_exits_total"]) / e, v["exits_total"] / e, v["l2_exits_total"] / e, fwd / e,
+                (v["l2_exits_total"] - fwd) / e
+            ws = v["exits.sbi_nacl"] + v["exits.csr"] + v["exits.virtual_insn_other"] + v["exits.hfence"]
+            printf "  world switch          %8.3f  (KVM entering L2: sbi_nacl %.3f, trapped H CSR accesses %.3f, sret %.3f, hfence %.3f; the L2 exits L1 sees %.3f)\n",
+                (ws + fwd) / e, v["exits.sbi_nacl"] / e, v["exits.csr"] / e, v["exits.virtual_insn_other"] / e,
+                v["exits.hfence"] / e, fwd / e
+            for (i = 0; i < n; i++)
+                if (k[i] ~ /^(exits|l2_exits)\./ && v[k[i]] != 0)
+                    printf "  %-21s %8.3f\n", (k[i] ~ /^l2_/ ? "L2 " substr(k[i], 10) : substr(k[i], 7)), v[k[i]] / e
+        }'
+fi
 if [ "$smp" -gt 1 ] && [ -s "$tmp/stats.json" ]; then
     echo "L0 per hart, last nested run:"
     grep -o '"hart": [0-9]*, "exits_total": [0-9]*, "l2_exits_total": [0-9]*, "l2_entries": [0-9]*' "$tmp/stats.json" |

@@ -79,6 +79,26 @@ run_l2() {
     RVNEST_MODE=$1 RVNEST_RUN_EXTRA="${2:+--stats $2}" run_l1 quiet
 }
 
+# nacl_used_ok STATS [HARTS]: with a 7.2 L1 (KVM >= 6.13 is a NACL client) and
+# nacl not off, KVM entered L2 through NACL: every hart set its shared
+# memory, and SYNC_SRET made at least 90% of the L2 entries; with
+# nacl=off, no NACL call succeeded. Calls the caller's fail otherwise;
+# prints what it found.
+nacl_used_ok() {
+    local st=$1 harts=${2:-1} shm sret ent
+    shm=$(grep -o '"set_shmem": [0-9]*' "$st" | grep -o '[0-9]*$')
+    sret=$(grep -o '"sync_sret": [0-9]*' "$st" | grep -o '[0-9]*$')
+    ent=$(grep -o '"l2_entries": [0-9]*' "$st" | head -1 | grep -o '[0-9]*$')
+    if [ "${RVNEST_NACL:-on}" = off ]; then
+        [ "${shm:-0}" = 0 ] && [ "${sret:-0}" = 0 ] || fail "nacl=off, yet NACL calls succeeded (set_shmem $shm, sync_sret $sret)"
+        echo "NACL: off, not used (0 set_shmem, 0 sync_sret; $ent L2 entries through trapped sret)"
+    elif [ "$RVNEST_KERNEL" = 7.2 ]; then
+        [ "${shm:-0}" -ge "$harts" ] || fail "KVM in the 7.2 L1 set no NACL shared memory on every hart (set_shmem ${shm:-0})"
+        [ "$((${sret:-0} * 10))" -ge "$((ent * 9))" ] || fail "KVM entered L2 $ent times but only ${sret:-0} through NACL SYNC_SRET"
+        echo "NACL: used by KVM: $shm set_shmem, $sret of $ent L2 entries through SYNC_SRET"
+    fi
+}
+
 # timed_run LOG CMD...: runs CMD with its console, CRs removed, in LOG; sets
 # rc (its status) and secs (its wall time, one decimal).
 timed_run() {

@@ -29,5 +29,6 @@ done
 grep -q '^RVNEST-L1: check ' "$work/nested.lines" || fail "no VMM check lines"
 diff -u "$work/native.lines" "$work/nested.lines" || fail "L2/VMM output differs between single-level and nested"
 grep -q '"l2_entries": [1-9]' "$work/stats.json" || fail "rvnest's statistics show no L2 entry: L2 did not run nested"
+nacl_used_ok "$work/stats.json"
 grep -E '^rvnest: (L1 exits|L2|  L2 |shadow|NACL)' "$work/nested.log" | sed 's/^/  /'
 echo "PASS: KVM in L1 under rvnest ran L2 Linux; L2 output and the 12 VMM checks identical to single-level ($(kvm_config))"

@@ -29,5 +29,6 @@ for h in 0 1; do
         || fail "hart $h never ran L2"
 done
 grep -o '{ "hart": [0-9]*, "exits_total": [0-9]*, "l2_exits_total": [0-9]*, "l2_entries": [0-9]*' "$work/stats.json" | sed 's/^/  /'
+nacl_used_ok "$work/stats.json" 2
 grep -E '^rvnest: NACL' "$work/nested.log" | sed 's/^/  /'
 echo "PASS: L1 with 2 harts under rvnest ran a 2-vCPU L2; L2 output identical to single-level ($(kvm_config))"

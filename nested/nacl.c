@@ -98,9 +98,9 @@ static void show(struct rvnest_vcpu *vc, uint32_t force)
     uint64_t val[VCSR__COUNT];
     uint32_t todo = 0;
     for (unsigned i = 0; i < VCSR__COUNT; i++) {
-        unsigned csr = rvnest_vcsr_number((enum vcsr_index)i);
-        if (rvnest_vcsr_read(&vc->vcsr, vc->hart, csr, &val[i]) != VCSR_OK)
+        if (!((n->present >> i) & 1))
             continue;
+        val[i] = rvnest_vcsr_view(&vc->vcsr, vc->hart, (enum vcsr_index)i);
         bool known = (n->shown_valid >> i) & 1;
         if (!known || n->shown[i] != val[i] || ((force >> i) & 1))
             todo |= 1u << i;
@@ -159,6 +159,14 @@ long rvnest_nacl_set_shmem(struct rvnest_vcpu *vc, uint64_t lo, uint64_t hi, uin
         return SBI_ERR_INVALID_ADDRESS;
     vc->nacl.shmem = lo;
     vc->nacl.shown_valid = 0;
+    /* Which CSRs L1's HS has on this model (the firmware's mstateen set at
+     * its boot): probed once here, not at every refresh of the page. */
+    vc->nacl.present = 0;
+    for (unsigned i = 0; i < VCSR__COUNT; i++) {
+        uint64_t unused;
+        if (rvnest_vcsr_read(&vc->vcsr, vc->hart, rvnest_vcsr_number((enum vcsr_index)i), &unused) == VCSR_OK)
+            vc->nacl.present |= 1u << i;
+    }
     show(vc, 0);
     vc->stats.nacl[NACL_EV_SET_SHMEM]++;
     return SBI_SUCCESS;

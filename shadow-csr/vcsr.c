@@ -245,36 +245,36 @@ enum vcsr_result rvnest_vcsr_read(struct rvnest_vcsr *v, struct rvnest_hart *h,
     int i = index_of(csr);
     if (i < 0 || !accessible(h, &table[i]))
         return VCSR_ILLEGAL;
+    *val = rvnest_vcsr_view(v, h, (enum vcsr_index)i);
+    return VCSR_OK;
+}
+
+uint64_t rvnest_vcsr_view(struct rvnest_vcsr *v, struct rvnest_hart *h, enum vcsr_index i)
+{
     const uint64_t hideleg = v->val[VCSR_HIDELEG];
     uint64_t x;
     switch (table[i].rule) {
     case R_HIE:
-        *val = v->val[VCSR_HIE] & HS_MODE_INTERRUPTS;
-        break;
+        return v->val[VCSR_HIE] & HS_MODE_INTERRUPTS;
     case R_VSIE:
         x = v->val[VCSR_HIE] & hideleg & (VS_MODE_INTERRUPTS | LOCAL_INTERRUPTS);
-        *val = (x & LOCAL_INTERRUPTS) | ((x & VS_MODE_INTERRUPTS) >> 1);
-        break;
+        return (x & LOCAL_INTERRUPTS) | ((x & VS_MODE_INTERRUPTS) >> 1);
     case R_HVIP:
-        *val = l1_mip(v, h);
-        break;
+        return l1_mip(v, h);
     case R_HIP:
-        *val = (l1_mip(v, h) | l1_vstip(v, h)) & HS_MODE_INTERRUPTS;
-        break;
+        return (l1_mip(v, h) | l1_vstip(v, h)) & HS_MODE_INTERRUPTS;
     case R_VSIP:
-        *val = ((l1_mip(v, h) | l1_vstip(v, h)) & hideleg & VS_MODE_INTERRUPTS) >> 1;
-        break;
+        return ((l1_mip(v, h) | l1_vstip(v, h)) & hideleg & VS_MODE_INTERRUPTS) >> 1;
     case R_PROBE:
         /* QEMU read_henvcfg: PBMTE, STCE, ADUE and DTE read 0 while the
          * firmware's menvcfg has them clear (FWFT can clear them later) */
-        *val = v->val[i];
+        x = v->val[i];
         if (i == VCSR_HENVCFG)
-            *val &= ~(ENVCFG_PBMTE | ENVCFG_STCE | ENVCFG_ADUE | ENVCFG_DTE) | v->menvcfg;
-        break;
+            x &= ~(ENVCFG_PBMTE | ENVCFG_STCE | ENVCFG_ADUE | ENVCFG_DTE) | v->menvcfg;
+        return x;
     default:
-        *val = v->val[i];
+        return v->val[i];
     }
-    return VCSR_OK;
 }
 
 /* QEMU's rmw_vsie64/rmw_vsip64 move the VS-level bits 1, 5, 9 of the new

@@ -67,6 +67,7 @@ struct rvnest_nacl {
     uint64_t shmem;                   /* the shared memory's base, or NACL_NO_SHMEM */
     uint64_t shown[VCSR__COUNT];      /* the CSR-space words as L0 last wrote them */
     uint32_t shown_valid;             /* bit i: shown[i] is in the page */
+    uint32_t present;                 /* bit i: L1's HS has that CSR (at SET_SHMEM) */
 };
 
 /* Counts, per hart (rvnest_stats.nacl). */

@@ -42,6 +42,9 @@ void rvnest_vcsr_reset(struct rvnest_vcsr *v, struct rvnest_hart *h, uint64_t me
 uint64_t rvnest_vcsr_vs_pending(struct rvnest_vcsr *v, struct rvnest_hart *h);
 enum vcsr_result rvnest_vcsr_read(struct rvnest_vcsr *v, struct rvnest_hart *h,
                                   unsigned csr, uint64_t *val);
+/* What a read of the CSR at index i returns, for a caller that already
+ * knows L1's HS has it (rvnest_vcsr_read says so): no access check. */
+uint64_t rvnest_vcsr_view(struct rvnest_vcsr *v, struct rvnest_hart *h, enum vcsr_index i);
 /* A CSR instruction's access as QEMU performs it: the old value (the
  * read view) to *old, then the write of new_val under wr_mask (none when
  * wr_mask is 0). */

@@ -25,10 +25,18 @@
  *   rdtime     csrr time (hcounteren.TM=1: no trap)
  *   rdcycle    csrr cycle (hcounteren.CY=1: no trap)
  *
+ * When its SBI offers nested acceleration (NACL, all four features: under
+ * rvnest unless nacl=off; never natively) L1 works the way KVM >= 6.13
+ * does: htval and htinst read from the shared memory's CSR space, HFENCEs
+ * queued as NACL HFENCE entries, and L2 entered again by SYNC_SRET (the
+ * guest's registers in the SRET context) instead of sret. nacl=0 in the
+ * bootargs keeps the trapping path.
+ *
  * Parameters from /chosen/bootargs (rvnest run --append):
  *   iters=N   timed iterations per op (default 20000)
  *   warmup=N  untimed iterations before each timed loop (default 1000)
  *   ops=LIST  comma-separated subset of the ops above (default all)
+ *   nacl=0    do not use NACL even when offered (default 1)
  *
  * Output: one "bench_l2: op NAME iters N ticks T" line per op, then
  * "bench_l2: done"; "bench_l2: FAIL: ..." on anything unexpected. Apart
@@ -116,14 +124,91 @@ static uint64_t *gpte(uint64_t gpa, int level)
     return &t[idx];
 }
 
+/* SBI nested acceleration (SBI spec chapter "Nested Acceleration
+ * Extension"): the shared memory (12 KiB: scratch, then the CSR space),
+ * its physical address for hs_entry.S's SYNC_SRET path (0: not used). */
+#define SBI_EXT_NACL 0x4E41434C
+#define NACL_SHMEM_SIZE (4096 + 1024 * 8)
+#define NACL_HFENCE_OFF 0x800
+#define NACL_HFENCE_ENTRIES 60
+#define NACL_HFENCE_PEND (1ull << 63)
+#define NACL_HFENCE_GVMA_VMID 2ull
+#define NACL_HFENCE_GVMA_VMID_ALL 3ull
+static uint8_t nacl_shm[NACL_SHMEM_SIZE] __attribute__((aligned(4096)));
+uint64_t nacl_shmem_pa;
+
+static volatile uint64_t *nacl_word(uint64_t off)
+{
+    return (volatile uint64_t *)(uintptr_t)(nacl_shmem_pa + off);
+}
+
+/* An H CSR: from the CSR space with NACL (never a trap), else csrr. */
+static uint64_t hcsr_read(unsigned csr)
+{
+    if (nacl_shmem_pa)
+        return *nacl_word(0x1000 + 8 * (((csr & 0xc00) >> 2) | (csr & 0xff)));
+    return csr == 0x643 ? csr_read(0x643) : csr_read(0x64a);
+}
+
+/* Queue an HFENCE entry; with all entries pending, sync them first. */
+static void nacl_hfence(uint64_t type, uint64_t pnum, uint64_t count)
+{
+    for (int tries = 0; tries < 2; tries++) {
+        for (unsigned i = 0; i < NACL_HFENCE_ENTRIES; i++) {
+            volatile uint64_t *e = nacl_word(NACL_HFENCE_OFF + 32 * i);
+            if (e[0] & NACL_HFENCE_PEND)
+                continue;
+            e[1] = pnum;
+            e[2] = 0;
+            e[3] = count;
+            __asm__ volatile("fence w, w" ::: "memory");
+            e[0] = NACL_HFENCE_PEND | type << 56 | (vmid & 0x3fff) << 16;    /* order 12 */
+            return;
+        }
+        sbi_call(SBI_EXT_NACL, 3, -1, 0, 0);                                  /* SYNC_HFENCE */
+    }
+    fail("NACL HFENCE entries stay pending", 0, 0, 0);
+}
+
 static void hfence_gvma_gpa(uint64_t gpa)
 {
+    if (nacl_shmem_pa) {
+        nacl_hfence(NACL_HFENCE_GVMA_VMID, gpa >> 12, 1);
+        return;
+    }
     __asm__ volatile(".insn r 0x73, 0, 0x31, x0, %0, %1" :: "r"(gpa >> 2), "r"(vmid) : "memory");
 }
 
 static void hfence_gvma_vmid(void)
 {
+    if (nacl_shmem_pa) {
+        nacl_hfence(NACL_HFENCE_GVMA_VMID_ALL, 0, 0);
+        return;
+    }
     __asm__ volatile(".insn r 0x73, 0, 0x31, x0, x0, %0" :: "r"(vmid) : "memory");
+}
+
+/* hs_entry.S: SYNC_SRET returned, which it does only on an error. */
+void nacl_sret_failed(long err)
+{
+    print("bench_l2: FAIL: NACL SYNC_SRET returned %d\n", err);
+    shutdown();
+}
+
+/* Use NACL when the SBI offers the extension and all four features. */
+static void nacl_setup(int want)
+{
+    if (!want || sbi_call(0x10, 3, SBI_EXT_NACL, 0, 0).value != 1)
+        return;
+    for (long f = 0; f < 4; f++)
+        if (sbi_call(SBI_EXT_NACL, 0, f, 0, 0).value != 1)
+            return;
+    struct sbiret r = sbi_call(SBI_EXT_NACL, 1, (long)(uintptr_t)nacl_shm, 0, 0);
+    if (r.error) {
+        fail("NACL set_shmem failed", (uint64_t)r.error, (uint64_t)(uintptr_t)nacl_shm, 0);
+        return;
+    }
+    nacl_shmem_pa = (uint64_t)(uintptr_t)nacl_shm;
 }
 
 extern char _start[];
@@ -236,7 +321,7 @@ static uint64_t sext(uint64_t v, unsigned bits)
 /* Emulate L2's load from the device; 0 if it is not a load we know. */
 static int emulate_load(uint64_t *frame, uint64_t gpa, uint64_t epc)
 {
-    uint32_t insn = (uint32_t)csr_read(0x64a);              /* htinst */
+    uint32_t insn = (uint32_t)hcsr_read(0x64a);             /* htinst */
     unsigned len;
     if (insn & 1) {                 /* transformed instruction; bit 1 clear: compressed */
         mmio_htinst++;
@@ -312,7 +397,7 @@ uint64_t hs_trap(uint64_t *frame)
         return 0;
     }
     if (cause == EXC_LOAD_GPF || cause == EXC_STORE_GPF) {
-        uint64_t gpa = csr_read(0x643) << 2 | (csr_read(stval) & 3);
+        uint64_t gpa = hcsr_read(0x643) << 2 | (csr_read(stval) & 3);
         if (cause == EXC_LOAD_GPF && gpa >> 12 == MMIO_GPA >> 12 && emulate_load(frame, gpa, epc))
             return 0;
         if (gpa >= WIN_GPA && gpa < WIN_GPA + WIN_PAGES * SZ_4K) {
@@ -323,7 +408,7 @@ uint64_t hs_trap(uint64_t *frame)
     unexpected_cause = cause;
     unexpected_epc = epc;
     unexpected_tval = csr_read(stval);
-    unexpected_htval = csr_read(0x643);
+    unexpected_htval = hcsr_read(0x643);
     return 1;
 }
 
@@ -502,6 +587,9 @@ int main(unsigned long hartid, unsigned long fdt)
         }
     l1_setup();
     gstage_setup(ram_base, ram_size);
+    nacl_setup(bootarg(args, "nacl", 1) != 0);
+    print("bench_l2: L1 %s\n", nacl_shmem_pa ? "uses SBI nested acceleration (CSR space, HFENCE entries, SYNC_SRET)"
+                                             : "traps for its H CSRs, HFENCEs and sret (no NACL)");
     int sstc = (csr_read(0x60a) & HENVCFG_STCE) != 0;
     for (unsigned i = 0; i < sizeof(ops) / sizeof(ops[0]) && !failed; i++) {
         const struct op *op = &ops[i];

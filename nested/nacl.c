@@ -189,8 +189,8 @@ static uint32_t sync_csrs(struct rvnest_vcpu *vc, uint32_t want)
         unsigned csr = rvnest_vcsr_number(i), idx = NACL_CSR_INDEX(csr);
         if (!((bitmap[idx >> 3] >> (idx & 7)) & 1))
             continue;
-        uint64_t val, unused;
-        if (rvnest_vcsr_read(&vc->vcsr, h, csr, &unused) != VCSR_OK)
+        uint64_t val;
+        if (!((vc->nacl.present >> i) & 1))
             continue;                 /* not L1's on this model: not implemented */
         if (!shm_read64(vc, NACL_CSR_OFF + 8ull * idx, &val))
             continue;

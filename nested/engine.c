@@ -392,6 +392,13 @@ void rvnest_on_mret(struct rvnest_vcpu *vc)
     struct rvnest_vm *vm = vc->vm;
     if (h->ops->get_priv(h) != PRV_M)
         return;
+    if (vc->uc.kind != UCODE_NONE && vc->uc.direct) {
+        /* the mret that ends a microcode run into the guest
+         * (rvnest_ucode_run): it was L0's to its last word (a trap inside
+         * it stops L0: rvnest_on_m_trap) */
+        rvnest_ucode_done(vc);
+        return;
+    }
     uint64_t ms = hart_csr(h, CSR_MSTATUS);
     unsigned mpp = (unsigned)((ms & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
     if (mpp != PRV_S || (ms & MSTATUS_MPV))
@@ -528,6 +535,8 @@ void rvnest_on_guest_exception(struct rvnest_vcpu *vc)
  * run in flight, or at the L0 vector word (never executed: an L0 bug). A
  * guest executing at a virtual address equal to those traps from V=1 or
  * from U and is none of L0's business. Returns true when handled. */
+static void ucode_finish(struct rvnest_vcpu *vc, enum rvnest_ucode kind);
+
 bool rvnest_on_m_trap(struct rvnest_vcpu *vc, uint64_t from_pc)
 {
     struct rvnest_vm *vm = vc->vm;
@@ -536,9 +545,25 @@ bool rvnest_on_m_trap(struct rvnest_vcpu *vc, uint64_t from_pc)
         return false;
     uint64_t ms = hart_csr(h, CSR_MSTATUS);
     unsigned mpp = (unsigned)((ms & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
+    if (vc->uc.kind != UCODE_NONE && vc->uc.in_m && mpp == PRV_M && !(ms & MSTATUS_MPV) &&
+        rvnest_ucode_owns_pc(vc, from_pc)) {
+        /* A run in M (rvnest_ucode_run) ended, or one of its instructions
+         * trapped (L0's words only access CSRs the hart has: an L0 bug). */
+        if (from_pc != vc->uc.end_pc) {
+            rvnest_fatal(vm, "L0 microcode %d trapped in M at %#llx (mcause %#llx): an L0 bug",
+                         (int)vc->uc.kind, (unsigned long long)from_pc,
+                         (unsigned long long)hart_csr(h, CSR_MCAUSE));
+            return true;
+        }
+        hart_set_csr(h, CSR_MSTATUS, vc->uc.saved_mstatus);
+        enum rvnest_ucode kind = vc->uc.kind;
+        rvnest_ucode_done(vc);
+        ucode_finish(vc, kind);
+        return true;
+    }
     if (mpp != PRV_S || (ms & MSTATUS_MPV))
         return false;
-    bool uc_end = vc->uc.kind != UCODE_NONE && from_pc == vc->uc.end_pc;
+    bool uc_end = vc->uc.kind != UCODE_NONE && !vc->uc.in_m && from_pc == vc->uc.end_pc;
     if (!uc_end) {
         if (from_pc == vm->l0_base + L0_OFF_VECTOR)
             rvnest_fatal(vm, "the L0 vector executed in HS (scause %#llx sepc %#llx): an L0 bug",
@@ -554,6 +579,14 @@ bool rvnest_on_m_trap(struct rvnest_vcpu *vc, uint64_t from_pc)
     vc->in_mret = false;
     enum rvnest_ucode kind = vc->uc.kind;
     rvnest_ucode_done(vc);
+    ucode_finish(vc, kind);
+    return true;
+}
+
+/* What a finished microcode run leaves to do, then the resume. */
+static void ucode_finish(struct rvnest_vcpu *vc, enum rvnest_ucode kind)
+{
+    struct rvnest_hart *h = vc->hart;
     switch (kind) {
     case UCODE_SET_VSTIMECMP:
         hart_set_gpr(h, 10, 0);           /* SBI_SUCCESS */
@@ -578,5 +611,4 @@ bool rvnest_on_m_trap(struct rvnest_vcpu *vc, uint64_t from_pc)
         break;                            /* OpenSBI's a0/a1 stand */
     }
     rvnest_resume(vc, vc->uc.resume_pc, vc->uc.resume_priv);
-    return true;
 }

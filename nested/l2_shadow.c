@@ -65,6 +65,20 @@ void rvnest_shadow_inval(struct rvnest_vcpu *vc, const struct rvnest_inval *r)
     pthread_mutex_unlock(&vc->vm->lock);
 }
 
+void rvnest_shadow_prefetch(struct rvnest_vcpu *vc)
+{
+    struct rvnest_world *w = &vc->world;
+    if (!w->prefetch.valid)
+        return;
+    w->prefetch.valid = false;
+    if (vc->vm->opt.shadow_prefetch_off || w->prefetch.l1_hgatp != w->l2_hgatp)
+        return;
+    pthread_mutex_lock(&vc->vm->lock);
+    rvnest_shadow_pt_prefetch(&vc->vm->shadow, hart_of(vc), w->l2_shadow, w->prefetch.gpa,
+                              (enum walk_access)w->prefetch.access);
+    pthread_mutex_unlock(&vc->vm->lock);
+}
+
 void rvnest_shadow_release(struct rvnest_vcpu *vc, unsigned ctx)
 {
     pthread_mutex_lock(&vc->vm->lock);

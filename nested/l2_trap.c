@@ -121,6 +121,12 @@ static void guest_page_fault(struct rvnest_vcpu *vc, struct rvnest_l1_trap *t, u
         break;
     }
     st->l2_exits[L2X_GUEST_PAGE_FAULT]++;
+    /* L1 takes it: when it maps the page and resumes L2, the leaf is made
+     * at that entry (rvnest_shadow_prefetch) rather than on the retry */
+    vc->world.prefetch.valid = true;
+    vc->world.prefetch.gpa = gpa;
+    vc->world.prefetch.l1_hgatp = vc->world.l2_hgatp;
+    vc->world.prefetch.access = (int)acc;
     rvnest_exit_l2(vc, t);
 }
 

@@ -89,6 +89,7 @@ static void count(void *ctx, unsigned hart, enum rvnest_shadow_event ev)
     case RVNEST_SHADOW_EV_EVICTION: st->shadow_evictions++; break;
     case RVNEST_SHADOW_EV_DROP: st->shadow_drops++; break;
     case RVNEST_SHADOW_EV_REPLAY: st->shadow_replays++; break;
+    case RVNEST_SHADOW_EV_PREFETCH: st->shadow_prefetches++; break;
     }
 }
 

@@ -40,6 +40,7 @@ void rvnest_world_reset(struct rvnest_vcpu *vc)
     if (vc->world.level == RVNEST_L2)
         rvnest_shadow_release(vc, vc->world.l2_shadow);
     vc->world.level = RVNEST_L1;
+    vc->world.prefetch.valid = false;
 }
 
 /* The real hstatus while L2 runs: L1's traps of VS instructions (VTW,
@@ -168,6 +169,7 @@ void rvnest_enter_l2(struct rvnest_vcpu *vc)
     }
     w->l2_hgatp = v->val[VCSR_HGATP];
     hart_set_csr(h, CSR_HGATP, rvnest_shadow_hgatp(vc, w->l2_hgatp, &w->l2_shadow));
+    rvnest_shadow_prefetch(vc);
     w->level = RVNEST_L2;
     w->l2_priv = l2_priv;
     vc->virq_trap = false;
@@ -181,7 +183,8 @@ void rvnest_enter_l2(struct rvnest_vcpu *vc)
                 (unsigned long long)v->val[VCSR_VSATP], (unsigned long long)v->val[VCSR_VSTVEC],
                 (unsigned long long)v->val[VCSR_HEDELEG]);
 
-    /* Timers: real vstimecmp <- L2's, real stimecmp <- L1's (t0 carries). */
+    /* Timers: real vstimecmp <- L2's, real stimecmp <- L1's (t0 carries);
+     * the run enters L2 itself (nested/ucode.c). */
     vc->uc.saved_t0 = hart_gpr(h, 5);
     hart_set_gpr(h, 5, v->val[VCSR_VSTIMECMP]);
     rvnest_ucode_run(vc, UCODE_ENTER_L2, l2_pc, l2_priv | PRIV_V);
@@ -249,11 +252,11 @@ void rvnest_exit_l2(struct rvnest_vcpu *vc, const struct rvnest_l1_trap *t)
     /* L1's trap handler, as a trap from V=1 enters it */
     uint64_t pc = rvnest_l1_trap_entry(vc, t, epc, t->spvp);
 
-    /* Timers: real vstimecmp <- L1's stimecmp (returns L2's), real
-     * stimecmp off (virq.c arms it again if L1 needs it). */
+    /* Timers: real vstimecmp <- L1's stimecmp (the real stimecmp while
+     * L2 ran; returns L2's), real stimecmp off (virq.c arms it again if
+     * L1 needs it). */
     vc->uc.saved_t0 = hart_gpr(h, 5);
     vc->uc.saved_t1 = hart_gpr(h, 6);
-    hart_set_gpr(h, 5, l1->stimecmp);
     hart_set_gpr(h, 6, ~0ull);
     rvnest_ucode_run(vc, UCODE_EXIT_L2, pc, PRV_S | PRIV_V);
 }
@@ -263,8 +266,7 @@ void rvnest_world_ucode_done(struct rvnest_vcpu *vc, enum rvnest_ucode kind)
 {
     struct rvnest_hart *h = vc->hart;
     if (kind == UCODE_ENTER_L2) {
-        vc->world.l1.stimecmp = hart_gpr(h, 5);
-        hart_set_gpr(h, 5, vc->uc.saved_t0);
+        hart_set_gpr(h, 5, vc->uc.saved_t0);  /* a run in S (rvnest_ucode_run) */
     } else {
         rvnest_vcsr_set_vstimecmp(&vc->vcsr, h, hart_gpr(h, 5));
         rvnest_nacl_show(vc);         /* L2's stimecmp is L1's vstimecmp now */

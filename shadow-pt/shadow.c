@@ -487,6 +487,41 @@ enum rvnest_fill rvnest_shadow_pt_fill(struct rvnest_shadow *s, unsigned hart, u
     return SHADOW_FILLED;
 }
 
+/* Prefetch: the leaf for gpa, made as L2 is entered again after L1 took
+ * a guest page fault of L2's there (the engine records it), when L1's
+ * G-stage now allows the access with A set (and D for a store). Natively
+ * the hart retries L2's access and walks L1's table; under L0 that retry
+ * would exit once more for this same fill. The leaf is exactly the one the
+ * retry's fill would make (leaf_for), L1's table is only read (no A/D
+ * bit changes without an access of L2's: one whose A or D the access
+ * needs is left to fault, and the fill sets it or L1 sees the fault under
+ * Svade), and L1's stores to its table are ordered before these reads by
+ * the fence or the SRET that returns to L2 (H chapter, "Hypervisor
+ * Memory-Management Fence Instructions": a fill may happen at any time
+ * after it, as a hart's implicit walk may). Nothing is made when the pool
+ * is short (the access faults and fills as ever). True when a leaf was
+ * written (test: shadow/prefetch). */
+bool rvnest_shadow_pt_prefetch(struct rvnest_shadow *s, unsigned hart, unsigned ctx,
+                               uint64_t gpa, enum walk_access access)
+{
+    uint64_t pte, size, old;
+    struct walk_result res;
+    struct l1_tables tables = { s, hart };
+    if (ctx >= RVNEST_SHADOW_CTXS || !s->ctx[ctx].valid ||
+        !leaf_for(s, hart, &l1_tables_mem, &tables, ctx, gpa, access, true, &res, &pte, &size) ||
+        !(res.leaf_pte & PTE_A) || (access == WALK_STORE && !(res.leaf_pte & PTE_D)))
+        return false;
+    uint64_t slot = shadow_leaf_slot(s, hart, ctx, gpa, true, 0);
+    if (slot <= 1 || !rd(s, hart, slot, &old) || old == pte)
+        return false;
+    if (size_level(size) >= 2)
+        s->ctx[ctx].big = true;
+    wr(s, hart, slot, pte);
+    recent_push(&s->ctx[ctx], gpa & ~(PAGE - 1));
+    shadow_count(s, hart, RVNEST_SHADOW_EV_PREFETCH);
+    return true;
+}
+
 /* L1's table pages as a replay reads them: each page once (the walks of
  * neighbouring GPAs share their tables). A page L1 may read whole (the
  * check ops->l1_read_pte makes per PTE, made once for all of them) is

@@ -29,6 +29,7 @@ struct rvnest_options {
     /* SBI nested acceleration offered to L1 (nested/sbi_nacl.c): the
      * extension, and each of its features (RVNEST_NACL_FEAT_* bits) */
     bool nacl_off;                    /* nacl=off: the extension is not there */
+    bool shadow_prefetch_off;         /* shadow-prefetch=off (nested/l2_trap.c) */
     unsigned nacl_features_off;       /* bit f set: feature f probes 0 */
 };
 
@@ -38,8 +39,10 @@ struct rvnest_options {
 #define L0_OFF_UC_VSTIMECMP 0x110     /* csrw vstimecmp, a0; .word 0 */
 #define L0_OFF_UC_REPLAY    0x120     /* one Zicsr instruction of L1's; .word 0 */
 #define L0_OFF_UC_STIMECMP  0x130     /* stimecmp = sepc (t0 kept); .word 0 */
-#define L0_OFF_UC_ENTER_L2  0x140     /* csrrw t0, vstimecmp, t0; csrw stimecmp, t0; .word 0 */
-#define L0_OFF_UC_EXIT_L2   0x150     /* csrrw t0, vstimecmp, t0; csrw stimecmp, t1; .word 0 */
+#define L0_OFF_UC_ENTER_L2  0x140     /* csrrw t0, vstimecmp, t0; csrw stimecmp, t0;
+                                         csrr t0, mtval; mret (nested/ucode.c) */
+#define L0_OFF_UC_EXIT_L2   0x150     /* csrr t0, stimecmp; csrrw t0, vstimecmp, t0;
+                                         csrw stimecmp, t1; .word 0 */
 #define L0_OFF_UCODE_PAGE   0x000     /* the page holding the vector and microcode */
 /* Each hart runs its microcode from its own copy of the 0x100-0x15f slots,
  * hart i's at + i * L0_UC_HART_STRIDE (a replayed CSR access is hart
@@ -92,6 +95,9 @@ struct rvnest_vcpu {
         uint64_t resume_pc;
         unsigned resume_priv;
         uint64_t start_pc, end_pc;    /* the run's words; end_pc: the zero word */
+        bool in_m;                    /* the run executes in M (rvnest_ucode_run) */
+        bool direct;                  /* ... and ends with its own mret into the guest */
+        uint64_t saved_mstatus;       /* mstatus before an M run */
         uint32_t replay[2];           /* UCODE_CSR_REPLAY's words */
         uint64_t l1_pc;               /* the L1 instruction a replay stands for */
         uint64_t saved_t0, saved_t1;  /* guest registers a world switch's run uses */
@@ -318,6 +324,9 @@ void rvnest_shadow_release(struct rvnest_vcpu *vc, unsigned ctx);
 enum rvnest_fill rvnest_shadow_fill(struct rvnest_vcpu *vc, uint64_t gpa, int access,
                                     struct walk_result *res);
 void rvnest_shadow_inval(struct rvnest_vcpu *vc, const struct rvnest_inval *r);
+/* L2 is entered again: the leaf of the guest page fault L1 handled
+ * (world.prefetch), if L1's G-stage now gives it (rvnest_shadow_pt_prefetch). */
+void rvnest_shadow_prefetch(struct rvnest_vcpu *vc);
 void rvnest_shadow_drop_all(struct rvnest_vcpu *vc);
 
 /* nested/l2_shadow.c: the fences L1 asked for, recorded (vc->inval); GVMA

@@ -60,6 +60,7 @@ enum rvnest_shadow_event {
     RVNEST_SHADOW_EV_EVICTION,        /* a context taken from another VMID */
     RVNEST_SHADOW_EV_DROP,            /* a context emptied */
     RVNEST_SHADOW_EV_REPLAY,          /* a leaf made again after a local fence */
+    RVNEST_SHADOW_EV_PREFETCH,        /* a leaf made at L2's entry for the fault L1 handled */
 };
 
 /* Everything a shadow needs from outside. ctx is the ops_ctx given to
@@ -173,6 +174,12 @@ void rvnest_shadow_pt_release(struct rvnest_shadow *s, unsigned ctx);
 enum rvnest_fill rvnest_shadow_pt_fill(struct rvnest_shadow *s, unsigned hart, unsigned ctx,
                                        uint64_t gpa, enum walk_access access,
                                        struct walk_result *res);
+/* Before hart's L2 runs again on context ctx after L1 handled its guest
+ * page fault at gpa for access: makes the leaf the retried access would
+ * fill, if L1's G-stage now allows it without an A/D update. True when a
+ * leaf was written. */
+bool rvnest_shadow_pt_prefetch(struct rvnest_shadow *s, unsigned hart, unsigned ctx,
+                               uint64_t gpa, enum walk_access access);
 /* HFENCE.GVMA / HINVAL.GVMA of hart (its contexts), or an SBI remote
  * HFENCE.GVMA (every hart's: r->remote). */
 void rvnest_shadow_pt_inval(struct rvnest_shadow *s, unsigned hart, const struct rvnest_inval *r);

@@ -57,8 +57,9 @@ struct rvnest_stats {
     uint64_t shadow_drops;            /* contexts emptied (whole-VMID fences, evictions,
                                          changed roots, reclaims) */
     uint64_t shadow_replays;          /* leaves made again after a local fence, no exit */
+    uint64_t shadow_prefetches;       /* leaves made at L2's entry for the fault L1 handled */
     uint64_t nacl[NACL_EV__COUNT];    /* SBI nested acceleration (rvnest/nacl.h) */
-    uint64_t ucode_runs;    /* L0 microcode sequences run in real HS */
+    uint64_t ucode_runs;    /* L0 microcode sequences run (real HS, or M) */
     uint64_t l1_virqs;      /* interrupts L0 raised for L1 from its virtual H state */
     uint64_t l1_irq_catchups; /* interrupts L1 took in hardware while its trap state was dirty */
     uint64_t l0_ns;         /* host time spent in L0 handlers */

@@ -11,8 +11,8 @@
  *                                                      ones and L0's needs
  *   real hgatp             Bare (PMP isolates L1)      the shadow G-stage for
  *                                                      L1's hgatp (shadow.h)
- *   L1's stimecmp          real vstimecmp              world.l1.stimecmp, armed
- *                                                      as the real HS stimecmp
+ *   L1's stimecmp          real vstimecmp              the real HS stimecmp
+ *                                                      (it preempts L2 there)
  *   L2's vstimecmp         vcsr.val[VCSR_VSTIMECMP]    real vstimecmp
  *
  * A world switch moves exactly these: rvnest_enter_l2 on L1's sret with
@@ -34,7 +34,6 @@ struct rvnest_l1_state {
     uint64_t sie;                     /* L1's sie (S bit positions) */
     uint64_t hvip;                    /* L1's own interrupts L0 presents through the
                                          real hvip (VSSIP: IPI, VSEIP: PLIC level) */
-    uint64_t stimecmp;                /* L1's Sstc stimecmp */
 };
 
 struct rvnest_world {
@@ -46,6 +45,11 @@ struct rvnest_world {
     uint64_t l0_sstatus;              /* real HS sstatus FS/VS/MXR while L1 runs */
     uint64_t l0_mie_local;            /* L0's real mie bits 13-63, kept here while
                                          L2 runs (L1's are the real ones then) */
+    struct {                          /* L2's last guest page fault L1 took */
+        bool valid;
+        uint64_t gpa, l1_hgatp;       /* where, and under which L1 hgatp */
+        int access;                   /* enum walk_access */
+    } prefetch;
 };
 
 struct rvnest_vcpu;

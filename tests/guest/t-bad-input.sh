@@ -57,6 +57,7 @@ case_ "tests: bad RVNEST_NACL" "RVNEST_NACL 'yes' must be on or off" env RVNEST_
 case_ "plugin: unknown option" "rvnest: unknown option 'bogus'" "$Q" "${QARGS[@]}" -plugin "$P,bogus=1"
 case_ "plugin: empty stats file name" "stats= needs a file name" "$Q" "${QARGS[@]}" -plugin "$P,stats="
 case_ "plugin: bad boolean" "takes on or off, not 'maybe'" "$Q" "${QARGS[@]}" -plugin "$P,audit=maybe"
+case_ "plugin: bad shadow-prefetch" "takes on or off, not 'sometimes'" "$Q" "${QARGS[@]}" -plugin "$P,shadow-prefetch=sometimes"
 case_ "plugin: bad l0-mem" "l0-mem='3' must be" "$Q" "${QARGS[@]}" -plugin "$P,l0-mem=3"
 case_ "plugin: smp > 8" "rvnest runs 1 to 8" "$Q" "${QARGS[@]}" -smp 9 -plugin "$P"
 case_ "plugin: no H extension" "H extension" "$Q" -M virt -cpu rv64,h=false -m 256M -nographic -no-reboot -bios "$RVNEST_OPENSBI" -kernel "$BM/smoke.elf" -plugin "$P"

@@ -252,6 +252,32 @@ void mock_trap_from_l1(struct mock_vm *t, uint64_t cause, uint64_t pc, uint64_t 
 bool mock_m_trap_from_hs(struct mock_vm *t, uint64_t from_pc)
 {
     struct mock_hart *m = &t->m;
+    if (m->priv == PRV_M && t->vc->uc.kind != UCODE_NONE && t->vc->uc.direct &&
+        from_pc == t->vc->uc.end_pc) {
+        /* a run that ends with its own mret (nested/ucode.c): its last
+         * two words, csrr t0, mtval and the mret (instrumented: the plugin
+         * calls rvnest_on_mret before it executes) */
+        m->gpr[5] = m->csr[CSR_MTVAL];
+        rvnest_on_mret(t->vc);
+        uint64_t ms = m->csr[CSR_MSTATUS];
+        unsigned priv = (unsigned)((ms & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
+        if (priv != PRV_M && (ms & MSTATUS_MPV))
+            priv |= PRIV_V;
+        ms = (ms & ~(MSTATUS_MIE | MSTATUS_MPP | MSTATUS_MPV | MSTATUS_MPRV)) | MSTATUS_MPIE |
+             ((ms & MSTATUS_MPIE) ? MSTATUS_MIE : 0);
+        m->csr[CSR_MSTATUS] = ms;
+        m->pc = m->csr[CSR_MEPC];
+        m->priv = priv;
+        return true;
+    }
+    if (m->priv == PRV_M && t->vc->uc.kind != UCODE_NONE && t->vc->uc.in_m) {
+        /* a microcode run in M (nested/ucode.c): the hart's trap from M */
+        uint64_t ms = m->csr[CSR_MSTATUS];
+        ms = (ms & ~(MSTATUS_MPP | MSTATUS_MPIE | MSTATUS_MIE | MSTATUS_MPV)) |
+             ((ms & MSTATUS_MIE) ? MSTATUS_MPIE : 0) | ((uint64_t)PRV_M << MSTATUS_MPP_SHIFT);
+        m->csr[CSR_MSTATUS] = ms;
+        return rvnest_on_m_trap(t->vc, from_pc);
+    }
     m->csr[CSR_MSTATUS] = (m->csr[CSR_MSTATUS] & MSTATUS_MPIE) | ((uint64_t)PRV_S << MSTATUS_MPP_SHIFT);
     m->priv = PRV_M;
     return rvnest_on_m_trap(t->vc, from_pc);

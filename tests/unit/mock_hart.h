@@ -55,6 +55,9 @@ void mock_trap_from_l1(struct mock_vm *t, uint64_t cause, uint64_t pc, uint64_t 
  * as OpenSBI redirects it to HS (insn written to memory at pc). */
 void mock_l1_access(struct mock_vm *t, uint64_t cause, uint64_t pc, uint32_t insn, uint64_t addr);
 /* A trap into M from real HS at from_pc (MPP=S, MPV=0; mstatus.MPIE kept),
- * as the end of a microcode run raises it. */
+ * as the end of a microcode run raises it; for a run L0 started in M
+ * (the hart at M, uc.in_m), the trap from M (MPP=M, MPIE=MIE, MIE=0);
+ * for one that ends with its own mret (uc.direct), from_pc its last word:
+ * t0 from mtval, rvnest_on_mret, and the mret. */
 bool mock_m_trap_from_hs(struct mock_vm *t, uint64_t from_pc);
 #endif

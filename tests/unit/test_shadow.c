@@ -50,7 +50,7 @@ struct fake {
     struct rvnest_shadow s;
     unsigned nharts;
     struct fake_hart hart[RVNEST_MAX_HARTS];
-    uint64_t count[RVNEST_MAX_HARTS][RVNEST_SHADOW_EV_REPLAY + 1];
+    uint64_t count[RVNEST_MAX_HARTS][RVNEST_SHADOW_EV_PREFETCH + 1];
     char fatal[256];
     uint64_t next_table;                      /* L1's table pages, bump-allocated */
     unsigned pte_reads;                       /* l1_read_pte calls */
@@ -1111,6 +1111,59 @@ static void test_replay_hostile(void)
     fake_free(f);
 }
 
+/* Prefetch at L2's entry: the leaf the retried access would fill, made
+ * only when L1's leaf allows the access with A (and D for a store) already
+ * set, reading L1's table only; never where a fill would not make one. */
+static void test_prefetch(void)
+{
+    struct fake *f = fake_new(1 << 20);
+    struct l1g g = l1g_new(f, 0, ATP_MODE_SV39, 5);
+    /* nothing mapped yet (L1 emulated the access): nothing made */
+    CHECK(!rvnest_shadow_pt_prefetch(&f->s, 0, g.ctx, 0x40000, WALK_STORE));
+    CHECK_HEX(sleaf(f, g.ctx, 0x40000), ==, 0);
+    /* mapped with A and D: the leaf a fill makes, no exit needed */
+    uint64_t slot = map(f, &g, 0x40000, 0, leaf(DATA, PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D));
+    uint8_t *before = g_memdup2(at(f, MEM_BASE, L1_RAM), L1_RAM);
+    CHECK(rvnest_shadow_pt_prefetch(&f->s, 0, g.ctx, 0x40000, WALK_STORE));
+    CHECK(memcmp(before, at(f, MEM_BASE, L1_RAM), L1_RAM) == 0);   /* L1's memory untouched */
+    g_free(before);
+    CHECK_HEX(sleaf(f, g.ctx, 0x40000), ==, rvnest_shadow_leaf(DATA, get(f, slot), 4096));
+    CHECK_UINT(ev(f, 0, RVNEST_SHADOW_EV_PREFETCH), ==, 1);
+    CHECK_UINT(ev(f, 0, RVNEST_SHADOW_EV_FILL), ==, 0);
+    /* the same again: nothing new */
+    CHECK(!rvnest_shadow_pt_prefetch(&f->s, 0, g.ctx, 0x40000, WALK_STORE));
+    /* A clear (Svade or Svadu alike): left to the access, A untouched */
+    uint64_t s2 = map(f, &g, 0x41000, 0, leaf(DATA + 0x1000, PTE_V | PTE_R | PTE_W | PTE_U));
+    CHECK(!rvnest_shadow_pt_prefetch(&f->s, 0, g.ctx, 0x41000, WALK_LOAD));
+    CHECK_HEX(get(f, s2) & (PTE_A | PTE_D), ==, 0);
+    CHECK_HEX(sleaf(f, g.ctx, 0x41000), ==, 0);
+    /* a store to a clean page: left to the access (D is the store's) */
+    uint64_t s3 = map(f, &g, 0x42000, 0, leaf(DATA + 0x2000, PTE_V | PTE_R | PTE_W | PTE_U | PTE_A));
+    CHECK(!rvnest_shadow_pt_prefetch(&f->s, 0, g.ctx, 0x42000, WALK_STORE));
+    CHECK_HEX(get(f, s3) & PTE_D, ==, 0);
+    /* ... a load of it: read-only leaf */
+    CHECK(rvnest_shadow_pt_prefetch(&f->s, 0, g.ctx, 0x42000, WALK_LOAD));
+    CHECK_HEX(sleaf(f, g.ctx, 0x42000) & LEAF_FLAGS, ==, PTE_V | PTE_R | PTE_U | PTE_A);
+    /* not allowed (a store to a read-only page), and a page L0 performs */
+    map(f, &g, 0x43000, 0, leaf(DATA + 0x3000, PTE_V | PTE_R | PTE_U | PTE_A | PTE_D));
+    CHECK(!rvnest_shadow_pt_prefetch(&f->s, 0, g.ctx, 0x43000, WALK_STORE));
+    CHECK_HEX(sleaf(f, g.ctx, 0x43000), ==, 0);
+    map(f, &g, 0x44000, 0, leaf(PLIC_PAGE, PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D));
+    CHECK(!rvnest_shadow_pt_prefetch(&f->s, 0, g.ctx, 0x44000, WALK_LOAD));
+    CHECK_HEX(sleaf(f, g.ctx, 0x44000), ==, 0);
+    /* a table of L1's it may not read */
+    uint64_t dir = l1_slot(f, g.root, g.mode, 0x200000, 1);
+    put(f, dir, leaf(L0_BASE + 0x8000, PTE_V));
+    if (at(f, L0_BASE + 0x8000, 4096))
+        put(f, L0_BASE + 0x8000, leaf(DATA, PTE_V | PTE_R | PTE_U | PTE_A));
+    CHECK(!rvnest_shadow_pt_prefetch(&f->s, 0, g.ctx, 0x200000, WALK_LOAD));
+    CHECK_HEX(sleaf(f, g.ctx, 0x200000), ==, 0);
+    /* an invalid context index */
+    CHECK(!rvnest_shadow_pt_prefetch(&f->s, 0, RVNEST_SHADOW_CTXS, 0x40000, WALK_LOAD));
+    CHECK_UINT(ev(f, 0, RVNEST_SHADOW_EV_PREFETCH), ==, 2);
+    fake_free(f);
+}
+
 /* ---- the pool's pages: limbo, grace, exhaustion ---- */
 
 /* The shadow table pages of gpa in context ctx (levels above the root). */
@@ -1256,7 +1309,7 @@ static void test_counters(void)
     CHECK_UINT(ev(f, 1, RVNEST_SHADOW_EV_INVAL), ==, 1);
     CHECK_UINT(ev(f, 1, RVNEST_SHADOW_EV_DROP), ==, 1);
     CHECK_UINT(ev(f, 1, RVNEST_SHADOW_EV_REPLAY), ==, 1);
-    for (unsigned e = 0; e <= RVNEST_SHADOW_EV_REPLAY; e++)
+    for (unsigned e = 0; e <= RVNEST_SHADOW_EV_PREFETCH; e++)
         CHECK_UINT(f->count[0][e], ==, 0);
     fake_free(f);
 }
@@ -1290,6 +1343,7 @@ int main(int argc, char **argv)
     g_test_add_func("/shadow/hfence-vmid-all", test_hfence_vmid_all);
     g_test_add_func("/shadow/replay", test_replay);
     g_test_add_func("/shadow/replay-hostile", test_replay_hostile);
+    g_test_add_func("/shadow/prefetch", test_prefetch);
     g_test_add_func("/shadow/limbo-grace", test_limbo_grace);
     g_test_add_func("/shadow/limbo-safe-harts", test_limbo_safe_harts);
     g_test_add_func("/shadow/pool-exhaustion", test_pool_exhaustion);

@@ -54,7 +54,7 @@ static void setup(struct wt *w)
     m->csr[CSR_SSTATUS] = MSTATUS_FS;                 /* L0's HS sstatus */
 }
 
-/* L1's sret, then the end of the entry microcode (t0: L1's stimecmp out). */
+/* L1's sret, then the entry microcode, which ends in L2 with its mret. */
 static void enter(struct wt *w)
 {
     struct mock_hart *m = &w->t.m;
@@ -63,10 +63,24 @@ static void enter(struct wt *w)
     g_assert_cmpstr(w->t.vm.fatal, ==, "");
     g_assert_cmpuint(w->t.vc->uc.kind, ==, UCODE_ENTER_L2);
     g_assert_cmphex(m->pc, ==, w->t.vm.l0_base + L0_OFF_UC_ENTER_L2);
-    g_assert_cmpuint(m->priv, ==, PRV_S);
+    /* the timers' microcode runs in M, with M interrupts masked, and PMP
+     * is left as it is (no entry opened for it) */
+    g_assert_cmpuint(m->priv, ==, PRV_M);
+    g_assert_false(m->csr[CSR_MSTATUS] & MSTATUS_MIE);
+    g_assert_cmphex(m->csr[CSR_PMPCFG0] & 0xff, ==, 0);
     g_assert_cmphex(m->gpr[5], ==, 5555);             /* L2's vstimecmp goes in */
+    /* the run ends with an mret into L2, the guest's t0 in mtval */
+    g_assert_true(w->t.vc->uc.direct);
+    g_assert_cmphex(m->csr[CSR_MTVAL], ==, 0xaaaa);
+    g_assert_cmphex(m->csr[CSR_MEPC], ==, L2_PC);
+    uint64_t ms = w->t.vc->uc.saved_mstatus;
+    g_assert_cmphex(m->csr[CSR_MSTATUS] & (MSTATUS_MPP | MSTATUS_MPV), ==,
+                    ((uint64_t)PRV_S << MSTATUS_MPP_SHIFT) | MSTATUS_MPV);
+    g_assert_cmphex(!!(m->csr[CSR_MSTATUS] & MSTATUS_MPIE), ==, !!(ms & MSTATUS_MIE));
     m->gpr[5] = 7777;                                 /* L1's stimecmp comes out */
     g_assert_true(mock_m_trap_from_hs(&w->t, w->t.vc->uc.end_pc));
+    g_assert_cmpuint(w->t.vc->uc.kind, ==, UCODE_NONE);
+    g_assert_cmphex(m->csr[CSR_MSTATUS] & MSTATUS_MIE, ==, ms & MSTATUS_MIE);
     g_assert_cmphex(m->gpr[5], ==, 0xaaaa);
     g_assert_cmphex(m->pc, ==, L2_PC);
     g_assert_cmpuint(m->priv, ==, PRV_S | PRIV_V);
@@ -86,7 +100,6 @@ static void test_enter(void)
     g_assert_false(vc->vcsr.val[VCSR_HSTATUS] & HSTATUS_SPV);
     g_assert_cmphex(vc->world.l1.stvec, ==, L1_TVEC);
     g_assert_cmphex(vc->world.l1.satp, ==, (8ull << 60) | 0x80abc);
-    g_assert_cmphex(vc->world.l1.stimecmp, ==, 7777);
     /* L2's VS registers are the real ones */
     g_assert_cmphex(m->csr[CSR_VSTVEC], ==, L2_TVEC);
     g_assert_cmphex(m->csr[CSR_VSATP], ==, 0);
@@ -163,9 +176,9 @@ static void test_exit(void)
     g_assert_cmphex(m->csr[CSR_HEDELEG], ==, 0);                  /* trap state dirty */
     g_assert_true(m->csr[CSR_HSTATUS] & HSTATUS_VTSR);
     g_assert_cmphex((m->csr[CSR_PMPCFG0] >> 8) & 0xff, ==, PMP_A_OFF);
-    /* the timers: L1's stimecmp back into vstimecmp, L2's out */
+    /* the timers: L1's stimecmp (the real stimecmp) back into vstimecmp,
+     * L2's out in t0; t1 L0's stimecmp */
     g_assert_cmpuint(vc->uc.kind, ==, UCODE_EXIT_L2);
-    g_assert_cmphex(m->gpr[5], ==, 7777);
     g_assert_cmphex(m->gpr[6], ==, ~0ull);
     m->gpr[5] = 6000;                                 /* L2 had moved its timer */
     g_assert_true(mock_m_trap_from_hs(&w.t, vc->uc.end_pc));
@@ -649,10 +662,67 @@ static void test_rules(void)
                     ==, HSTATUS_VSXL_64 | HSTATUS_VTW | HSTATUS_VTVM);
 }
 
+/* The world switch's timer microcode runs in M: mstatus.MIE masked for
+ * the run and mstatus restored whole at its end word; a trap from M at
+ * any other of its words is an L0 bug (a clear stop, never the firmware's
+ * business); a trap to M from those addresses with no run in flight, or
+ * from a guest, is not L0's. */
+static void test_ucode_in_m(void)
+{
+    struct wt w;
+    setup(&w);
+    struct mock_hart *m = &w.t.m;
+    struct rvnest_vcpu *vc = w.t.vc;
+    m->csr[CSR_MSTATUS] |= MSTATUS_MIE | MSTATUS_MPIE;
+    uint64_t ms = m->csr[CSR_MSTATUS];
+    m->gpr[5] = 0xaaaa;
+    mock_trap_from_l1(&w.t, EXC_VIRTUAL_INST, L1_SRET_PC, INSN_SRET, 0, 0);
+    g_assert_cmpuint(vc->uc.kind, ==, UCODE_ENTER_L2);
+    g_assert_true(vc->uc.in_m && vc->uc.direct);
+    g_assert_cmpuint(m->priv, ==, PRV_M);
+    /* MIE clear for the run, MPIE = MIE for its mret */
+    g_assert_false(m->csr[CSR_MSTATUS] & MSTATUS_MIE);
+    g_assert_true(m->csr[CSR_MSTATUS] & MSTATUS_MPIE);
+    g_assert_cmphex(vc->uc.saved_mstatus, ==, ms);
+    g_assert_true(mock_m_trap_from_hs(&w.t, vc->uc.end_pc));   /* its mret */
+    g_assert_true(m->csr[CSR_MSTATUS] & MSTATUS_MIE);
+    g_assert_cmpuint(vc->uc.kind, ==, UCODE_NONE);
+    g_assert_false(vc->uc.in_m);
+    g_assert_cmpuint(m->priv, ==, PRV_S | PRIV_V);
+    g_assert_cmphex(m->gpr[5], ==, 0xaaaa);
+    g_assert_cmpstr(w.t.vm.fatal, ==, "");
+    /* no run in flight: a trap to M from the microcode's first word (a
+     * guest at that virtual address, or OpenSBI's own) is not L0's */
+    m->priv = PRV_M;
+    m->csr[CSR_MSTATUS] = ((uint64_t)PRV_M << MSTATUS_MPP_SHIFT);
+    g_assert_false(rvnest_on_m_trap(vc, w.t.vm.l0_base + L0_OFF_UC_EXIT_L2));
+    g_assert_cmpstr(w.t.vm.fatal, ==, "");
+    /* L2 exits: the exit's run in M ends with the zero word's trap,
+     * after which mstatus is what it was before the run */
+    m->priv = PRV_S;
+    m->csr[CSR_MSTATUS] = ms;
+    trap_from_l2(&w, EXC_VS_ECALL, L2_PC, 0, 0, 0);
+    g_assert_cmpuint(vc->uc.kind, ==, UCODE_EXIT_L2);
+    g_assert_true(vc->uc.in_m && !vc->uc.direct);
+    g_assert_cmpuint(m->priv, ==, PRV_M);
+    g_assert_cmphex(m->csr[CSR_MSTATUS], ==, ms & ~MSTATUS_MIE);
+    g_assert_true(mock_m_trap_from_hs(&w.t, vc->uc.end_pc));
+    g_assert_cmphex(m->csr[CSR_MSTATUS], ==, ms);
+    g_assert_cmpuint(m->priv, ==, PRV_S | PRIV_V);
+    g_assert_cmpstr(w.t.vm.fatal, ==, "");
+    /* L1 enters L2 again: a trap from the run's first word stops L0 */
+    mock_trap_from_l1(&w.t, EXC_VIRTUAL_INST, L1_SRET_PC, INSN_SRET, 0, 0);
+    g_assert_true(vc->uc.direct);
+    g_assert_true(mock_m_trap_from_hs(&w.t, vc->uc.start_pc));
+    g_assert_nonnull(strstr(w.t.vm.fatal, "microcode"));
+    mock_vm_free(&w.t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/world/enter", test_enter);
+    g_test_add_func("/world/ucode-in-m", test_ucode_in_m);
     g_test_add_func("/world/exit", test_exit);
     g_test_add_func("/world/exit-redirected", test_exit_redirected);
     g_test_add_func("/world/enter-with-l1-interrupt", test_enter_with_l1_irq);

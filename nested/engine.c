@@ -31,6 +31,7 @@ struct rvnest_vcpu *rvnest_vcpu_init(struct rvnest_vm *vm, struct rvnest_hart *h
     vc->hart = h;
     vc->vm = vm;
     vc->reset_epoch = 0;              /* has not run the reset vector yet */
+    vc->hstateen_mask = -1;
     rvnest_nacl_reset(vc);
     return vc;
 }
@@ -114,13 +115,6 @@ static bool l1_trap_state_dirty(const struct rvnest_vcsr *v)
            v->val[VCSR_HTINST];
 }
 
-static void l1_trap_fingerprint(struct rvnest_vcpu *vc, uint64_t fp[3])
-{
-    struct rvnest_hart *h = vc->hart;
-    fp[0] = hart_csr(h, CSR_VSCAUSE);
-    fp[1] = hart_csr(h, CSR_VSEPC);
-    fp[2] = hart_csr(h, CSR_VSTVAL);
-}
 
 /* The real H CSRs that follow L1's virtual trap state (ARCHITECTURE.md
  * section 5), to be called after every change of it:
@@ -153,7 +147,7 @@ void rvnest_sync_l1_traps(struct rvnest_vcpu *vc)
         vc->hedeleg = deleg;
     }
     if (dirty)
-        l1_trap_fingerprint(vc, vc->trap_fp);
+        vc->trap_cause = hart_csr(vc->hart, CSR_VSCAUSE);
 }
 
 /* While L1's trap state is dirty, an interrupt hardware delivered to L1
@@ -166,12 +160,11 @@ void rvnest_l1_trap_catchup(struct rvnest_vcpu *vc)
     struct rvnest_vcsr *v = &vc->vcsr;
     if (!l1_trap_state_dirty(v))
         return;
-    uint64_t now[3];
-    l1_trap_fingerprint(vc, now);
     /* Only the cause tells: L1 writes its own sepc (and may write stval)
      * while its trap state is dirty, e.g. KVM setting the guest's pc
      * between writing hstatus.SPV and its sret. */
-    if (!(now[0] & CAUSE_INTERRUPT) || now[0] == vc->trap_fp[0])
+    uint64_t cause = hart_csr(vc->hart, CSR_VSCAUSE);
+    if (!(cause & CAUSE_INTERRUPT) || cause == vc->trap_cause)
         return;
     v->val[VCSR_HSTATUS] &= ~(HSTATUS_SPV | HSTATUS_GVA);
     v->val[VCSR_HTVAL] = 0;

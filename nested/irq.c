@@ -128,12 +128,26 @@ void rvnest_hs_interrupt(struct rvnest_vcpu *vc, unsigned irq)
  * L1 in HS is gated only by the firmware's mstateen. Setting them to all
  * ones (QEMU keeps what mstateen allows) gives L1 the same. Models without
  * Smstateen have no such registers. */
+unsigned rvnest_hstateen_present(struct rvnest_vcpu *vc)
+{
+    if (vc->hstateen_mask < 0) {
+        struct rvnest_hart *h = vc->hart;
+        unsigned m = 0;
+        for (unsigned i = 0; i < 4; i++) {
+            uint64_t v;
+            if (h->ops->get_csr(h, CSR_HSTATEEN0 + i, &v))
+                m |= 1u << i;
+        }
+        vc->hstateen_mask = (int)m;
+    }
+    return (unsigned)vc->hstateen_mask;
+}
+
 void rvnest_l1_hstateen_setup(struct rvnest_vcpu *vc)
 {
     struct rvnest_hart *h = vc->hart;
-    for (unsigned i = 0; i < 4; i++) {
-        uint64_t v;
-        if (h->ops->get_csr(h, CSR_HSTATEEN0 + i, &v))
+    unsigned m = rvnest_hstateen_present(vc);
+    for (unsigned i = 0; i < 4; i++)
+        if (m & (1u << i))
             h->ops->set_csr(h, CSR_HSTATEEN0 + i, ~0ull);
-    }
 }

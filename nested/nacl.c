@@ -97,10 +97,10 @@ static void show(struct rvnest_vcpu *vc, uint32_t force)
     struct rvnest_nacl *n = &vc->nacl;
     uint64_t val[VCSR__COUNT];
     uint32_t todo = 0;
+    rvnest_vcsr_views(&vc->vcsr, vc->hart, n->present, val);
     for (unsigned i = 0; i < VCSR__COUNT; i++) {
         if (!((n->present >> i) & 1))
             continue;
-        val[i] = rvnest_vcsr_view(&vc->vcsr, vc->hart, (enum vcsr_index)i);
         bool known = (n->shown_valid >> i) & 1;
         if (!known || n->shown[i] != val[i] || ((force >> i) & 1))
             todo |= 1u << i;

@@ -245,19 +245,26 @@ bool rvnest_pmp_intact(struct rvnest_vcpu *vc)
 }
 
 /* Entry 1 lets the hart read the shadow pool while L2 runs. */
-void rvnest_pmp_shadow(struct rvnest_vcpu *vc, bool on)
+/* Sets entry i (0 or 1, L0's own) to cfg. L0's copy of the real PMP
+ * (nested/l1_mem.c) stays valid: only that byte changed, and only by this
+ * write (every world switch makes two; reading the copy again costs ~18
+ * register reads at the next walk). */
+static void set_own_entry(struct rvnest_vcpu *vc, unsigned i, uint8_t cfg)
 {
     struct rvnest_hart *h = vc->hart;
-    uint64_t cfg = hart_csr(h, CSR_PMPCFG0) & ~0xff00ull;
-    hart_set_csr(h, CSR_PMPCFG0, cfg | ((uint64_t)(on ? (PMP_A_NAPOT | PMP_R) : PMP_A_OFF) << 8));
-    rvnest_pmp_forget(vc);
+    uint64_t v = hart_csr(h, CSR_PMPCFG0) & ~(0xffull << (8 * i));
+    hart_set_csr(h, CSR_PMPCFG0, v | ((uint64_t)cfg << (8 * i)));
+    if (vc->pmp.valid)
+        vc->pmp.cfg[i] = cfg;
+}
+
+void rvnest_pmp_shadow(struct rvnest_vcpu *vc, bool on)
+{
+    set_own_entry(vc, 1, on ? (PMP_A_NAPOT | PMP_R) : PMP_A_OFF);
 }
 
 /* Entry 0 lets real HS execute the microcode page while a run is in flight. */
 void rvnest_pmp_ucode(struct rvnest_vcpu *vc, bool on)
 {
-    struct rvnest_hart *h = vc->hart;
-    uint64_t cfg = hart_csr(h, CSR_PMPCFG0) & ~0xffull;
-    hart_set_csr(h, CSR_PMPCFG0, cfg | (on ? (PMP_A_NAPOT | PMP_X) : PMP_A_OFF));
-    rvnest_pmp_forget(vc);
+    set_own_entry(vc, 0, on ? (PMP_A_NAPOT | PMP_X) : PMP_A_OFF);
 }

@@ -162,11 +162,10 @@ void rvnest_enter_l2(struct rvnest_vcpu *vc)
     hart_set_csr(h, CSR_HCOUNTEREN, v->val[VCSR_HCOUNTEREN]);
     hart_set_csr(h, CSR_HTIMEDELTA, v->val[VCSR_HTIMEDELTA]);
     hart_set_csr(h, CSR_HENVCFG, v->val[VCSR_HENVCFG]);
-    for (unsigned i = 0; i < 4; i++) {
-        uint64_t unused;
-        if (h->ops->get_csr(h, CSR_HSTATEEN0 + i, &unused))
+    unsigned hstateen = rvnest_hstateen_present(vc);
+    for (unsigned i = 0; i < 4; i++)
+        if (hstateen & (1u << i))
             h->ops->set_csr(h, CSR_HSTATEEN0 + i, v->val[VCSR_HSTATEEN0 + i]);
-    }
     w->l2_hgatp = v->val[VCSR_HGATP];
     hart_set_csr(h, CSR_HGATP, rvnest_shadow_hgatp(vc, w->l2_hgatp, &w->l2_shadow));
     rvnest_shadow_prefetch(vc);

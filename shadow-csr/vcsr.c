@@ -249,7 +249,33 @@ enum vcsr_result rvnest_vcsr_read(struct rvnest_vcsr *v, struct rvnest_hart *h,
     return VCSR_OK;
 }
 
-uint64_t rvnest_vcsr_view(struct rvnest_vcsr *v, struct rvnest_hart *h, enum vcsr_index i)
+/* The interrupt state the views share, sampled once per batch of views
+ * (rvnest_vcsr_views): the real mip and L1's VS timer. */
+struct view_sample {
+    bool have_mip, have_vstip;
+    uint64_t mip, vstip;
+};
+
+static uint64_t sample_mip(struct view_sample *s, const struct rvnest_vcsr *v, struct rvnest_hart *h)
+{
+    if (!s->have_mip) {
+        s->mip = l1_mip(v, h);
+        s->have_mip = true;
+    }
+    return s->mip;
+}
+
+static uint64_t sample_vstip(struct view_sample *s, struct rvnest_vcsr *v, struct rvnest_hart *h)
+{
+    if (!s->have_vstip) {
+        s->vstip = l1_vstip(v, h);
+        s->have_vstip = true;
+    }
+    return s->vstip;
+}
+
+static uint64_t view(struct rvnest_vcsr *v, struct rvnest_hart *h, enum vcsr_index i,
+                     struct view_sample *s)
 {
     const uint64_t hideleg = v->val[VCSR_HIDELEG];
     uint64_t x;
@@ -260,11 +286,11 @@ uint64_t rvnest_vcsr_view(struct rvnest_vcsr *v, struct rvnest_hart *h, enum vcs
         x = v->val[VCSR_HIE] & hideleg & (VS_MODE_INTERRUPTS | LOCAL_INTERRUPTS);
         return (x & LOCAL_INTERRUPTS) | ((x & VS_MODE_INTERRUPTS) >> 1);
     case R_HVIP:
-        return l1_mip(v, h);
+        return sample_mip(s, v, h);
     case R_HIP:
-        return (l1_mip(v, h) | l1_vstip(v, h)) & HS_MODE_INTERRUPTS;
+        return (sample_mip(s, v, h) | sample_vstip(s, v, h)) & HS_MODE_INTERRUPTS;
     case R_VSIP:
-        return ((l1_mip(v, h) | l1_vstip(v, h)) & hideleg & VS_MODE_INTERRUPTS) >> 1;
+        return ((sample_mip(s, v, h) | sample_vstip(s, v, h)) & hideleg & VS_MODE_INTERRUPTS) >> 1;
     case R_PROBE:
         /* QEMU read_henvcfg: PBMTE, STCE, ADUE and DTE read 0 while the
          * firmware's menvcfg has them clear (FWFT can clear them later) */
@@ -275,6 +301,20 @@ uint64_t rvnest_vcsr_view(struct rvnest_vcsr *v, struct rvnest_hart *h, enum vcs
     default:
         return v->val[i];
     }
+}
+
+uint64_t rvnest_vcsr_view(struct rvnest_vcsr *v, struct rvnest_hart *h, enum vcsr_index i)
+{
+    struct view_sample s = { 0 };
+    return view(v, h, i, &s);
+}
+
+void rvnest_vcsr_views(struct rvnest_vcsr *v, struct rvnest_hart *h, uint32_t mask, uint64_t *out)
+{
+    struct view_sample s = { 0 };
+    for (unsigned i = 0; i < VCSR__COUNT; i++)
+        if ((mask >> i) & 1)
+            out[i] = view(v, h, (enum vcsr_index)i, &s);
 }
 
 /* QEMU's rmw_vsie64/rmw_vsip64 move the VS-level bits 1, 5, 9 of the new

@@ -10,8 +10,10 @@
 # verbose output from its start and prints the first differing operation:
 # its number, its description and both results.
 #
-# usage: tests/fuzz.sh [--seed S] [--ops N] [--kinds MASK] [--timeout SEC] [--keep DIR]
+# usage: tests/fuzz.sh [--seed S] [--ops N] [--kinds MASK] [--adue on|off] [--timeout SEC] [--keep DIR]
 #   --ops      operations (default 1000000)
+#   --adue     on: the hart updates A/D bits (Svadu); off: a missing A/D
+#              faults (Svade); set through SBI FWFT (default: the firmware's)
 #   --kinds    operations to draw (bit 0 CSR, 1 HLV/HSV in S, 2 HLV/HSV in U,
 #              3 HFENCE, 4 table edits, 5 mode switches, 6 sstatus, 7 L2 runs;
 #              default 0xff)
@@ -20,15 +22,18 @@
 # Exit status 0 when both runs agree on every operation, 1 otherwise.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
-seed=1 ops=1000000 timeout= keep= kinds=0xff
+seed=1 ops=1000000 timeout= keep= kinds=0xff adue=
 while [ $# -gt 0 ]; do
     case "$1" in
         --seed) seed=${2:?--seed needs a number}; shift 2 ;;
         --ops) ops=${2:?--ops needs a number}; shift 2 ;;
         --timeout) timeout=${2:?--timeout needs seconds}; shift 2 ;;
         --kinds) kinds=${2:?--kinds needs a mask}; shift 2 ;;
+        --adue)
+            case "${2:-}" in on) adue=" adue=1" ;; off) adue=" adue=0" ;; *) echo "fuzz.sh: --adue takes on or off" >&2; exit 2 ;; esac
+            shift 2 ;;
         --keep) keep=${2:?--keep needs a directory}; shift 2 ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) echo "fuzz.sh: unknown option '$1'" >&2; exit 2 ;;
     esac
 done
@@ -51,8 +56,8 @@ run() {
 }
 lines() { tr -d '\r' <"$1" | grep -E "^$2" || true; }
 
-run native "$d/native" "seed=$seed ops=$ops kinds=$kinds"
-run nested "$d/nested" "seed=$seed ops=$ops kinds=$kinds"
+run native "$d/native" "seed=$seed ops=$ops kinds=$kinds$adue"
+run nested "$d/nested" "seed=$seed ops=$ops kinds=$kinds$adue"
 lines "$d/native" 'chk ' >"$d/native.chk"
 lines "$d/nested" 'chk ' >"$d/nested.chk"
 grep -q '^fuzz: passed' <(tr -d '\r' <"$d/native") \
@@ -81,8 +86,8 @@ fi
 start=$(( (end - 1) / 1000 * 1000 ))
 [ "$start" -ge 0 ] || start=0
 echo "fuzz: seed $seed: checkpoints agree up to op $start; the window [$start, $end) differs"
-run native "$d/native.v" "seed=$seed ops=$end verbose_from=$start kinds=$kinds"
-run nested "$d/nested.v" "seed=$seed ops=$end verbose_from=$start kinds=$kinds"
+run native "$d/native.v" "seed=$seed ops=$end verbose_from=$start kinds=$kinds$adue"
+run nested "$d/nested.v" "seed=$seed ops=$end verbose_from=$start kinds=$kinds$adue"
 lines "$d/native.v" '(op|res) [0-9]+:' >"$d/native.ops"
 lines "$d/nested.v" '(op|res) [0-9]+:' >"$d/nested.ops"
 # The first line where the two differ (or where one of them ends).

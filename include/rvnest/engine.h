@@ -106,7 +106,8 @@ struct rvnest_vcpu {
     uint64_t l1_entries;              /* firmware entries turned into V=1 */
     unsigned long hsm_fid;            /* the last HSM function L1 called (nested/sbi_hsm.c) */
     uint64_t hedeleg;                 /* the real hedeleg L0 last wrote */
-    uint64_t trap_fp[3];              /* L1's vscause/vsepc/vstval at the last sync */
+    int hstateen_mask;                /* rvnest_hstateen_present; -1 until probed */
+    uint64_t trap_cause;              /* L1's vscause at the last sync (rvnest_l1_trap_catchup) */
     bool virq_trap;                   /* real VTW/VTSR set for L1's virtual interrupts */
     struct rvnest_pmp_snapshot pmp;
     struct rvnest_nacl nacl;          /* SBI nested acceleration (nested/nacl.c) */
@@ -382,5 +383,8 @@ uint64_t rvnest_l0_sie(const struct rvnest_vcpu *vc);
 /* The real hstateen0-3 on models with Smstateen: everything the firmware
  * lets HS have, so L1's own accesses at V=1 pass as they would in HS. */
 void rvnest_l1_hstateen_setup(struct rvnest_vcpu *vc);
+/* Which of hstateen0-3 the hart has (bit i: hstateen<i>), probed once:
+ * QEMU's register list is fixed when the hart is made. */
+unsigned rvnest_hstateen_present(struct rvnest_vcpu *vc);
 
 #endif

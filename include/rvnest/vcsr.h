@@ -45,6 +45,10 @@ enum vcsr_result rvnest_vcsr_read(struct rvnest_vcsr *v, struct rvnest_hart *h,
 /* What a read of the CSR at index i returns, for a caller that already
  * knows L1's HS has it (rvnest_vcsr_read says so): no access check. */
 uint64_t rvnest_vcsr_view(struct rvnest_vcsr *v, struct rvnest_hart *h, enum vcsr_index i);
+/* The views of every CSR whose bit (VCSR index) is set in mask, into
+ * out[index], with the interrupt state (real mip, L1's VS timer) sampled
+ * once for all of them, as one instant. */
+void rvnest_vcsr_views(struct rvnest_vcsr *v, struct rvnest_hart *h, uint32_t mask, uint64_t *out);
 /* A CSR instruction's access as QEMU performs it: the old value (the
  * read view) to *old, then the write of new_val under wr_mask (none when
  * wr_mask is 0). */

@@ -173,6 +173,30 @@ static void test_trap_state(void)
 
 /* A VS-level interrupt L1 makes pending and enables but does not delegate
  * is an HS interrupt for L1 (nested/virq.c) */
+/* A batch of views (the NACL CSR space's refresh) gives each CSR what a
+ * read of it alone gives, the interrupt state sampled once. */
+static void test_views_batch(void)
+{
+    struct mock_vm t;
+    mock_vm_boot(&t);
+    struct mock_hart *m = &t.m;
+    m->csr[CSR_MIP] = MIP_VSSIP | MIP_SEIP;
+    wr(&t, CSR_HVIP, MIP_VSEIP | MIP_VSTIP);
+    wr(&t, CSR_HIDELEG, MIP_VSSIP | MIP_VSEIP);
+    wr(&t, CSR_HIE, MIP_VSTIP | MIP_VSEIP);
+    uint64_t out[VCSR__COUNT];
+    memset(out, 0xa5, sizeof(out));
+    rvnest_vcsr_views(&t.vc->vcsr, &m->h, ~0u >> (32 - VCSR__COUNT), out);
+    for (unsigned i = 0; i < VCSR__COUNT; i++)
+        g_assert_cmphex(out[i], ==, rvnest_vcsr_view(&t.vc->vcsr, &m->h, (enum vcsr_index)i));
+    /* only the masked ones are written */
+    memset(out, 0xa5, sizeof(out));
+    rvnest_vcsr_views(&t.vc->vcsr, &m->h, 1u << VCSR_HIP, out);
+    g_assert_cmphex(out[VCSR_HIP], ==, rvnest_vcsr_view(&t.vc->vcsr, &m->h, VCSR_HIP));
+    g_assert_cmphex(out[VCSR_HSTATUS], ==, 0xa5a5a5a5a5a5a5a5ull);
+    mock_vm_free(&t);
+}
+
 static void test_l1_virtual_interrupts(void)
 {
     struct mock_vm t;
@@ -248,6 +272,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vcsr/interrupt-views", test_interrupt_views);
+    g_test_add_func("/vcsr/views-batch", test_views_batch);
     g_test_add_func("/vcsr/sstc-vstip", test_sstc_vstip);
     g_test_add_func("/vcsr/hstateen", test_hstateen);
     g_test_add_func("/vcsr/trap-state", test_trap_state);

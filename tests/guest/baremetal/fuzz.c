@@ -11,6 +11,9 @@
  *  - page-table edits (permissions, A/D, valid bits, reserved bits, remap),
  *    each followed by a random fence form that covers it, so the outcome
  *    never depends on what a TLB happens to hold;
+ *  - dirty-logging rounds as KVM makes them (op_dirty: G-stage leaves
+ *    write-protected or cleaned and fenced, L2's stores, the fault logged
+ *    and the page made writable again);
  *  - runs of its own guest (L2, in VS or VU, through those same tables at
  *    both stages, with a random hedeleg and whatever hideleg/hvip/hie/
  *    vsie/henvcfg/hcounteren the CSR operations left): one load, store,
@@ -23,7 +26,9 @@
  * running hash; "chk <n> <hash>" every 1000 ops, each op in full from
  * op verbose_from on. Parameters from /chosen/bootargs:
  * seed=N ops=M verbose_from=K kinds=MASK (which operations, see main)
- * nacl=0 (no SBI nested acceleration even where it is offered).
+ * nacl=0 (no SBI nested acceleration even where it is offered),
+ * adue=0|1 (A/D faults, or is updated by the hart: SBI FWFT
+ * PTE_AD_HW_UPDATING; default the firmware's).
  * The same binary runs natively (the
  * reference) and under rvnest; the outputs must be identical.
  *
@@ -821,6 +826,120 @@ static void op_l2(void)
     }
 }
 
+/* ---- dirty logging ---- */
+
+#define L2_SD 10                       /* l2ops[]: "sd" */
+
+/* One L2 store of a1 at a0 from VS, every trap to L1 (hedeleg 0). */
+static uint64_t l2_store(uint64_t a0, uint64_t a1)
+{
+    int via = rn(3) == 0, page = nacl_on && via;    /* both runs draw the route */
+    if (page)
+        nacl_csr(0x602, 0, 0, 0);
+    else
+        csr_write(0x602, 0);
+    uint64_t vss = (csr_read(0x200) & 0x000c6722ull) | (2ull << 32);
+    uint64_t code = cur_vsmode ? VA_CODE_S : PG(P_L2C);
+    if (page) {
+        nacl_csr(0x200, vss, 0, 0);
+        nacl_csr(0x205, code + L2_HANDLER_OFF, 0, 0);
+    } else {
+        csr_write(0x200, vss);
+        csr_write(0x205, code + L2_HANDLER_OFF);
+    }
+    uint64_t sret_errors = conf_nacl_sret_errors;
+    uint64_t r = conf_call_v_via(code + l2_off[L2_SD], MODE_S, code + l2_off[L2_SD] + 4, a0, a1, page);
+    if (page)
+        nacl_entries++;
+    if (conf_nacl_sret_errors != sret_errors) {
+        nacl_errors++;
+        fold(0xbad5000000000000ull);
+    }
+    return r;
+}
+
+/* A dirty-logging round as KVM makes one for its guest: KVM_CLEAR_DIRTY_LOG
+ * write-protects the pages it reports and fences them; the guest's next
+ * store to one faults and KVM's fault path logs the page and makes it
+ * writable again. Here some G-stage data leaves lose W and D (or only D:
+ * a store then faults under Svade and sets D itself under Svadu), fenced
+ * page by page or all at once (by instruction or through NACL, as
+ * op_fence's route), then L2 stores to one of them (or elsewhere) through
+ * both stages; a store guest-page fault on a page of the round is logged
+ * (folded), W and D go back, that GPA is fenced and L2 stores again. Every
+ * trap and the leaves' W/A/D after the round are folded: the shadow must
+ * drop what the fences cover and make (by fill or prefetch) exactly what
+ * L1's table gives, never a stale writable leaf. */
+static void op_dirty(void)
+{
+    uint32_t prot = 0;
+    int clean_only = rn(3) == 0, per_page = rn(2);
+    vp("dirty %s%s:", clean_only ? "clean" : "write-protect", per_page ? " per-page fences" : "");
+    begin_res();
+    for (unsigned i = 0; i < NDATA; i++) {
+        uint64_t pte = GL0[i];
+        /* W only ever with R: W without R is reserved */
+        if (!(pte & PTE_V) || !(pte & PTE_R) || rn(2))
+            continue;
+        prot |= 1u << i;
+        GL0[i] = clean_only ? pte & ~PTE_D : pte & ~(PTE_W | PTE_D);
+        vp(" %d", (long)i);
+    }
+    if (per_page) {
+        for (unsigned i = 0; i < NDATA; i++)
+            if ((prot >> i) & 1)
+                fence(rn(2) ? FG_GPA : FG_GPA_VMID, PG(i) >> 2, cur_vmid);
+    } else {
+        fence(rn(2) ? FG_ALL : FG_VMID, 0, cur_vmid);
+    }
+    /* where L2 stores: a page of the round through the VS-stage leaf that
+     * maps it, if any, else anywhere a store of op_l2's goes */
+    uint64_t a0 = 0;
+    if (prot && rn(4)) {
+        unsigned i;
+        do
+            i = rn(NDATA);
+        while (!((prot >> i) & 1));
+        uint64_t off = rn(512) * 8;
+        if (!cur_vsmode) {
+            a0 = PG(i) + off;
+        } else {
+            for (unsigned j = 0; j < NVS && !a0; j++)
+                if ((VL0[j] & PTE_V) && PTE_PA(VL0[j]) == PG(i))
+                    a0 = VA_WIN + (uint64_t)j * 4096 + off;
+        }
+    }
+    if (!a0)
+        a0 = hv_addr(1, 8);
+    uint64_t a1 = rnd();
+    vp(" sd %x", a0);
+    uint64_t r = l2_store(a0, a1);
+    result(r, 0);
+    if (conf_trapped && T.cause == 23) {
+        uint64_t gpa = T.htval << 2;
+        unsigned i = NDATA;
+        for (unsigned k = 0; k < NDATA; k++)
+            if (((prot >> k) & 1) && PG(k) == (gpa & ~0xfffull))
+                i = k;
+        vp("; guest page fault at %x", gpa);
+        if (i < NDATA) {
+            /* KVM's fault path: log the page, make it writable (and
+             * dirty and accessed, as KVM does; or leave A or D for the
+             * hart to set under Svadu, or to fault again under Svade) */
+            uint64_t ad = (rn(3) ? PTE_A : 0) | (rn(3) ? PTE_D : 0);
+            fold(0xd1a7000000000000ull | ad << 8 | i);
+            GL0[i] = (GL0[i] & ~(PTE_A | PTE_D)) | PTE_W | ad;
+            vp("; logged %d, writable again (A %d D %d)", (long)i, (long)!!(ad & PTE_A), (long)!!(ad & PTE_D));
+            fence(rn(2) ? FG_GPA : FG_GPA_VMID, gpa >> 2, cur_vmid);
+            r = l2_store(a0, a1 + 1);
+            result(r, 0);
+        }
+    }
+    for (unsigned i = 0; i < NDATA; i++)
+        if ((prot >> i) & 1)
+            fold(GL0[i] & (PTE_W | PTE_A | PTE_D));
+}
+
 static uint64_t op_hash[1000], op_val[1000], op_cnt[1000];
 
 static void checksum(void)
@@ -864,6 +983,18 @@ int main(unsigned long hartid, unsigned long fdt)
     if (!kinds)
         kinds = 0xff;
     cprintf("fuzz: seed %d ops %d verbose_from %d kinds %x\n", (long)seed, ops, verbose_from, (uint64_t)kinds);
+    /* adue=1: the hart updates A/D bits (Svadu); adue=0: a missing A or
+     * D faults (Svade); set through SBI FWFT PTE_AD_HW_UPDATING, read back
+     * through FWFT GET. Without it, the firmware's default. */
+    uint64_t adue = conf_arg("adue", 2);
+    if (adue <= 1) {
+        struct sbiret fr = sbi_call(0x46574654, 0, 4, (long)adue, 0);
+        if (fr.error)
+            cprintf("FAIL: fwft set pte-ad-hw-updating: err %d\n", fr.error), conf_failures++;
+    }
+    struct sbiret ag = sbi_call(0x46574654, 1, 4, 0, 0);
+    cprintf("fuzz: A/D %s\n", ag.error ? "as the firmware has it (no FWFT)"
+                                 : ag.value ? "updated by the hart (Svadu)" : "faults (Svade)");
     /* NACL where it is offered (under rvnest), unless nacl=0 */
     struct sbiret pr = sbi_call(SBI_EXT_BASE, 3, NACL_EID, 0, 0);
     if (conf_arg("nacl", 1) && pr.error == 0 && pr.value) {
@@ -909,7 +1040,12 @@ int main(unsigned long hartid, unsigned long fdt)
         case 4: op_edit(); break;
         case 5: op_modes(); break;
         case 6: op_sstatus(); break;
-        default: op_l2(); break;
+        default:
+            if (rn(5) == 0)
+                op_dirty();
+            else
+                op_l2();
+            break;
         }
         vp("\n");
         if (hashes_from >= 0 && opno >= hashes_from && opno < hashes_from + 1000)

@@ -29,8 +29,11 @@ bool rvnest_shadow_setup(struct rvnest_vcpu *vc)
                      (unsigned long long)(size >> 10), (unsigned long long)(vm->l0_size >> 20));
         return false;
     }
-    return rvnest_shadow_pt_setup(&vm->shadow, &rvnest_engine_shadow_ops, vm, hart_of(vc), base,
-                                  size);
+    if (!rvnest_shadow_pt_setup(&vm->shadow, &rvnest_engine_shadow_ops, vm, hart_of(vc), base,
+                                size))
+        return false;
+    vm->shadow.no_large = vm->opt.shadow_large_off;
+    return true;
 }
 
 void rvnest_shadow_drop_all(struct rvnest_vcpu *vc)

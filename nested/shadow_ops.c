@@ -45,6 +45,13 @@ static enum rvnest_l1_page l1_page(void *ctx, unsigned hart, uint64_t page)
     return rvnest_l1_is_ram(vcpu(ctx, hart), page, 4096) ? RVNEST_L1_PAGE_RAM : RVNEST_L1_PAGE_OTHER;
 }
 
+/* The whole range is L1's RAM: no hole (L0's memory, RAM above L1's, the
+ * PLIC pages) and nothing but RAM. */
+static bool l1_ram_range(void *ctx, unsigned hart, uint64_t pa, uint64_t size)
+{
+    return !l1_range_unmapped(ctx, pa, size) && rvnest_l1_is_ram(vcpu(ctx, hart), pa, size);
+}
+
 /* L1's G-stage is walked with the A/D rule and PBMT of the hart's menvcfg
  * (the firmware's, FWFT included) and with L1's sstatus.MXR, which is the
  * real HS one while L2 runs (nested/world.c). */
@@ -90,6 +97,7 @@ static void count(void *ctx, unsigned hart, enum rvnest_shadow_event ev)
     case RVNEST_SHADOW_EV_DROP: st->shadow_drops++; break;
     case RVNEST_SHADOW_EV_REPLAY: st->shadow_replays++; break;
     case RVNEST_SHADOW_EV_PREFETCH: st->shadow_prefetches++; break;
+    case RVNEST_SHADOW_EV_LARGE: st->shadow_large++; break;
     }
 }
 
@@ -100,6 +108,7 @@ const struct rvnest_shadow_ops rvnest_engine_shadow_ops = {
     .l1_write_pte = l1_write_pte,
     .l1_may_read = l1_may_read,
     .l1_page = l1_page,
+    .l1_ram_range = l1_ram_range,
     .l1_gstage = l1_gstage,
     .nharts = nharts,
     .l0_seq = l0_seq,

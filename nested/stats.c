@@ -105,9 +105,9 @@ void rvnest_stats_print(const struct rvnest_stats *s, FILE *f)
             if (s->l2_exits[i])
                 fprintf(f, "rvnest:   L2 %-17s %llu (%s)\n", l2_names[i], (unsigned long long)s->l2_exits[i],
                         rvnest_l2_exit_forwarded(i) ? "forwarded" : "L0");
-        fprintf(f, "rvnest: shadow G-stage: %llu fills, %llu prefetched at entry, %llu invalidations (%llu contexts emptied, %llu leaves replayed), %llu pool reclaims, %llu evictions\n",
+        fprintf(f, "rvnest: shadow G-stage: %llu fills, %llu prefetched at entry (%llu of them 2 MiB leaves), %llu invalidations (%llu contexts emptied, %llu leaves replayed), %llu pool reclaims, %llu evictions\n",
                 (unsigned long long)s->shadow_fills, (unsigned long long)s->shadow_prefetches,
-                (unsigned long long)s->shadow_invalidations,
+                (unsigned long long)s->shadow_large, (unsigned long long)s->shadow_invalidations,
                 (unsigned long long)s->shadow_drops, (unsigned long long)s->shadow_replays,
                 (unsigned long long)s->shadow_reclaims, (unsigned long long)s->shadow_evictions);
     }
@@ -140,6 +140,7 @@ void rvnest_stats_add(struct rvnest_stats *sum, const struct rvnest_stats *s)
     sum->shadow_drops += s->shadow_drops;
     sum->shadow_replays += s->shadow_replays;
     sum->shadow_prefetches += s->shadow_prefetches;
+    sum->shadow_large += s->shadow_large;
     sum->ucode_runs += s->ucode_runs;
     sum->l1_virqs += s->l1_virqs;
     sum->l1_irq_catchups += s->l1_irq_catchups;
@@ -168,9 +169,9 @@ int rvnest_stats_write_json(const struct rvnest_stats *s, const struct rvnest_st
     fprintf(f, "\n  },\n  \"l2_entries\": %llu,\n  \"l2_entry_irqs\": %llu,\n  \"l2_exits_total\": %llu,\n",
             (unsigned long long)s->l2_entries, (unsigned long long)s->l2_entry_irqs,
             (unsigned long long)rvnest_stats_l2_total(s));
-    fprintf(f, "  \"shadow_fills\": %llu,\n  \"shadow_prefetches\": %llu,\n  \"shadow_invalidations\": %llu,\n  \"shadow_drops\": %llu,\n  \"shadow_replays\": %llu,\n  \"shadow_reclaims\": %llu,\n  \"shadow_evictions\": %llu,\n",
+    fprintf(f, "  \"shadow_fills\": %llu,\n  \"shadow_prefetches\": %llu,\n  \"shadow_large\": %llu,\n  \"shadow_invalidations\": %llu,\n  \"shadow_drops\": %llu,\n  \"shadow_replays\": %llu,\n  \"shadow_reclaims\": %llu,\n  \"shadow_evictions\": %llu,\n",
             (unsigned long long)s->shadow_fills, (unsigned long long)s->shadow_prefetches,
-            (unsigned long long)s->shadow_invalidations,
+            (unsigned long long)s->shadow_large, (unsigned long long)s->shadow_invalidations,
             (unsigned long long)s->shadow_drops, (unsigned long long)s->shadow_replays,
             (unsigned long long)s->shadow_reclaims, (unsigned long long)s->shadow_evictions);
     fprintf(f, "  \"l2_exits\": {");

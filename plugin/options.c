@@ -36,13 +36,16 @@ int rvnest_parse_options(int argc, char **argv, struct plugin_options *o, char *
                 snprintf(err, errlen, "rvnest: option '%.*s' takes on or off, not '%s'", (int)klen, argv[i], val);
                 return -1;
             }
-        } else if (KEY("shadow-prefetch")) {
+        } else if (KEY("shadow-prefetch") || KEY("shadow-large")) {
             bool on;
             if (parse_bool(val, &on)) {
                 snprintf(err, errlen, "rvnest: option '%.*s' takes on or off, not '%s'", (int)klen, argv[i], val);
                 return -1;
             }
-            o->engine.shadow_prefetch_off = !on;
+            if (KEY("shadow-prefetch"))
+                o->engine.shadow_prefetch_off = !on;
+            else
+                o->engine.shadow_large_off = !on;
         } else if (KEY("nacl") || KEY("nacl-csr") || KEY("nacl-hfence") || KEY("nacl-sret") ||
                    KEY("nacl-autoswap")) {
             /* nacl-<feature>=off: that feature probes 0 (SBI spec, NACL

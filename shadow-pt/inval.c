@@ -8,7 +8,8 @@
 #include "internal.h"
 
 /* Drop what a fence of [gpa, gpa + size) covers in one context (size 0:
- * the one address gpa): the leaves in the range, and every leaf of each 2
+ * the one address gpa): the leaves in the range, a 2 MiB leaf the range
+ * touches, and every leaf of each 2
  * MiB table the range touches that came from an L1 leaf larger than 4 KiB
  * (one of them may have covered part of the range). Larger L1 leaves make
  * the caller drop the whole context, and so does a range of more than
@@ -23,6 +24,13 @@ static bool inval_range(struct rvnest_shadow *s, unsigned hart, unsigned ctx, ui
     if (last < gpa || (last / TABLE_SPAN) - (gpa / TABLE_SPAN) >= INVAL_RANGE_TABLES)
         return false;
     for (uint64_t base = gpa & ~(TABLE_SPAN - 1);; base += TABLE_SPAN) {
+        /* a 2 MiB leaf (shadow.c leaf_place) the range touches: dropped */
+        uint64_t s1 = shadow_leaf_slot(s, hart, ctx, base, false, 1), e1;
+        if (s1 > 1 && shadow_read(s, hart, s1, &e1, 8) && (e1 & PTE_V) &&
+            (e1 & (PTE_R | PTE_W | PTE_X))) {
+            uint64_t z = 0;
+            shadow_write(s, hart, s1, &z, 8);
+        }
         uint64_t slot = shadow_leaf_slot(s, hart, ctx, base, false, 0);
         if (slot > 1) {
             uint64_t table = slot & ~(SHADOW_PAGE - 1), t[512];

@@ -22,12 +22,14 @@
  *  - MXR applies as natively: while L2 runs the real HS sstatus.MXR is
  *    L1's (nested/world.c), and QEMU applies it to the G-stage; the shadow
  *    leaf of an execute-only page stays execute-only (test: shadow/leaf-mxr);
- *  - a leaf is 4 KiB whatever L1's leaf size (4 KiB, 64 KiB NAPOT, 2 MiB,
- *    1 GiB, 512 GiB), at the address inside it (test: shadow/leaf-sizes,
- *    shadow/leaf-napot); bits 9:8 (RSW, ignored by the hart) remember the
- *    size of L1's leaf, so that a fence by address drops every shadow leaf
- *    it covered (test: shadow/hfence-addr-4k, shadow/hfence-addr-2m,
- *    shadow/hfence-addr-1g);
+ *  - a leaf is 4 KiB, at the address inside L1's leaf (4 KiB, 64 KiB NAPOT,
+ *    2 MiB, 1 GiB, 512 GiB) (test: shadow/leaf-sizes, shadow/leaf-napot),
+ *    or 2 MiB where L1's leaf is at least that large and maps 2 MiB of L1's
+ *    RAM there (leaf_place; test: shadow/large-leaf); bits 9:8 (RSW,
+ *    ignored by the hart) remember the size of L1's leaf, so that a fence
+ *    by address drops every shadow leaf it covered (test:
+ *    shadow/hfence-addr-4k, shadow/hfence-addr-2m, shadow/hfence-addr-1g,
+ *    shadow/large-leaf);
  *  - an L1 GPA that natively does not exist (L0 memory, RAM above L1's) is
  *    mapped to RVNEST_SHADOW_DEAD_PA, where nothing exists either: the hart
  *    raises the native access fault (or page fault for a page-table read)
@@ -357,6 +359,14 @@ uint64_t shadow_leaf_slot(struct rvnest_shadow *s, unsigned hart, unsigned ctx, 
         uint64_t slot = table + 8 * index_at(gpa, lvl, n), pte;
         if (!rd(s, hart, slot, &pte))
             return 0;
+        if ((pte & PTE_V) && (pte & (PTE_R | PTE_W | PTE_X))) {
+            /* a 2 MiB leaf (leaf_place) covers gpa: never followed as a
+             * table; making one here drops it (a cache: its pages fault
+             * and fill again) */
+            if (!alloc)
+                return 0;
+            pte = 0;
+        }
         if (!(pte & PTE_V)) {
             if (!alloc)
                 return 0;
@@ -430,6 +440,40 @@ static bool leaf_for(struct rvnest_shadow *s, unsigned hart, const struct walk_m
     return true;
 }
 
+#define LARGE (512 * PAGE)
+
+/* Where gpa's leaf goes, and which leaf: 2 MiB (at level 1) when L1's leaf
+ * is at least that large and the 2 MiB of L1-physical memory it maps there
+ * are L1's RAM, every page of it (ops->l1_ram_range: no hole, no device, no
+ * page L0 performs), so that the hart finds there exactly what 512 leaves
+ * of 4 KiB would give it: the same addresses (L1's leaf maps the 2 MiB
+ * contiguously, 2 MiB-aligned at both ends, or the walk refused it), the
+ * same permissions and PBMT, RSW the size of L1's leaf (test:
+ * shadow/large-leaf); else 4 KiB (*pte as leaf_for made it). A level-1
+ * entry that already points at a table of 4 KiB leaves is kept (the new
+ * leaf joins them) rather than replaced. Returns the slot, 0 on an L0
+ * error, 1 when the pool is exhausted. */
+static uint64_t leaf_place(struct rvnest_shadow *s, unsigned hart, unsigned ctx, uint64_t gpa,
+                           uint64_t *pte, uint64_t l1_leaf, uint64_t size, bool *large)
+{
+    *large = false;
+    uint64_t pa = ((*pte & PTE_PPN_MASK) >> PTE_PPN_SHIFT) << 12, base = pa & ~(LARGE - 1);
+    if (!s->no_large && size >= LARGE && pa != RVNEST_SHADOW_DEAD_PA &&
+        s->ops->l1_ram_range(s->ops_ctx, hart, base, LARGE)) {
+        uint64_t slot = shadow_leaf_slot(s, hart, ctx, gpa, true, 1), cur;
+        if (slot <= 1)
+            return slot;
+        if (!rd(s, hart, slot, &cur))
+            return 0;
+        if (!(cur & PTE_V) || (cur & (PTE_R | PTE_W | PTE_X))) {
+            *pte = rvnest_shadow_leaf(base, l1_leaf, size);
+            *large = true;
+            return slot;
+        }
+    }
+    return shadow_leaf_slot(s, hart, ctx, gpa, true, 0);
+}
+
 static void recent_push(struct rvnest_shadow_ctx *c, uint64_t page)
 {
     unsigned last = (c->recent_next + RVNEST_SHADOW_RECENT - 1) % RVNEST_SHADOW_RECENT;
@@ -460,7 +504,9 @@ enum rvnest_fill rvnest_shadow_pt_fill(struct rvnest_shadow *s, unsigned hart, u
     }
     if (size_level(size) >= 2)
         s->ctx[ctx].big = true;
-    uint64_t slot = shadow_leaf_slot(s, hart, ctx, gpa, true, 0);
+    bool large;
+    uint64_t leaf4k = pte;
+    uint64_t slot = leaf_place(s, hart, ctx, gpa, &pte, res->leaf_pte, size, &large);
     if (slot == 1) {
         /* The pool is exhausted: drop every shadow and start again. The
          * running L2's context stays assigned (ctx_drop), so the real
@@ -469,7 +515,8 @@ enum rvnest_fill rvnest_shadow_pt_fill(struct rvnest_shadow *s, unsigned hart, u
         rvnest_shadow_pt_drop_all(s, hart);
         s->ctx[ctx].big = size_level(size) >= 2;
         shadow_count(s, hart, RVNEST_SHADOW_EV_RECLAIM);
-        slot = shadow_leaf_slot(s, hart, ctx, gpa, true, 0);
+        pte = leaf4k;
+        slot = leaf_place(s, hart, ctx, gpa, &pte, res->leaf_pte, size, &large);
         if (slot == 1)
             return SHADOW_RETRY;
     }
@@ -484,6 +531,8 @@ enum rvnest_fill rvnest_shadow_pt_fill(struct rvnest_shadow *s, unsigned hart, u
     wr(s, hart, slot, pte);
     recent_push(&s->ctx[ctx], gpa & ~(PAGE - 1));
     shadow_count(s, hart, RVNEST_SHADOW_EV_FILL);
+    if (large)
+        shadow_count(s, hart, RVNEST_SHADOW_EV_LARGE);
     return SHADOW_FILLED;
 }
 
@@ -511,7 +560,8 @@ bool rvnest_shadow_pt_prefetch(struct rvnest_shadow *s, unsigned hart, unsigned 
         !leaf_for(s, hart, &l1_tables_mem, &tables, ctx, gpa, access, true, &res, &pte, &size) ||
         !(res.leaf_pte & PTE_A) || (access == WALK_STORE && !(res.leaf_pte & PTE_D)))
         return false;
-    uint64_t slot = shadow_leaf_slot(s, hart, ctx, gpa, true, 0);
+    bool large;
+    uint64_t slot = leaf_place(s, hart, ctx, gpa, &pte, res.leaf_pte, size, &large);
     if (slot <= 1 || !rd(s, hart, slot, &old) || old == pte)
         return false;
     if (size_level(size) >= 2)
@@ -519,6 +569,8 @@ bool rvnest_shadow_pt_prefetch(struct rvnest_shadow *s, unsigned hart, unsigned 
     wr(s, hart, slot, pte);
     recent_push(&s->ctx[ctx], gpa & ~(PAGE - 1));
     shadow_count(s, hart, RVNEST_SHADOW_EV_PREFETCH);
+    if (large)
+        shadow_count(s, hart, RVNEST_SHADOW_EV_LARGE);
     return true;
 }
 

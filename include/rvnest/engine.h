@@ -30,6 +30,7 @@ struct rvnest_options {
      * extension, and each of its features (RVNEST_NACL_FEAT_* bits) */
     bool nacl_off;                    /* nacl=off: the extension is not there */
     bool shadow_prefetch_off;         /* shadow-prefetch=off (nested/l2_trap.c) */
+    bool shadow_large_off;            /* shadow-large=off: 4 KiB shadow leaves only */
     unsigned nacl_features_off;       /* bit f set: feature f probes 0 */
 };
 

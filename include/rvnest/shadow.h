@@ -61,6 +61,7 @@ enum rvnest_shadow_event {
     RVNEST_SHADOW_EV_DROP,            /* a context emptied */
     RVNEST_SHADOW_EV_REPLAY,          /* a leaf made again after a local fence */
     RVNEST_SHADOW_EV_PREFETCH,        /* a leaf made at L2's entry for the fault L1 handled */
+    RVNEST_SHADOW_EV_LARGE,           /* of the fills and prefetches, 2 MiB leaves */
 };
 
 /* Everything a shadow needs from outside. ctx is the ops_ctx given to
@@ -80,6 +81,9 @@ struct rvnest_shadow_ops {
     bool (*l1_may_read)(void *ctx, unsigned hart, uint64_t pa, uint64_t len);
     /* The class of the L1-physical page at page (4 KiB-aligned). */
     enum rvnest_l1_page (*l1_page)(void *ctx, unsigned hart, uint64_t page);
+    /* Whether [pa, pa+size) is L1's RAM, every page of it
+     * (RVNEST_L1_PAGE_RAM), so that one shadow leaf may map it whole. */
+    bool (*l1_ram_range)(void *ctx, unsigned hart, uint64_t pa, uint64_t size);
     /* How hart walks L1's G-stage now: sets g's adue (the A/D rule:
      * hardware updating per that hart's menvcfg.ADUE), pbmte, mxr and
      * svnapot; the shadow sets atp. */
@@ -119,6 +123,7 @@ struct rvnest_shadow_limbo {
 struct rvnest_shadow {
     const struct rvnest_shadow_ops *ops;
     void *ops_ctx;
+    bool no_large;                    /* every leaf 4 KiB (shadow-large=off) */
     uint64_t base, size;              /* the pool: size a power of two, base aligned to it */
     uint64_t next;                    /* next never-used table page */
     uint64_t clock;

@@ -58,6 +58,7 @@ struct rvnest_stats {
                                          changed roots, reclaims) */
     uint64_t shadow_replays;          /* leaves made again after a local fence, no exit */
     uint64_t shadow_prefetches;       /* leaves made at L2's entry for the fault L1 handled */
+    uint64_t shadow_large;            /* of the fills and prefetches, 2 MiB leaves */
     uint64_t nacl[NACL_EV__COUNT];    /* SBI nested acceleration (rvnest/nacl.h) */
     uint64_t ucode_runs;    /* L0 microcode sequences run (real HS, or M) */
     uint64_t l1_virqs;      /* interrupts L0 raised for L1 from its virtual H state */

@@ -50,7 +50,7 @@ struct fake {
     struct rvnest_shadow s;
     unsigned nharts;
     struct fake_hart hart[RVNEST_MAX_HARTS];
-    uint64_t count[RVNEST_MAX_HARTS][RVNEST_SHADOW_EV_PREFETCH + 1];
+    uint64_t count[RVNEST_MAX_HARTS][RVNEST_SHADOW_EV_LARGE + 1];
     char fatal[256];
     uint64_t next_table;                      /* L1's table pages, bump-allocated */
     unsigned pte_reads;                       /* l1_read_pte calls */
@@ -96,6 +96,15 @@ static enum rvnest_l1_page l1_page(void *ctx, unsigned hart, uint64_t page)
     if (in(page, 4096, MEM_BASE, L1_RAM))
         return RVNEST_L1_PAGE_RAM;
     return RVNEST_L1_PAGE_OTHER;
+}
+
+/* every page of the range RAM (l1_page), as the engine's range check */
+static bool l1_ram_range(void *ctx, unsigned hart, uint64_t pa, uint64_t size)
+{
+    for (uint64_t p = pa; p < pa + size; p += 4096)
+        if (l1_page(ctx, hart, p) != RVNEST_L1_PAGE_RAM)
+            return false;
+    return true;
 }
 
 static bool hole(uint64_t pa, uint64_t len)
@@ -178,7 +187,8 @@ static void count(void *ctx, unsigned hart, enum rvnest_shadow_event ev)
 static const struct rvnest_shadow_ops fake_ops = {
     .read_phys = read_phys, .write_phys = write_phys,
     .l1_read_pte = l1_read_pte, .l1_write_pte = l1_write_pte,
-    .l1_may_read = l1_may_read, .l1_page = l1_page, .l1_gstage = l1_gstage,
+    .l1_may_read = l1_may_read, .l1_page = l1_page, .l1_ram_range = l1_ram_range,
+    .l1_gstage = l1_gstage,
     .nharts = nharts, .l0_seq = l0_seq, .outside_l2 = outside_l2,
     .fatal = fatal, .count = count,
 };
@@ -291,8 +301,9 @@ static enum rvnest_fill fill(struct fake *f, unsigned hart, const struct l1g *g,
     return rvnest_shadow_pt_fill(&f->s, hart, g->ctx, gpa, acc, &res);
 }
 
-/* gpa's 4 KiB leaf in context ctx's shadow, 0 when absent. */
-static uint64_t sleaf(struct fake *f, unsigned ctx, uint64_t gpa)
+/* The level of gpa's leaf in context ctx's shadow (0: 4 KiB, 1: 2 MiB),
+ * -1 when absent; *leaf the leaf. Only those two sizes exist. */
+static int sleaf_at(struct fake *f, unsigned ctx, uint64_t gpa, uint64_t *leaf)
 {
     unsigned mode = (unsigned)(f->s.ctx[ctx].hgatp >> ATP_MODE_SHIFT);
     unsigned n = mode == ATP_MODE_BARE ? 5 : levels_of(mode);
@@ -301,11 +312,29 @@ static uint64_t sleaf(struct fake *f, unsigned ctx, uint64_t gpa)
         unsigned bits = lvl == (int)n - 1 ? 11 : 9;
         pte = get(f, t + 8 * ((gpa >> (12 + 9 * lvl)) & ((1ull << bits) - 1)));
         if (!(pte & PTE_V))
-            return 0;
-        if (lvl) {
-            g_assert_cmphex(pte & (PTE_R | PTE_W | PTE_X), ==, 0);   /* only 4 KiB leaves */
-            t = ((pte >> 10) & ((1ull << 44) - 1)) << 12;
+            return -1;
+        if (pte & (PTE_R | PTE_W | PTE_X)) {
+            g_assert_cmpint(lvl, <=, 1);                     /* 4 KiB or 2 MiB leaves */
+            *leaf = pte;
+            return lvl;
         }
+        g_assert_cmpint(lvl, >, 0);
+        t = ((pte >> 10) & ((1ull << 44) - 1)) << 12;
+    }
+    return -1;
+}
+
+/* What the shadow gives gpa's page, as a 4 KiB leaf would (a 2 MiB leaf's
+ * PPN plus the page's offset in it), 0 when absent. */
+static uint64_t sleaf(struct fake *f, unsigned ctx, uint64_t gpa)
+{
+    uint64_t pte;
+    int lvl = sleaf_at(f, ctx, gpa, &pte);
+    if (lvl < 0)
+        return 0;
+    if (lvl == 1) {
+        g_assert_cmphex((pte >> 10) & 511, ==, 0);           /* 2 MiB-aligned */
+        pte += ((gpa >> 12) & 511) << 10;
     }
     return pte;
 }
@@ -562,8 +591,9 @@ static void test_leaf_ad_software(void)
     fake_free(f);
 }
 
-/* Leaves of every size: the shadow leaf is 4 KiB at the address inside
- * L1's leaf, with L1's leaf size in RSW. */
+/* Leaves of every size: the shadow leaf is at the address inside L1's
+ * leaf, with L1's leaf size in RSW: 4 KiB, or 2 MiB where L1's leaf is at
+ * least that large over L1's RAM (shadow.c leaf_place). */
 static void test_leaf_sizes(void)
 {
     struct fake *f = fake_new(1 << 20);
@@ -586,9 +616,12 @@ static void test_leaf_sizes(void)
         CHECK_HEX(res.page_size, ==, 4096ull << (9 * c[i].lvl));
         /* a context holding leaves of 1 GiB or more is "big" */
         CHECK(f->s.ctx[g.ctx].big == (c[i].lvl >= 2));
-        if (c[i].lvl == 1) {
-            /* its neighbour 4 KiB page is a fill of its own */
-            CHECK_HEX(sleaf(f, g.ctx, c[i].gpa + off + 4096), ==, 0);
+        uint64_t big;
+        CHECK_INT(sleaf_at(f, g.ctx, c[i].gpa + off, &big), ==, c[i].lvl ? 1 : 0);
+        if (c[i].lvl) {
+            /* one 2 MiB leaf: its neighbour page is there too */
+            CHECK_HEX(sleaf(f, g.ctx, c[i].gpa + off + 4096), ==, l + (1ull << 10));
+            CHECK_HEX(ppn_pa(big), ==, (c[i].pa + off) & ~(MB2 - 1));
         }
     }
     /* in a 1 GiB leaf over L1's RAM and L0's memory: L0's page is dead */
@@ -940,23 +973,109 @@ static void test_hfence_range(void)
 }
 
 /* A 2 MiB leaf of L1's: a fence of any address in it drops every shadow
- * leaf made from it (RSW), not those from 4 KiB leaves in other tables. */
+ * leaf made from it (RSW), not those from 4 KiB leaves in other tables;
+ * with 4 KiB shadow leaves only (no_large) and with one 2 MiB shadow leaf,
+ * which the first fill makes and covers the others. */
 static void test_hfence_addr_2m(void)
+{
+    for (int large = 0; large < 2; large++) {
+        struct fake *f = fake_new(1 << 20);
+        f->s.no_large = !large;
+        struct l1g g = l1g_new(f, 0, ATP_MODE_SV39, 5);
+        uint64_t big = 0x400000;
+        map(f, &g, big, 1, leaf(DATA, PTE_V | PTE_R | PTE_U | PTE_A));
+        map(f, &g, big + MB2, 0, leaf(DATA, PTE_V | PTE_R | PTE_U | PTE_A));
+        for (uint64_t off = 0x3000; off < MB2; off += 0x40000)
+            CHECK_INT(fill(f, 0, &g, big + off, WALK_LOAD), ==,
+                      large && off > 0x3000 ? SHADOW_STALE : SHADOW_FILLED);
+        CHECK_INT(fill(f, 0, &g, big + MB2, WALK_LOAD), ==, SHADOW_FILLED);
+        CHECK_UINT(ev(f, 0, RVNEST_SHADOW_EV_LARGE), ==, (unsigned)large);
+        CHECK(!f->s.ctx[g.ctx].big);
+        rvnest_shadow_pt_inval(&f->s, 0, &(struct rvnest_inval){ .addr = big + 0x1000, .id = 5 });
+        for (uint64_t off = 0x3000; off < MB2; off += 0x40000)
+            CHECK_HEX(sleaf(f, g.ctx, big + off), ==, 0);
+        CHECK(sleaf(f, g.ctx, big + MB2) & PTE_V);
+        CHECK_UINT(ev(f, 0, RVNEST_SHADOW_EV_DROP), ==, 0);
+        fake_free(f);
+    }
+}
+
+/* 2 MiB shadow leaves (shadow.c leaf_place): made where L1's leaf is at
+ * least 2 MiB and maps 2 MiB of L1's RAM there, with L1's permissions (W
+ * only once dirty), never over a hole, a device or a page L0 performs;
+ * an existing table of 4 KiB leaves is kept; a 4 KiB leaf L1 maps inside
+ * one replaces it by a table; fences by address and by range drop it. */
+static void test_large_leaf(void)
 {
     struct fake *f = fake_new(1 << 20);
     struct l1g g = l1g_new(f, 0, ATP_MODE_SV39, 5);
-    uint64_t big = 0x400000;
-    map(f, &g, big, 1, leaf(DATA, PTE_V | PTE_R | PTE_U | PTE_A));
-    map(f, &g, big + MB2, 0, leaf(DATA, PTE_V | PTE_R | PTE_U | PTE_A));
-    for (uint64_t off = 0x3000; off < MB2; off += 0x40000)
-        CHECK_INT(fill(f, 0, &g, big + off, WALK_LOAD), ==, SHADOW_FILLED);
-    CHECK_INT(fill(f, 0, &g, big + MB2, WALK_LOAD), ==, SHADOW_FILLED);
-    CHECK(!f->s.ctx[g.ctx].big);
-    rvnest_shadow_pt_inval(&f->s, 0, &(struct rvnest_inval){ .addr = big + 0x1000, .id = 5 });
-    for (uint64_t off = 0x3000; off < MB2; off += 0x40000)
-        CHECK_HEX(sleaf(f, g.ctx, big + off), ==, 0);
-    CHECK(sleaf(f, g.ctx, big + MB2) & PTE_V);
-    CHECK_UINT(ev(f, 0, RVNEST_SHADOW_EV_DROP), ==, 0);
+    uint64_t pte, gpa = 0x600000, pa = MEM_BASE + 4 * MB2;
+    uint64_t slot = map(f, &g, gpa, 1, leaf(pa, PTE_V | PTE_R | PTE_W | PTE_U | PTE_A));
+    /* a load: read-only (L1's leaf is clean), 2 MiB, RSW 1 */
+    CHECK_INT(fill(f, 0, &g, gpa + 0x7000, WALK_LOAD), ==, SHADOW_FILLED);
+    CHECK_INT(sleaf_at(f, g.ctx, gpa + 0x7000, &pte), ==, 1);
+    CHECK_HEX(pte, ==, rvnest_shadow_leaf(pa, get(f, slot), MB2));
+    CHECK_HEX(pte & LEAF_FLAGS, ==, PTE_V | PTE_R | PTE_U | PTE_A | RSW(1));
+    CHECK_HEX(ppn_pa(sleaf(f, g.ctx, gpa + MB2 - 4096)), ==, pa + MB2 - 4096);
+    CHECK_UINT(ev(f, 0, RVNEST_SHADOW_EV_LARGE), ==, 1);
+    /* another page of it: nothing to add, the fault stands (L1's) */
+    CHECK_INT(fill(f, 0, &g, gpa + 0x9000, WALK_LOAD), ==, SHADOW_STALE);
+    /* a store (hardware A/D): L1's leaf gets D, the 2 MiB leaf W */
+    f->hart[0].adue = true;
+    CHECK_INT(fill(f, 0, &g, gpa + 0x9000, WALK_STORE), ==, SHADOW_FILLED);
+    CHECK_HEX(get(f, slot) & PTE_D, ==, PTE_D);
+    CHECK_INT(sleaf_at(f, g.ctx, gpa, &pte), ==, 1);
+    CHECK_HEX(pte & (PTE_W | PTE_D), ==, PTE_W | PTE_D);
+    /* a fence of one address in it drops it whole */
+    rvnest_shadow_pt_inval(&f->s, 0, &(struct rvnest_inval){ .addr = gpa + 0x1ff000, .id = 5 });
+    CHECK_HEX(sleaf(f, g.ctx, gpa), ==, 0);
+    CHECK_HEX(sleaf(f, g.ctx, gpa + 0x1ff000), ==, 0);
+    /* and a range fence that only touches it */
+    CHECK_INT(fill(f, 0, &g, gpa, WALK_LOAD), ==, SHADOW_FILLED);
+    rvnest_shadow_pt_inval(&f->s, 0, &(struct rvnest_inval){ .addr = gpa - 0x3000, .size = 0x4000, .id = 5 });
+    CHECK_HEX(sleaf(f, g.ctx, gpa + 0x100000), ==, 0);
+    /* L1 maps a 4 KiB page inside (a table now) without a fence: the fill
+     * of that page puts a table of 4 KiB leaves where the 2 MiB leaf was */
+    CHECK_INT(fill(f, 0, &g, gpa, WALK_LOAD), ==, SHADOW_FILLED);
+    put(f, slot, 0);
+    map(f, &g, gpa + 0x5000, 0, leaf(DATA, PTE_V | PTE_R | PTE_U | PTE_A));
+    CHECK_INT(fill(f, 0, &g, gpa + 0x5000, WALK_LOAD), ==, SHADOW_FILLED);
+    CHECK_INT(sleaf_at(f, g.ctx, gpa + 0x5000, &pte), ==, 0);
+    CHECK_HEX(ppn_pa(pte), ==, DATA);
+    CHECK_HEX(sleaf(f, g.ctx, gpa), ==, 0);
+    /* L1 maps 2 MiB there again and fences that one page: the table of
+     * 4 KiB leaves stays, and the 2 MiB leaf's pages join it at 4 KiB */
+    put(f, slot, leaf(pa, PTE_V | PTE_R | PTE_U | PTE_A));
+    rvnest_shadow_pt_inval(&f->s, 0, &(struct rvnest_inval){ .addr = gpa + 0x5000, .id = 5 });
+    CHECK_INT(fill(f, 0, &g, gpa + 0x8000, WALK_LOAD), ==, SHADOW_FILLED);
+    CHECK_INT(sleaf_at(f, g.ctx, gpa + 0x8000, &pte), ==, 0);
+    CHECK_HEX(ppn_pa(pte), ==, pa + 0x8000);
+    CHECK_UINT(ev(f, 0, RVNEST_SHADOW_EV_LARGE), ==, 4);
+    /* never over what is not all L1's RAM: L0's memory, RAM above L1's,
+     * a device, a page L0 performs (4 KiB leaves, as ever) */
+    static const uint64_t not_ram[] = { L0_BASE, L0_BASE + MB2, ABOVE_BASE, UART, PLIC_PAGE & ~(MB2 - 1) };
+    for (unsigned i = 0; i < G_N_ELEMENTS(not_ram); i++) {
+        uint64_t gg = 0x40000000 + i * MB2, off = not_ram[i] == (PLIC_PAGE & ~(MB2 - 1)) ? 0 : 0x3000;
+        map(f, &g, gg, 1, leaf(not_ram[i], PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D));
+        CHECK_INT(fill(f, 0, &g, gg + off, WALK_LOAD), ==, SHADOW_FILLED);
+        CHECK_INT(sleaf_at(f, g.ctx, gg + off, &pte), ==, 0);
+    }
+    /* the last 2 MiB of L1's RAM is RAM: large */
+    map(f, &g, 0x50000000, 1, leaf(L0_BASE - MB2, PTE_V | PTE_R | PTE_U | PTE_A));
+    CHECK_INT(fill(f, 0, &g, 0x50000000, WALK_LOAD), ==, SHADOW_FILLED);
+    CHECK_INT(sleaf_at(f, g.ctx, 0x50000000, &pte), ==, 1);
+    /* a 1 GiB leaf of L1's over L1's RAM: 2 MiB leaves, a big context */
+    map(f, &g, 0x80000000, 2, leaf(MEM_BASE, PTE_V | PTE_R | PTE_U | PTE_A));
+    CHECK_INT(fill(f, 0, &g, 0x80000000 + 3 * MB2 + 0x1000, WALK_LOAD), ==, SHADOW_FILLED);
+    CHECK_INT(sleaf_at(f, g.ctx, 0x80000000 + 3 * MB2, &pte), ==, 1);
+    CHECK_HEX(pte & LEAF_FLAGS, ==, PTE_V | PTE_R | PTE_U | PTE_A | RSW(2));
+    CHECK(f->s.ctx[g.ctx].big);
+    /* shadow-large=off: 4 KiB only */
+    f->s.no_large = true;
+    map(f, &g, 0x60000000, 1, leaf(MEM_BASE, PTE_V | PTE_R | PTE_U | PTE_A));
+    CHECK_INT(fill(f, 0, &g, 0x60001000, WALK_LOAD), ==, SHADOW_FILLED);
+    CHECK_INT(sleaf_at(f, g.ctx, 0x60001000, &pte), ==, 0);
+    CHECK_HEX(sleaf(f, g.ctx, 0x60002000), ==, 0);
     fake_free(f);
 }
 
@@ -1309,7 +1428,7 @@ static void test_counters(void)
     CHECK_UINT(ev(f, 1, RVNEST_SHADOW_EV_INVAL), ==, 1);
     CHECK_UINT(ev(f, 1, RVNEST_SHADOW_EV_DROP), ==, 1);
     CHECK_UINT(ev(f, 1, RVNEST_SHADOW_EV_REPLAY), ==, 1);
-    for (unsigned e = 0; e <= RVNEST_SHADOW_EV_PREFETCH; e++)
+    for (unsigned e = 0; e <= RVNEST_SHADOW_EV_LARGE; e++)
         CHECK_UINT(f->count[0][e], ==, 0);
     fake_free(f);
 }
@@ -1339,6 +1458,7 @@ int main(int argc, char **argv)
     g_test_add_func("/shadow/hfence-addr-4k", test_hfence_addr_4k);
     g_test_add_func("/shadow/hfence-range", test_hfence_range);
     g_test_add_func("/shadow/hfence-addr-2m", test_hfence_addr_2m);
+    g_test_add_func("/shadow/large-leaf", test_large_leaf);
     g_test_add_func("/shadow/hfence-addr-1g", test_hfence_addr_1g);
     g_test_add_func("/shadow/hfence-vmid-all", test_hfence_vmid_all);
     g_test_add_func("/shadow/replay", test_replay);

@@ -885,10 +885,20 @@ static void op_dirty(void)
         GL0[i] = clean_only ? pte & ~PTE_D : pte & ~(PTE_W | PTE_D);
         vp(" %d", (long)i);
     }
+    /* the 2 MiB G-stage leaf over arena2 too, now and then (under
+     * rvnest a 2 MiB shadow leaf: a fence of any address in it drops it) */
+    uint64_t *mega = &GL1[(PA(arena2) >> 21) & 511];
+    int mega_prot = (*mega & PTE_V) && (*mega & PTE_R) && rn(3) == 0;
+    if (mega_prot) {
+        *mega = clean_only ? *mega & ~PTE_D : *mega & ~(PTE_W | PTE_D);
+        vp(" mega");
+    }
     if (per_page) {
         for (unsigned i = 0; i < NDATA; i++)
             if ((prot >> i) & 1)
                 fence(rn(2) ? FG_GPA : FG_GPA_VMID, PG(i) >> 2, cur_vmid);
+        if (mega_prot)
+            fence(rn(2) ? FG_GPA : FG_GPA_VMID, (PA(arena2) + rn(512) * 4096ull) >> 2, cur_vmid);
     } else {
         fence(rn(2) ? FG_ALL : FG_VMID, 0, cur_vmid);
     }
@@ -909,6 +919,10 @@ static void op_dirty(void)
                     a0 = VA_WIN + (uint64_t)j * 4096 + off;
         }
     }
+    if (mega_prot && rn(2)) {
+        uint64_t off = rn(A2_PAGES) * 4096ull + rn(512) * 8;
+        a0 = cur_vsmode ? VA_WIN + 0x200000 + off : PA(arena2) + off;
+    }
     if (!a0)
         a0 = hv_addr(1, 8);
     uint64_t a1 = rnd();
@@ -922,6 +936,15 @@ static void op_dirty(void)
             if (((prot >> k) & 1) && PG(k) == (gpa & ~0xfffull))
                 i = k;
         vp("; guest page fault at %x", gpa);
+        if (i == NDATA && mega_prot && (gpa >> 21) == (PA(arena2) >> 21)) {
+            uint64_t ad = (rn(3) ? PTE_A : 0) | (rn(3) ? PTE_D : 0);
+            fold(0xd1a7100000000000ull | ad);
+            *mega = (*mega & ~(PTE_A | PTE_D)) | PTE_W | ad;
+            vp("; logged the megapage, writable again");
+            fence(rn(2) ? FG_GPA : FG_GPA_VMID, (PA(arena2) + rn(512) * 4096ull) >> 2, cur_vmid);
+            r = l2_store(a0, a1 + 1);
+            result(r, 0);
+        }
         if (i < NDATA) {
             /* KVM's fault path: log the page, make it writable (and
              * dirty and accessed, as KVM does; or leave A or D for the
@@ -938,6 +961,8 @@ static void op_dirty(void)
     for (unsigned i = 0; i < NDATA; i++)
         if ((prot >> i) & 1)
             fold(GL0[i] & (PTE_W | PTE_A | PTE_D));
+    if (mega_prot)
+        fold(*mega & (PTE_W | PTE_A | PTE_D));
 }
 
 static uint64_t op_hash[1000], op_val[1000], op_cnt[1000];

@@ -31,7 +31,7 @@
 #define BENCH_REG_FLAGS     0x0c  /* R: BENCH_F_* */
 #define BENCH_REG_DL_ROUNDS 0x10  /* R: --dirty-log collector rounds so far */
 #define BENCH_REG_DL_PAGES  0x14  /* R: dirty pages the collector found so far (low 32 bits) */
-#define BENCH_REG_DL_CTRL   0x18  /* W: MS > 0: run the collector every MS ms from now on
+#define BENCH_REG_DL_CTRL   0x18  /* W: MS > 0: run the collector from now on (a look at once, then every MS ms)
                                      (dirty logging on if it is not yet); 0: stop it
                                      (and logging, unless --dirty-log turned it on).
                                      R: the collector's period, 0: not running */

@@ -50,6 +50,7 @@ struct vm {
     uint64_t *dirty_bitmap;           /* one bit per page of RAM */
     pthread_t collector;              /* --dirty-log MS */
     bool collector_started, collector_stop, collector_ran;
+    double collector_look_s, collector_look_max_s;   /* time in GET(+CLEAR) */
     pthread_mutex_t collector_ctl;    /* serialises starting and stopping it */
     pthread_cond_t collector_cond;    /* CLOCK_MONOTONIC, with bench_lock */
     struct vcpu vcpus[GUEST_MAX_CPUS];
@@ -242,32 +243,39 @@ static void *collector_loop(void *arg)
     struct timespec next;
     clock_gettime(CLOCK_MONOTONIC, &next);
     pthread_mutex_lock(&vm->bench_lock);
+    /* a look at once (what was written so far is collected, and
+     * write-protected again), then one every period */
     while (!vm->collector_stop) {
+        if (vm->bench.dt.state == DT_LOADING || vm->bench.dt.state == DT_RUNNING) {
+            vm->bench.dl_skipped++;
+        } else {
+            struct timespec t0, t1;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            int64_t n = dirty_log_collect(vm, err, sizeof(err));
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            double look = seconds_between(&t0, &t1);
+            vm->collector_look_s += look;
+            if (look > vm->collector_look_max_s)
+                vm->collector_look_max_s = look;
+            if (n < 0) {
+                pthread_mutex_unlock(&vm->bench_lock);
+                vm_stop(vm, STOP_ERROR, err);
+                return NULL;
+            }
+            vm->bench.dl_rounds++;
+            vm->bench.dl_pages += (uint64_t)n;
+        }
+        /* a late wake-up does not make the next ones come in a burst */
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec > next.tv_sec || (now.tv_sec == next.tv_sec && now.tv_nsec > next.tv_nsec))
+            next = now;
         uint32_t ms = vm->bench.dl_ms;
         next.tv_nsec += (long)(ms % 1000) * 1000000L;
         next.tv_sec += ms / 1000 + next.tv_nsec / 1000000000L;
         next.tv_nsec %= 1000000000L;
         while (!vm->collector_stop && pthread_cond_timedwait(&vm->collector_cond, &vm->bench_lock, &next) != ETIMEDOUT)
             ;
-        if (vm->collector_stop)
-            break;
-        if (vm->bench.dt.state == DT_LOADING || vm->bench.dt.state == DT_RUNNING) {
-            vm->bench.dl_skipped++;
-            continue;
-        }
-        int64_t n = dirty_log_collect(vm, err, sizeof(err));
-        if (n < 0) {
-            pthread_mutex_unlock(&vm->bench_lock);
-            vm_stop(vm, STOP_ERROR, err);
-            return NULL;
-        }
-        vm->bench.dl_rounds++;
-        vm->bench.dl_pages += (uint64_t)n;
-        /* a late wake-up does not make the next ones come in a burst */
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec > next.tv_sec || (now.tv_sec == next.tv_sec && now.tv_nsec > next.tv_nsec))
-            next = now;
     }
     pthread_mutex_unlock(&vm->bench_lock);
     return NULL;
@@ -543,9 +551,10 @@ static void print_stats(struct vm *vm)
                 b->coalesced, b->coalesced_drains, b->page1_exits, vm->ring ? "" : ", no coalesced MMIO");
     if (vm->collector_ran)
         fprintf(stderr, VMM_NAME ": dirty-log: collector (%s), mode %s: %" PRIu64 " rounds, %" PRIu64
-                " dirty pages, %" PRIu64 " skipped during the dirty-log test\n",
+                " dirty pages, %" PRIu64 " skipped during the dirty-log test; %.1f ms in GET/CLEAR, longest %.1f ms\n",
                 vm->opts->dirty_log && vm->opts->dirty_log_ms ? "--dirty-log" : "started by the guest",
-                dirty_log_mode_name(vm), b->dl_rounds, b->dl_pages, b->dl_skipped);
+                dirty_log_mode_name(vm), b->dl_rounds, b->dl_pages, b->dl_skipped, vm->collector_look_s * 1e3,
+                vm->collector_look_max_s * 1e3);
 }
 
 static void vm_destroy(struct vm *vm)

@@ -19,7 +19,7 @@
 #                   whose memory L1 backs with transparent huge pages (it
 #                   maps them as 2 MiB G-stage blocks and never splits them
 #                   on the write faults; single-level as much as nested)
-#   churn           20 times: mmap 4 MiB, touch it, munmap; fork, exit, wait
+#   churn           50 times: mmap 4 MiB, touch it, munmap; fork, exit, wait
 #   mmio            20000 4-byte writes to the VMM's bench device (each one a
 #                   KVM_EXIT_MMIO to rvnest-vmm in L1's user space)
 #   mmio-coalesced  20000 writes to its coalesced page (KVM queues them in
@@ -47,7 +47,7 @@
 # Environment: RVNEST_L1_MEM (default 2G), RVNEST_L2MEM_L2_MEM (L2's RAM,
 #   default 768M), RVNEST_L2MEM_TOUCH_MIB (512), RVNEST_L2MEM_DIRTY
 #   ("64,8,50": MiB, iterations, collector period in ms), RVNEST_L2MEM_CHURN
-#   (20), RVNEST_L2MEM_MMIO (20000: both mmio workloads), RVNEST_L1_TIMEOUT
+#   (50), RVNEST_L2MEM_MMIO (20000: both mmio workloads), RVNEST_L1_TIMEOUT
 #   (a single-level run, default 1200 s), RVNEST_L2MEM_NESTED_TIMEOUT (a
 #   nested run, default 3600 s).
 set -uo pipefail
@@ -79,7 +79,7 @@ export L1_SMP=$smp
 L1_MEM=${RVNEST_L1_MEM:-2G}
 l2_mem=${RVNEST_L2MEM_L2_MEM:-768M}
 touch_mib=${RVNEST_L2MEM_TOUCH_MIB:-512} dirty=${RVNEST_L2MEM_DIRTY:-64,8,50}
-churn=${RVNEST_L2MEM_CHURN:-20} mmio=${RVNEST_L2MEM_MMIO:-20000}
+churn=${RVNEST_L2MEM_CHURN:-50} mmio=${RVNEST_L2MEM_MMIO:-20000}
 [[ "$touch_mib" =~ ^[1-9][0-9]*$ && "$dirty" =~ ^[1-9][0-9]*,[1-9][0-9]*,[1-9][0-9]*$ &&
    "$churn" =~ ^[1-9][0-9]*$ && "$mmio" =~ ^[1-9][0-9]*$ && "$l2_mem" =~ ^[1-9][0-9]*[MG]$ ]] \
     || { echo "bench: bad RVNEST_L2MEM_* setting (numbers; RVNEST_L2MEM_DIRTY is MIB,ITERS,MS)" >&2; exit 2; }
@@ -255,9 +255,11 @@ echo "L0 exits = L1 exits (L0 exits while L1 runs: its trapped H CSR accesses, s
 echo "(while L2 runs: shadow fills handled in L0, and the exits forwarded to L1); L2 entry: world switches into L2;"
 echo "L0/entry: L0 exits per L2 entry; fills, invals: shadow G-stage leaves filled, invalidations (L1's fences);"
 echo "emptied: shadow contexts dropped whole; replays: leaves made again after a local fence; reclaims: pool"
-echo "exhausted, every shadow dropped (a count, not per op)."
+echo "exhausted, every shadow dropped (a count, not per op). Differences of two boots: a figure near 0 can come"
+echo "out slightly negative, and the host time (l0_ns) varies from boot to boot by more than a small workload's share."
 echo
-echo "L0 exits by reason per operation (non-zero; L2 ...: while L2 runs), and host time in L0 per operation:"
+echo "L0 exits by reason per operation (non-zero; L2 ...: while L2 runs; nacl.*: SBI nested acceleration events, not"
+echo "exits: sync_sret is the world switch of a NACL client, KVM >= 6.13), and host time in L0 per operation:"
 for w in ${workloads//,/ }; do
     [ -s "$tmp/$w.kv" ] || continue
     n=$(cut -d' ' -f1 "$tmp/$w-ops")

@@ -23,6 +23,10 @@ void print_usage(FILE *f)
         "      --timeout SECS      stop the guest and fail after SECS seconds\n"
         "      --no-reboot         exit (status 2) when the guest asks for a reboot\n"
         "      --dtb-out FILE      also write the generated device tree to FILE\n"
+        "      --dirty-log MS      log dirty pages of guest RAM from the start and collect\n"
+        "                          the log every MS milliseconds (0: log, collect nothing)\n"
+        "      --dirty-log-mode M  auto|get|clear: KVM_GET_DIRTY_LOG alone (get) or with\n"
+        "                          KVM_CLEAR_DIRTY_LOG (clear); auto: clear if KVM offers it\n"
         "  -s, --stats             print boot time and exit counters at the end\n"
         "  -h, --help              this text\n"
         "  -V, --version           print the version\n"
@@ -84,7 +88,7 @@ static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
     return 0;
 }
 
-enum { OPT_FORMAT = 256, OPT_TIMEOUT, OPT_NO_REBOOT, OPT_DTB_OUT };
+enum { OPT_FORMAT = 256, OPT_TIMEOUT, OPT_NO_REBOOT, OPT_DTB_OUT, OPT_DIRTY_LOG, OPT_DIRTY_LOG_MODE };
 
 int parse_args(int argc, char **argv, struct vmm_options *opts, char *err, size_t errlen)
 {
@@ -98,6 +102,8 @@ int parse_args(int argc, char **argv, struct vmm_options *opts, char *err, size_
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
         { "dtb-out", required_argument, NULL, OPT_DTB_OUT },
+        { "dirty-log", required_argument, NULL, OPT_DIRTY_LOG },
+        { "dirty-log-mode", required_argument, NULL, OPT_DIRTY_LOG_MODE },
         { "stats", no_argument, NULL, 's' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -136,6 +142,17 @@ int parse_args(int argc, char **argv, struct vmm_options *opts, char *err, size_
             break;
         case OPT_NO_REBOOT: opts->no_reboot = true; break;
         case OPT_DTB_OUT: opts->dtb_out = optarg; break;
+        case OPT_DIRTY_LOG:
+            if (parse_uint(optarg, 0, 600000, &opts->dirty_log_ms))
+                return fail(err, errlen, "invalid --dirty-log '%s': expected milliseconds, 0 to 600000", optarg);
+            opts->dirty_log = true;
+            break;
+        case OPT_DIRTY_LOG_MODE:
+            if (!strcmp(optarg, "auto")) opts->dirty_log_mode = DIRTY_LOG_AUTO;
+            else if (!strcmp(optarg, "get")) opts->dirty_log_mode = DIRTY_LOG_GET;
+            else if (!strcmp(optarg, "clear")) opts->dirty_log_mode = DIRTY_LOG_CLEAR;
+            else return fail(err, errlen, "invalid --dirty-log-mode '%s': expected auto, get or clear", optarg);
+            break;
         case 's': opts->stats = true; break;
         case 'h': opts->help = true; return 0;
         case 'V': opts->version = true; return 0;

@@ -2,7 +2,8 @@
  *
  * Bindings: Documentation/devicetree/bindings/riscv/cpus.yaml (cpus,
  * riscv,isa, mmu-type, riscv,cbom-block-size), chosen.yaml (bootargs,
- * linux,initrd-start/-end, stdout-path), serial/8250.yaml (ns16550a). */
+ * linux,initrd-start/-end, stdout-path), serial/8250.yaml (ns16550a); the
+ * bench device's node ("rvnest,bench") is the project's own. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
@@ -121,7 +122,8 @@ int build_guest_fdt(const struct fdt_params *p, void *buf, size_t bufsize, char 
     }
     TRY(fdt_end_node(buf));
 
-    /* /soc with the console UART (polled: no interrupt controller) */
+    /* /soc with the console UART (polled: no interrupt controller) and the
+     * bench device */
     TRY(fdt_begin_node(buf, "soc"));
     TRY(fdt_property_cell(buf, "#address-cells", 2));
     TRY(fdt_property_cell(buf, "#size-cells", 2));
@@ -133,6 +135,15 @@ int build_guest_fdt(const struct fdt_params *p, void *buf, size_t bufsize, char 
         TRY(fdt_property_string(buf, "compatible", "ns16550a"));
         TRY(prop_cells2(buf, "reg", p->uart_base, GUEST_UART_SIZE));
         TRY(fdt_property_cell(buf, "clock-frequency", GUEST_UART_CLOCK));
+        TRY(fdt_end_node(buf));
+    }
+    if (p->bench_base) {
+        /* the bench device (benchdev.h): no Linux driver binds it, so the
+         * guest reaches it through /dev/mem */
+        snprintf(name, sizeof(name), "bench@%" PRIx64, p->bench_base);
+        TRY(fdt_begin_node(buf, name));
+        TRY(fdt_property_string(buf, "compatible", "rvnest,bench"));
+        TRY(prop_cells2(buf, "reg", p->bench_base, GUEST_BENCH_SIZE));
         TRY(fdt_end_node(buf));
     }
     TRY(fdt_end_node(buf));

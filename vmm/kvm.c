@@ -63,16 +63,52 @@ int kvm_create_vm(int kvm_fd, char *err, size_t errlen)
     return fd;
 }
 
-int kvm_add_ram(int vm_fd, const struct guest_ram *ram, char *err, size_t errlen)
+int kvm_add_ram(int vm_fd, const struct guest_ram *ram, uint32_t flags, char *err, size_t errlen)
 {
     struct kvm_userspace_memory_region r = {
-        .slot = 0, .guest_phys_addr = ram->gpa, .memory_size = ram->size,
+        .slot = 0, .flags = flags, .guest_phys_addr = ram->gpa, .memory_size = ram->size,
         .userspace_addr = (uint64_t)(uintptr_t)ram->host,
     };
     if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
-        return fail(err, errlen, "KVM_SET_USER_MEMORY_REGION (%lluM) failed: %s",
-                    (unsigned long long)(ram->size >> 20), strerror(errno));
+        return fail(err, errlen, "KVM_SET_USER_MEMORY_REGION (%lluM%s) failed: %s",
+                    (unsigned long long)(ram->size >> 20),
+                    flags & KVM_MEM_LOG_DIRTY_PAGES ? ", dirty logging" : "", strerror(errno));
     return 0;
+}
+
+int kvm_manual_dirty_log(int vm_fd)
+{
+    int caps = ioctl(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2);
+    if (caps <= 0 || !(caps & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE))
+        return 0;
+    struct kvm_enable_cap cap = {
+        .cap = KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, .args = { KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE },
+    };
+    return ioctl(vm_fd, KVM_ENABLE_CAP, &cap) < 0 ? -1 : 1;
+}
+
+int kvm_get_dirty_log(int vm_fd, uint64_t *bitmap)
+{
+    struct kvm_dirty_log l = { .slot = 0, .dirty_bitmap = bitmap };
+    return ioctl(vm_fd, KVM_GET_DIRTY_LOG, &l);
+}
+
+int kvm_clear_dirty_log(int vm_fd, uint64_t *bitmap, uint32_t npages)
+{
+    struct kvm_clear_dirty_log l = { .slot = 0, .num_pages = npages, .first_page = 0, .dirty_bitmap = bitmap };
+    return ioctl(vm_fd, KVM_CLEAR_DIRTY_LOG, &l);
+}
+
+int kvm_coalesced_mmio_page(int kvm_fd)
+{
+    int off = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_MMIO);
+    return off > 0 ? off : 0;
+}
+
+int kvm_register_coalesced_mmio(int vm_fd, uint64_t addr, uint32_t size)
+{
+    struct kvm_coalesced_mmio_zone z = { .addr = addr, .size = size };
+    return ioctl(vm_fd, KVM_REGISTER_COALESCED_MMIO, &z);
 }
 
 int kvm_create_vcpu(int kvm_fd, int vm_fd, unsigned id, struct kvm_run **run, size_t *run_size,

@@ -11,7 +11,20 @@
 int kvm_open(unsigned ncpus, char *err, size_t errlen);
 /* Creates a VM with guest RAM at ram->gpa. Returns the VM fd or -1. */
 int kvm_create_vm(int kvm_fd, char *err, size_t errlen);
-int kvm_add_ram(int vm_fd, const struct guest_ram *ram, char *err, size_t errlen);
+/* Registers (or, called again, changes the flags of) the RAM slot 0;
+ * flags: KVM_MEM_LOG_DIRTY_PAGES or 0. */
+int kvm_add_ram(int vm_fd, const struct guest_ram *ram, uint32_t flags, char *err, size_t errlen);
+/* Dirty logging of slot 0 (api.rst, KVM_GET_DIRTY_LOG, KVM_CLEAR_DIRTY_LOG).
+ * kvm_manual_dirty_log: enables KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 (GET no
+ * longer clears; CLEAR clears and write-protects); 1 done, 0 KVM does not
+ * offer it, -1 it failed. */
+int kvm_manual_dirty_log(int vm_fd);
+int kvm_get_dirty_log(int vm_fd, uint64_t *bitmap);
+int kvm_clear_dirty_log(int vm_fd, uint64_t *bitmap, uint32_t npages);
+/* Coalesced MMIO: the page offset of the ring in a vCPU's mapping
+ * (KVM_CAP_COALESCED_MMIO), 0 if KVM has none. */
+int kvm_coalesced_mmio_page(int kvm_fd);
+int kvm_register_coalesced_mmio(int vm_fd, uint64_t addr, uint32_t size);
 /* Creates vCPU id and maps its kvm_run. Returns the vCPU fd or -1. */
 int kvm_create_vcpu(int kvm_fd, int vm_fd, unsigned id, struct kvm_run **run, size_t *run_size,
                     char *err, size_t errlen);

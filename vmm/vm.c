@@ -1,5 +1,6 @@
 /* rvnest-vmm: one guest's life: create the VM, load it, run its vCPUs and
- * dispatch their exits until it powers off. */
+ * dispatch their exits until it powers off; the bench device's KVM side
+ * (the coalesced MMIO ring, dirty logging, the --dirty-log collector). */
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -39,6 +40,19 @@ struct vm {
     struct guest_ram ram;
     struct uart16550 uart;
     pthread_mutex_t io_lock;          /* console devices */
+    /* the bench device (benchdev.h) and dirty logging, under bench_lock */
+    pthread_mutex_t bench_lock;
+    struct bench_dev bench;
+    struct kvm_coalesced_mmio_ring *ring;   /* NULL: page 1 is plain MMIO */
+    unsigned ring_max;                /* entries of the ring */
+    bool logging;                     /* KVM_MEM_LOG_DIRTY_PAGES on the RAM slot */
+    bool clear_log;                   /* manual protect: GET, then CLEAR */
+    uint64_t *dirty_bitmap;           /* one bit per page of RAM */
+    pthread_t collector;              /* --dirty-log MS */
+    bool collector_started, collector_stop, collector_ran;
+    double collector_look_s, collector_look_max_s;   /* time in GET(+CLEAR) */
+    pthread_mutex_t collector_ctl;    /* serialises starting and stopping it */
+    pthread_cond_t collector_cond;    /* CLOCK_MONOTONIC, with bench_lock */
     struct vcpu vcpus[GUEST_MAX_CPUS];
     unsigned ncpus;
     _Atomic int stop;                 /* enum stop_reason; first writer wins */
@@ -48,6 +62,7 @@ struct vm {
 
 static _Thread_local struct kvm_run *my_run;
 static volatile sig_atomic_t timed_out;
+static bool dirty_test_failed;        /* a boot's dirty-log test failed */
 
 static void die_msg(const char *msg)
 {
@@ -93,6 +108,275 @@ static void vm_stop(struct vm *vm, enum stop_reason why, const char *msg)
     }
 }
 
+/* ---------------------------------------------------------------- bench device */
+static const char *dirty_log_mode_name(const struct vm *vm)
+{
+    return vm->clear_log ? "clear-log" : "get-log";
+}
+
+/* Drains the coalesced MMIO ring (bench_lock held): KVM queued there the
+ * guest's writes to bench page 1. */
+static void drain_ring_locked(struct vm *vm)
+{
+    struct kvm_coalesced_mmio_ring *r = vm->ring;
+    if (!r)
+        return;
+    uint32_t first = r->first, n = 0;
+    while (first != __atomic_load_n(&r->last, __ATOMIC_ACQUIRE)) {
+        const struct kvm_coalesced_mmio *m = &r->coalesced_mmio[first];
+        if (m->phys_addr >= GUEST_BENCH_BASE + BENCH_COALESCED && m->phys_addr < GUEST_BENCH_BASE + GUEST_BENCH_SIZE)
+            vm->bench.coalesced++;
+        first = (first + 1) % vm->ring_max;
+        n++;
+        /* the entry is consumed: KVM may reuse its slot */
+        __atomic_store_n(&r->first, first, __ATOMIC_RELEASE);
+    }
+    if (n)
+        vm->bench.coalesced_drains++;
+}
+
+static void drain_ring(struct vm *vm)
+{
+    struct kvm_coalesced_mmio_ring *r = vm->ring;
+    if (!r || __atomic_load_n(&r->first, __ATOMIC_RELAXED) == __atomic_load_n(&r->last, __ATOMIC_ACQUIRE))
+        return;
+    pthread_mutex_lock(&vm->bench_lock);
+    drain_ring_locked(vm);
+    pthread_mutex_unlock(&vm->bench_lock);
+}
+
+/* Turns dirty logging of the RAM slot on (once), with manual protect when
+ * the mode allows and KVM offers it. */
+static int dirty_log_enable(struct vm *vm, char *err, size_t errlen)
+{
+    if (vm->logging)
+        return 0;
+    enum dirty_log_mode mode = vm->opts->dirty_log_mode;
+    if (mode != DIRTY_LOG_GET) {
+        int m = kvm_manual_dirty_log(vm->vm_fd);
+        if (m < 0)
+            return fail(err, errlen, "dirty-log: enabling KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 failed: %s",
+                        strerror(errno));
+        if (m == 0 && mode == DIRTY_LOG_CLEAR)
+            return fail(err, errlen, "dirty-log: KVM does not offer KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 "
+                        "(KVM_CLEAR_DIRTY_LOG), which --dirty-log-mode clear needs");
+        vm->clear_log = m == 1;
+    }
+    size_t words = (vm->ram.size / 4096 + 63) / 64;
+    if (!vm->dirty_bitmap && !(vm->dirty_bitmap = calloc(words, sizeof(uint64_t))))
+        return fail(err, errlen, "dirty-log: out of memory");
+    if (kvm_add_ram(vm->vm_fd, &vm->ram, KVM_MEM_LOG_DIRTY_PAGES, err, errlen))
+        return -1;
+    vm->logging = true;
+    if (vm->clear_log)
+        vm->bench.flags |= BENCH_F_CLEAR_LOG;
+    return 0;
+}
+
+/* One look at the dirty log (bench_lock held): GET into vm->dirty_bitmap,
+ * then CLEAR what it reported (manual protect; else GET cleared it).
+ * Returns the number of dirty pages, or -1 with a message in err. */
+static int64_t dirty_log_collect(struct vm *vm, char *err, size_t errlen)
+{
+    uint32_t npages = (uint32_t)(vm->ram.size / 4096);
+    size_t words = (npages + 63) / 64;
+    memset(vm->dirty_bitmap, 0, words * sizeof(uint64_t));
+    if (kvm_get_dirty_log(vm->vm_fd, vm->dirty_bitmap) < 0)
+        return fail(err, errlen, "dirty-log: KVM_GET_DIRTY_LOG failed: %s", strerror(errno));
+    int64_t n = 0;
+    for (size_t i = 0; i < words; i++)
+        n += __builtin_popcountll(vm->dirty_bitmap[i]);
+    if (vm->clear_log && n && kvm_clear_dirty_log(vm->vm_fd, vm->dirty_bitmap, npages) < 0)
+        return fail(err, errlen, "dirty-log: KVM_CLEAR_DIRTY_LOG failed: %s", strerror(errno));
+    return n;
+}
+
+static void dirty_test_kvm_error(struct vm *vm, const char *msg)
+{
+    vm->bench.dt.status |= BENCH_DT_ST_KVM;
+    die_msg(msg);
+}
+
+/* A write to the bench device asked for a dirty-log test step (bench_lock held). */
+static void dirty_test_step(struct vm *vm, enum bench_act act)
+{
+    char err[ERRLEN], line[ERRLEN];
+    switch (act) {
+    case BENCH_ACT_DT_START:
+        if (dirty_log_enable(vm, err, sizeof(err))) {
+            vm->bench.dt.state = DT_IDLE;
+            dirty_test_kvm_error(vm, err);
+            return;
+        }
+        if (bench_dt_start(&vm->bench, vm->ram.gpa / 4096, vm->ram.size / 4096, err, sizeof(err))) {
+            die_msg(err);
+            return;
+        }
+        /* start clean: what the guest wrote so far does not count */
+        if (dirty_log_collect(vm, err, sizeof(err)) < 0)
+            dirty_test_kvm_error(vm, err);
+        return;
+    case BENCH_ACT_DT_ROUND:
+        if (dirty_log_collect(vm, err, sizeof(err)) < 0) {
+            dirty_test_kvm_error(vm, err);
+            return;
+        }
+        bench_dt_check(&vm->bench, vm->dirty_bitmap, stderr);
+        return;
+    case BENCH_ACT_DT_FINISH:
+        bench_dt_summary(&vm->bench, dirty_log_mode_name(vm), line, sizeof(line));
+        fprintf(stderr, VMM_NAME ": %s\n", line);
+        return;
+    case BENCH_ACT_NONE:
+    case BENCH_ACT_DL_CTRL:     /* handle_bench's, outside the lock */
+        return;
+    }
+}
+
+/* The collector (--dirty-log MS, or the guest through BENCH_REG_DL_CTRL):
+ * every MS ms, one look at the log (not while the guest runs a dirty-log
+ * test: the test's own looks must see every page). */
+static void *collector_loop(void *arg)
+{
+    struct vm *vm = arg;
+    char err[ERRLEN];
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    pthread_mutex_lock(&vm->bench_lock);
+    /* a look at once (what was written so far is collected, and
+     * write-protected again), then one every period */
+    while (!vm->collector_stop) {
+        if (vm->bench.dt.state == DT_LOADING || vm->bench.dt.state == DT_RUNNING) {
+            vm->bench.dl_skipped++;
+        } else {
+            struct timespec t0, t1;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            int64_t n = dirty_log_collect(vm, err, sizeof(err));
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            double look = seconds_between(&t0, &t1);
+            vm->collector_look_s += look;
+            if (look > vm->collector_look_max_s)
+                vm->collector_look_max_s = look;
+            if (n < 0) {
+                pthread_mutex_unlock(&vm->bench_lock);
+                vm_stop(vm, STOP_ERROR, err);
+                return NULL;
+            }
+            vm->bench.dl_rounds++;
+            vm->bench.dl_pages += (uint64_t)n;
+        }
+        /* a late wake-up does not make the next ones come in a burst */
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec > next.tv_sec || (now.tv_sec == next.tv_sec && now.tv_nsec > next.tv_nsec))
+            next = now;
+        uint32_t ms = vm->bench.dl_ms;
+        next.tv_nsec += (long)(ms % 1000) * 1000000L;
+        next.tv_sec += ms / 1000 + next.tv_nsec / 1000000000L;
+        next.tv_nsec %= 1000000000L;
+        while (!vm->collector_stop && pthread_cond_timedwait(&vm->collector_cond, &vm->bench_lock, &next) != ETIMEDOUT)
+            ;
+    }
+    pthread_mutex_unlock(&vm->bench_lock);
+    return NULL;
+}
+
+/* Starts the collector every ms milliseconds, or changes its period
+ * (bench_lock not held). Returns -1 with a message in err. */
+static int collector_start(struct vm *vm, uint32_t ms, char *err, size_t errlen)
+{
+    pthread_mutex_lock(&vm->collector_ctl);
+    pthread_mutex_lock(&vm->bench_lock);
+    int r = dirty_log_enable(vm, err, errlen);
+    if (r == 0) {
+        vm->bench.dl_ms = ms;
+        vm->bench.flags |= BENCH_F_COLLECTOR;
+        pthread_cond_signal(&vm->collector_cond);
+    }
+    pthread_mutex_unlock(&vm->bench_lock);
+    if (r || vm->collector_started) {
+        pthread_mutex_unlock(&vm->collector_ctl);
+        return r;
+    }
+    /* the collector takes no signal at all */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    vm->collector_stop = false;
+    r = pthread_create(&vm->collector, NULL, collector_loop, vm);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (r == 0)
+        vm->collector_started = vm->collector_ran = true;
+    pthread_mutex_unlock(&vm->collector_ctl);
+    return r ? fail(err, errlen, "cannot create the dirty-log collector thread") : 0;
+}
+
+/* Stops the collector (bench_lock not held); with logging_off, dirty
+ * logging too unless --dirty-log or a dirty-log test needs it. */
+static void collector_stop(struct vm *vm, bool logging_off)
+{
+    pthread_mutex_lock(&vm->collector_ctl);
+    if (vm->collector_started) {
+        pthread_mutex_lock(&vm->bench_lock);
+        vm->collector_stop = true;
+        pthread_cond_signal(&vm->collector_cond);
+        pthread_mutex_unlock(&vm->bench_lock);
+        pthread_join(vm->collector, NULL);
+        vm->collector_started = false;
+    }
+    pthread_mutex_lock(&vm->bench_lock);
+    vm->bench.dl_ms = 0;
+    vm->bench.flags &= ~BENCH_F_COLLECTOR;
+    const struct bench_dt *dt = &vm->bench.dt;
+    if (logging_off && vm->logging && !vm->opts->dirty_log && dt->state != DT_LOADING && dt->state != DT_RUNNING) {
+        char err[ERRLEN];
+        if (kvm_add_ram(vm->vm_fd, &vm->ram, 0, err, sizeof(err)) == 0) {
+            vm->logging = false;
+        } else {
+            pthread_mutex_unlock(&vm->bench_lock);
+            pthread_mutex_unlock(&vm->collector_ctl);
+            vm_stop(vm, STOP_ERROR, err);
+            return;
+        }
+    }
+    pthread_mutex_unlock(&vm->bench_lock);
+    pthread_mutex_unlock(&vm->collector_ctl);
+}
+
+static void handle_bench(struct vcpu *v, uint64_t off)
+{
+    struct vm *vm = v->vm;
+    struct kvm_run *run = v->run;
+    unsigned len = run->mmio.len <= 8 ? run->mmio.len : 8;
+    enum bench_act act = BENCH_ACT_NONE;
+    pthread_mutex_lock(&vm->bench_lock);
+    /* what KVM queued comes first: the ring holds earlier writes */
+    drain_ring_locked(vm);
+    if (run->mmio.is_write) {
+        uint64_t val = 0;
+        for (unsigned i = 0; i < len; i++)
+            val |= (uint64_t)run->mmio.data[i] << (8 * i);
+        act = bench_write(&vm->bench, off, val);
+        dirty_test_step(vm, act);
+    } else {
+        uint64_t val = bench_read(&vm->bench, off);
+        memset(run->mmio.data, 0, sizeof(run->mmio.data));
+        for (unsigned i = 0; i < len; i++)
+            run->mmio.data[i] = (uint8_t)(val >> (8 * i));
+    }
+    uint32_t dl_request = vm->bench.dl_request;
+    pthread_mutex_unlock(&vm->bench_lock);
+    if (act == BENCH_ACT_DL_CTRL) {
+        /* the guest starts or stops the collector (not under bench_lock:
+         * stopping joins the thread) */
+        char err[ERRLEN];
+        if (!dl_request)
+            collector_stop(vm, true);
+        else if (collector_start(vm, dl_request, err, sizeof(err)))
+            vm_stop(vm, STOP_ERROR, err);
+    }
+}
+
 static void handle_mmio(struct vcpu *v)
 {
     struct vm *vm = v->vm;
@@ -111,6 +395,10 @@ static void handle_mmio(struct vcpu *v)
         pthread_mutex_unlock(&vm->io_lock);
         if (ok)
             return;
+    }
+    if (addr >= GUEST_BENCH_BASE && addr < GUEST_BENCH_BASE + GUEST_BENCH_SIZE && run->mmio.len <= 8) {
+        handle_bench(v, addr - GUEST_BENCH_BASE);
+        return;
     }
     char msg[ERRLEN];
     snprintf(msg, sizeof(msg), "vCPU %u: guest %s %u bytes at unmapped address 0x%" PRIx64
@@ -171,7 +459,12 @@ static void *vcpu_loop(void *arg)
             vm_stop(vm, STOP_TIMEOUT, msg);
             break;
         }
-        if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+        int rr = ioctl(v->fd, KVM_RUN, 0);
+        int run_errno = errno;
+        /* every exit to userspace: what KVM queued in the coalesced ring */
+        drain_ring(vm);
+        errno = run_errno;
+        if (rr < 0) {
             if (errno == EINTR || errno == EAGAIN) {
                 v->exits.intr++;
                 v->run->immediate_exit = 0;
@@ -251,10 +544,22 @@ static void print_stats(struct vm *vm)
         fprintf(stderr, "\n");
     }
     free(sum);
+    const struct bench_dev *b = &vm->bench;
+    if (b->doorbells || b->coalesced || b->page1_exits || b->dt.state != DT_IDLE)
+        fprintf(stderr, VMM_NAME ": bench: doorbell=%" PRIu64 " page1=%" PRIu64 " (coalesced=%" PRIu64
+                " in %" PRIu64 " drains, exits=%" PRIu64 ")%s\n", b->doorbells, b->coalesced + b->page1_exits,
+                b->coalesced, b->coalesced_drains, b->page1_exits, vm->ring ? "" : ", no coalesced MMIO");
+    if (vm->collector_ran)
+        fprintf(stderr, VMM_NAME ": dirty-log: collector (%s), mode %s: %" PRIu64 " rounds, %" PRIu64
+                " dirty pages, %" PRIu64 " skipped during the dirty-log test; %.1f ms in GET/CLEAR, longest %.1f ms\n",
+                vm->opts->dirty_log && vm->opts->dirty_log_ms ? "--dirty-log" : "started by the guest",
+                dirty_log_mode_name(vm), b->dl_rounds, b->dl_pages, b->dl_skipped, vm->collector_look_s * 1e3,
+                vm->collector_look_max_s * 1e3);
 }
 
 static void vm_destroy(struct vm *vm)
 {
+    collector_stop(vm, false);
     for (unsigned i = 0; i < vm->ncpus; i++) {
         struct vcpu *v = &vm->vcpus[i];
         if (v->run)
@@ -268,6 +573,11 @@ static void vm_destroy(struct vm *vm)
         close(vm->vm_fd);
     if (vm->kvm_fd >= 0)
         close(vm->kvm_fd);
+    free(vm->dirty_bitmap);
+    bench_free(&vm->bench);
+    pthread_cond_destroy(&vm->collector_cond);
+    pthread_mutex_destroy(&vm->bench_lock);
+    pthread_mutex_destroy(&vm->collector_ctl);
     pthread_mutex_destroy(&vm->io_lock);
 }
 
@@ -300,7 +610,10 @@ static int vm_setup(struct vm *vm, char *err, size_t errlen)
         return -1;
     }
     vm->ram = (struct guest_ram){ .host = host, .gpa = GUEST_RAM_BASE, .size = o->mem_size };
-    if (kvm_add_ram(vm->vm_fd, &vm->ram, err, errlen))
+    if (kvm_add_ram(vm->vm_fd, &vm->ram, 0, err, errlen))
+        return -1;
+    /* --dirty-log: the slot logs from the start */
+    if (o->dirty_log && dirty_log_enable(vm, err, errlen))
         return -1;
 
     struct boot_layout lay;
@@ -316,10 +629,24 @@ static int vm_setup(struct vm *vm, char *err, size_t errlen)
         kvm_enable_sbi_ext(v->fd, KVM_RISCV_SBI_EXT_DBCN);
     }
 
+    /* Bench page 1: a coalesced MMIO zone; its ring is a page of every
+     * vCPU's mapping. */
+    int ring_page = kvm_coalesced_mmio_page(vm->kvm_fd);
+    long psize = sysconf(_SC_PAGESIZE);
+    if (ring_page > 0 && (size_t)(ring_page + 1) * (size_t)psize <= vm->vcpus[0].run_size
+        && kvm_register_coalesced_mmio(vm->vm_fd, GUEST_BENCH_BASE + BENCH_COALESCED, BENCH_PAGE) == 0) {
+        vm->ring = (struct kvm_coalesced_mmio_ring *)((uint8_t *)vm->vcpus[0].run + (size_t)ring_page * (size_t)psize);
+        vm->ring_max = (unsigned)(((size_t)psize - sizeof(struct kvm_coalesced_mmio_ring)) / sizeof(struct kvm_coalesced_mmio));
+        vm->bench.flags |= BENCH_F_COALESCED;
+    } else {
+        fprintf(stderr, VMM_NAME ": KVM offers no coalesced MMIO (%s): bench page 1 is plain MMIO\n",
+                ring_page <= 0 ? "no KVM_CAP_COALESCED_MMIO" : strerror(errno));
+    }
+
     struct fdt_params fp = {
         .cpus = vm->ncpus, .mem_base = vm->ram.gpa, .mem_size = vm->ram.size,
         .initrd_start = lay.initrd_gpa, .initrd_end = lay.initrd_gpa + lay.initrd_size,
-        .bootargs = o->append, .uart_base = GUEST_UART_BASE,
+        .bootargs = o->append, .uart_base = GUEST_UART_BASE, .bench_base = GUEST_BENCH_BASE,
     };
     char isa[1024];
     if (kvm_describe_cpu(vm->vcpus[0].fd, &fp, isa, sizeof(isa), err, errlen))
@@ -347,7 +674,15 @@ static enum stop_reason vm_boot(const struct vmm_options *opts)
     for (unsigned i = 0; i < GUEST_MAX_CPUS; i++)
         vm->vcpus[i] = (struct vcpu){ .vm = vm, .id = i, .fd = -1 };
     pthread_mutex_init(&vm->io_lock, NULL);
+    pthread_mutex_init(&vm->bench_lock, NULL);
+    pthread_mutex_init(&vm->collector_ctl, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&vm->collector_cond, &ca);
+    pthread_condattr_destroy(&ca);
     uart_init(&vm->uart, STDOUT_FILENO);
+    bench_init(&vm->bench, 0);
 
     if (vm_setup(vm, err, sizeof(err))) {
         die_msg(err);
@@ -361,6 +696,8 @@ static enum stop_reason vm_boot(const struct vmm_options *opts)
     sigset_t alrm, old;
     sigemptyset(&alrm);
     sigaddset(&alrm, SIGALRM);
+    if (opts->dirty_log && opts->dirty_log_ms && collector_start(vm, opts->dirty_log_ms, err, sizeof(err)))
+        vm_stop(vm, STOP_ERROR, err);
     pthread_sigmask(SIG_BLOCK, &alrm, &old);
     for (unsigned i = 1; i < vm->ncpus; i++) {
         struct vcpu *v = &vm->vcpus[i];
@@ -378,10 +715,21 @@ static enum stop_reason vm_boot(const struct vmm_options *opts)
     for (unsigned i = 1; i < vm->ncpus; i++)
         if (vm->vcpus[i].thread_started)
             pthread_join(vm->vcpus[i].thread, NULL);
+    collector_stop(vm, false);
+    drain_ring(vm);
 
     enum stop_reason why = atomic_load(&vm->stop);
     if (vm->stop_msg[0])
         die_msg(vm->stop_msg);
+    const struct bench_dt *dt = &vm->bench.dt;
+    if (dt->state == DT_LOADING || dt->state == DT_RUNNING) {
+        char msg[ERRLEN];
+        snprintf(msg, sizeof(msg), "dirty-log: the guest's test did not finish (%u of %u rounds checked)",
+                 dt->last_round, dt->rounds);
+        die_msg(msg);
+    }
+    if (bench_dt_failed(&vm->bench))
+        dirty_test_failed = true;
     if (opts->stats)
         print_stats(vm);
     vm_destroy(vm);
@@ -401,7 +749,8 @@ int vm_run(const struct vmm_options *opts)
         enum stop_reason why = vm_boot(opts);
         switch (why) {
         case STOP_SHUTDOWN:
-            return 0;
+            /* the guest's dirty-log test (its summary line says why) */
+            return dirty_test_failed ? 1 : 0;
         case STOP_RESET:
             if (opts->no_reboot) {
                 die_msg("guest requested a reboot; exiting (--no-reboot)");

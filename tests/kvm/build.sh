@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the KVM-in-guest pieces into $RVNEST_IMAGES/kvm/:
 #   rvnest-vmm            static riscv64 VMM (vmm/*.c + Debian's riscv64 libfdt.a)
-#   l2-initramfs.cpio.gz  busybox + deterministic workload + poweroff
+#   l2-memwork            static riscv64 L2 workload program (tests/kvm/l2-memwork.c)
+#   l2-initramfs.cpio.gz  busybox + l2-memwork + deterministic workload + poweroff
 #   l1-initramfs.cpio.gz  busybox + kvm.ko + rvnest-vmm + L2 kernel/initramfs + init
 # for L1 kernel RVNEST_KERNEL (6.12 or 7.2, default 6.12: its kvm.ko) and L2
 # kernel RVNEST_L2_KERNEL (default L1's), one L1 initramfs per pair:
@@ -53,7 +54,7 @@ command -v cpio >/dev/null || die "cpio not found (Debian package cpio)"
 mkdir -p "$OUT"
 
 # ------------------------------------------------------------------ the VMM
-VMM_SRCS=(main.c args.c loader.c fdt.c uart.c sbi.c kvm.c vm.c)
+VMM_SRCS=(main.c args.c bench.c loader.c fdt.c uart.c sbi.c kvm.c vm.c)
 VMM=$OUT/rvnest-vmm
 if ! up_to_date "$VMM" "${VMM_SRCS[@]/#/$REPO/vmm/}" "$REPO"/vmm/*.h "$LIBFDT_A" "$HERE/build.sh"; then
     info "building rvnest-vmm"
@@ -64,6 +65,16 @@ if ! up_to_date "$VMM" "${VMM_SRCS[@]/#/$REPO/vmm/}" "$REPO"/vmm/*.h "$LIBFDT_A"
         "${VMM_SRCS[@]/#/$REPO/vmm/}" "$LIBFDT_A" -lpthread -o "$VMM.$$.tmp" \
         || die "building rvnest-vmm failed (if ld crashed: the riscv64 cross libc/libgcc packages must be bookworm's, matching binutils 2.40, not trixie's)"
     mv -f "$VMM.$$.tmp" "$VMM"
+fi
+
+# ------------------------------------------------------------------ the L2 workload program
+MEMWORK=$OUT/l2-memwork
+if ! up_to_date "$MEMWORK" "$HERE/l2-memwork.c" "$REPO/vmm/benchdev.h" "$HERE/build.sh"; then
+    info "building l2-memwork"
+    "$CC" -std=c11 -D_GNU_SOURCE -O2 -g0 -Wall -Wextra -Werror -static -s -I "$REPO/vmm" \
+        "$HERE/l2-memwork.c" -lpthread -o "$MEMWORK.$$.tmp" \
+        || die "building l2-memwork failed"
+    mv -f "$MEMWORK.$$.tmp" "$MEMWORK"
 fi
 
 # ------------------------------------------------------------------ initramfs helpers
@@ -82,11 +93,12 @@ stage_busybox() { # STAGING
 
 # ------------------------------------------------------------------ L2 initramfs
 L2=$OUT/l2-initramfs.cpio.gz
-if ! up_to_date "$L2" "$BUSYBOX" "$HERE/l2-init.sh" "$HERE/build.sh"; then
+if ! up_to_date "$L2" "$BUSYBOX" "$HERE/l2-init.sh" "$HERE/build.sh" "$MEMWORK"; then
     info "building l2-initramfs.cpio.gz"
     st=$(mktemp -d); trap 'rm -rf "$st"' EXIT
     stage_busybox "$st"
     install -m 0755 "$HERE/l2-init.sh" "$st/init"
+    install -m 0755 "$MEMWORK" "$st/bin/l2-memwork"
     pack_initramfs "$st" "$L2"
     rm -rf "$st"; trap - EXIT
 fi

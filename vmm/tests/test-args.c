@@ -33,6 +33,9 @@ static void test_defaults(void)
     g_assert_false(o.stats);
     g_assert_false(o.no_reboot);
     g_assert_cmpuint(o.timeout_s, ==, 0);
+    g_assert_false(o.dirty_log);
+    g_assert_cmpuint(o.dirty_log_ms, ==, 0);
+    g_assert_cmpint(o.dirty_log_mode, ==, DIRTY_LOG_AUTO);
 }
 
 static void test_all_options(void)
@@ -57,6 +60,14 @@ static void test_all_options(void)
     g_assert_cmpuint(o.mem_size, ==, 64ULL << 20);
     g_assert_cmpint(parse(&o, err, sizeof(err), "--help", NULL), ==, 0);
     g_assert_true(o.help);
+    g_assert_cmpint(parse(&o, err, sizeof(err), "-k", "I", "--dirty-log", "50", "--dirty-log-mode", "get", NULL), ==, 0);
+    g_assert_true(o.dirty_log);
+    g_assert_cmpuint(o.dirty_log_ms, ==, 50);
+    g_assert_cmpint(o.dirty_log_mode, ==, DIRTY_LOG_GET);
+    g_assert_cmpint(parse(&o, err, sizeof(err), "-k", "I", "--dirty-log=0", "--dirty-log-mode=clear", NULL), ==, 0);
+    g_assert_true(o.dirty_log);
+    g_assert_cmpuint(o.dirty_log_ms, ==, 0);
+    g_assert_cmpint(o.dirty_log_mode, ==, DIRTY_LOG_CLEAR);
 }
 
 static void test_sizes(void)
@@ -112,6 +123,11 @@ static void test_bad_input(void)
     expect_error("invalid --kernel-format 'uimage'", "--kernel", "I", "--kernel-format", "uimage", NULL);
     expect_error("invalid --timeout", "--kernel", "I", "--timeout", "-5", NULL);
     expect_error("unexpected argument 'extra'", "--kernel", "I", "extra", NULL);
+    expect_error("invalid --dirty-log 'often'", "--kernel", "I", "--dirty-log", "often", NULL);
+    expect_error("invalid --dirty-log '-5'", "--kernel", "I", "--dirty-log", "-5", NULL);
+    expect_error("invalid --dirty-log '600001'", "--kernel", "I", "--dirty-log", "600001", NULL);
+    expect_error("needs a value", "--kernel", "I", "--dirty-log", NULL);
+    expect_error("invalid --dirty-log-mode 'ring'", "--kernel", "I", "--dirty-log-mode", "ring", NULL);
 }
 
 int main(int argc, char **argv)

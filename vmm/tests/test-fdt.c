@@ -16,6 +16,7 @@ static struct fdt_params default_params(void)
         .mem_base = GUEST_RAM_BASE, .mem_size = 256ULL << 20,
         .initrd_start = 0x8f000000, .initrd_end = 0x8f100000,
         .bootargs = "console=ttyS0 quiet", .uart_base = GUEST_UART_BASE,
+        .bench_base = GUEST_BENCH_BASE,
     };
 }
 
@@ -91,6 +92,11 @@ static void test_nodes(void)
     g_assert_cmpstr(str_prop(fdt, "/soc/serial@10000000", "compatible"), ==, "ns16550a");
     g_assert_cmphex(u64_prop(fdt, "/soc/serial@10000000", "reg", 0), ==, GUEST_UART_BASE);
     g_assert_cmphex(u64_prop(fdt, "/soc/serial@10000000", "reg", 1), ==, GUEST_UART_SIZE);
+    /* the bench device: two pages beside the UART, not overlapping it */
+    g_assert_cmpstr(str_prop(fdt, "/soc/bench@10010000", "compatible"), ==, "rvnest,bench");
+    g_assert_cmphex(u64_prop(fdt, "/soc/bench@10010000", "reg", 0), ==, GUEST_BENCH_BASE);
+    g_assert_cmphex(u64_prop(fdt, "/soc/bench@10010000", "reg", 1), ==, 0x2000);
+    g_assert_cmphex(GUEST_BENCH_BASE, >=, GUEST_UART_BASE + GUEST_UART_SIZE);
     g_free(fdt);
 }
 
@@ -100,6 +106,7 @@ static void test_smp_no_initrd_no_uart(void)
     p.cpus = 4;
     p.initrd_start = p.initrd_end = 0;
     p.uart_base = 0;
+    p.bench_base = 0;
     p.mmu_type = NULL;
     void *fdt = build_ok(&p);
     for (int i = 0; i < 4; i++) {
@@ -114,6 +121,7 @@ static void test_smp_no_initrd_no_uart(void)
     g_assert_null(fdt_getprop(fdt, node(fdt, "/chosen"), "linux,initrd-start", NULL));
     g_assert_null(fdt_getprop(fdt, node(fdt, "/chosen"), "stdout-path", NULL));
     g_assert_cmpint(fdt_path_offset(fdt, "/soc/serial@10000000"), <, 0);
+    g_assert_cmpint(fdt_path_offset(fdt, "/soc/bench@10010000"), <, 0);
     g_free(fdt);
 }
 

@@ -321,8 +321,10 @@ static void test_ipi_forward(void)
 }
 
 /* RFENCE is OpenSBI's. A remote HFENCE.GVMA(.VMID) runs in M-mode, unseen
- * by L0, so L0 drops the shadow G-stage contexts it names first: the VMID
- * in a4, or all; the other fences leave the shadows alone. */
+ * by L0, so L0 drops the shadow G-stage entries it names first: the range
+ * (a2, a3) of the VMID in a4, or of all; the whole address space (and the
+ * contexts) when a2 = a3 = 0 or a3 is all ones; nothing for an empty
+ * range; the other fences leave the shadows alone. */
 static void test_rfence_hfence_gvma(void)
 {
     struct mock_vm t;
@@ -337,19 +339,34 @@ static void test_rfence_hfence_gvma(void)
     ecall6(&t, SBI_EXT_RFENCE, 1, (const uint64_t[6]){ 1, 0, 0x1000, 0x1000, 3, 0 });
     assert_forwarded(&t, UCODE_SBI_FORWARD, SBI_SUCCESS, 0);
     g_assert_cmpuint(st->shadow_invalidations, ==, invals);
-    /* hfence.gvma_vmid, VMID 3: its context only, the arguments untouched */
+    /* hfence.gvma_vmid, VMID 3, one page: that range only (no context
+     * emptied), the arguments untouched */
     ecall6(&t, SBI_EXT_RFENCE, SBI_RFENCE_HFENCE_GVMA_VMID, (const uint64_t[6]){ 1, 0, 0x1000, 0x1000, 3, 0 });
     g_assert_cmphex(t.m.gpr[14], ==, 3);
     g_assert_cmphex(t.m.gpr[12], ==, 0x1000);
     assert_forwarded(&t, UCODE_SBI_FORWARD, SBI_SUCCESS, 0);
     g_assert_cmpuint(st->shadow_invalidations, ==, invals + 1);
+    g_assert_cmpuint(st->shadow_drops, ==, drops);
+    g_assert_cmphex(t.vc->inval.last.addr, ==, 0x1000);
+    g_assert_cmphex(t.vc->inval.last.size, ==, 0x1000);
+    g_assert_false(t.vc->inval.last.all_addr);
+    /* an empty range names nothing */
+    ecall6(&t, SBI_EXT_RFENCE, SBI_RFENCE_HFENCE_GVMA_VMID, (const uint64_t[6]){ 1, 0, 0x1000, 0, 3, 0 });
+    assert_forwarded(&t, UCODE_SBI_FORWARD, SBI_SUCCESS, 0);
+    g_assert_cmpuint(st->shadow_invalidations, ==, invals + 1);
+    /* the whole space of VMID 3: start and size 0, or size all ones */
+    ecall6(&t, SBI_EXT_RFENCE, SBI_RFENCE_HFENCE_GVMA_VMID, (const uint64_t[6]){ 1, 0, 0, 0, 3, 0 });
+    assert_forwarded(&t, UCODE_SBI_FORWARD, SBI_SUCCESS, 0);
     g_assert_cmpuint(st->shadow_drops, ==, drops + 1);
+    ecall6(&t, SBI_EXT_RFENCE, SBI_RFENCE_HFENCE_GVMA_VMID, (const uint64_t[6]){ 1, 0, 0x5000, ~0ull, 3, 0 });
+    assert_forwarded(&t, UCODE_SBI_FORWARD, SBI_SUCCESS, 0);
+    g_assert_true(t.vc->inval.last.all_addr);
     /* hfence.gvma: every VMID */
     ecall6(&t, SBI_EXT_RFENCE, SBI_RFENCE_HFENCE_GVMA, (const uint64_t[6]){ 1, 0, 0, 0, 0, 0 });
     assert_forwarded(&t, UCODE_SBI_FORWARD, SBI_SUCCESS, 0);
-    g_assert_cmpuint(st->shadow_invalidations, ==, invals + 2);
-    g_assert_cmpuint(st->shadow_drops, ==, drops + 3);
-    g_assert_cmpuint(st->exits[EXIT_SBI_RFENCE], ==, 3);
+    g_assert_cmpuint(st->shadow_invalidations, ==, invals + 4);
+    g_assert_true(t.vc->inval.last.all_id);
+    g_assert_cmpuint(st->exits[EXIT_SBI_RFENCE], ==, 6);
     mock_vm_free(&t);
 }
 

@@ -385,10 +385,10 @@ void rvnest_on_mret(struct rvnest_vcpu *vc)
     struct rvnest_vm *vm = vc->vm;
     if (h->ops->get_priv(h) != PRV_M)
         return;
-    if (vc->uc.kind != UCODE_NONE && vc->uc.direct) {
+    if (vc->uc.kind != UCODE_NONE && vc->uc.direct && h->ops->get_pc(h) == vc->uc.end_pc) {
         /* the mret that ends a microcode run into the guest
-         * (rvnest_ucode_run): it was L0's to its last word (a trap inside
-         * it stops L0: rvnest_on_m_trap) */
+         * (rvnest_ucode_run), at its last word: it was L0's to the end (a
+         * trap inside it stops L0: rvnest_on_m_trap) */
         rvnest_ucode_done(vc);
         return;
     }
@@ -495,6 +495,9 @@ void rvnest_on_hart_reset(struct rvnest_vcpu *vc)
         vm->reset_time = now;
     }
     vc->entered = false;
+    /* a reset can cut a microcode run short (in M before its mret, too) */
+    vc->uc.kind = UCODE_NONE;
+    vc->uc.in_m = vc->uc.direct = false;
     __atomic_store_n(&vc->reset_epoch, vm->reset_epoch, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&vm->lock);
 }

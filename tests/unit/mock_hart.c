@@ -258,6 +258,7 @@ bool mock_m_trap_from_hs(struct mock_vm *t, uint64_t from_pc)
          * two words, csrr t0, mtval and the mret (instrumented: the plugin
          * calls rvnest_on_mret before it executes) */
         m->gpr[5] = m->csr[CSR_MTVAL];
+        m->pc = from_pc;                   /* the mret's own word */
         rvnest_on_mret(t->vc);
         uint64_t ms = m->csr[CSR_MSTATUS];
         unsigned priv = (unsigned)((ms & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);

@@ -710,11 +710,22 @@ static void test_ucode_in_m(void)
     g_assert_cmphex(m->csr[CSR_MSTATUS], ==, ms);
     g_assert_cmpuint(m->priv, ==, PRV_S | PRIV_V);
     g_assert_cmpstr(w.t.vm.fatal, ==, "");
-    /* L1 enters L2 again: a trap from the run's first word stops L0 */
+    /* L1 enters L2 again; an mret elsewhere (the firmware's) is not the
+     * run's end; a reset cuts the run short */
     mock_trap_from_l1(&w.t, EXC_VIRTUAL_INST, L1_SRET_PC, INSN_SRET, 0, 0);
     g_assert_true(vc->uc.direct);
+    m->pc = 0x80001234;
+    rvnest_on_mret(vc);
+    g_assert_cmpuint(vc->uc.kind, ==, UCODE_ENTER_L2);
+    g_assert_true(vc->uc.direct);
+    /* a trap from the run's first word stops L0 */
     g_assert_true(mock_m_trap_from_hs(&w.t, vc->uc.start_pc));
     g_assert_nonnull(strstr(w.t.vm.fatal, "microcode"));
+    /* a reset cuts a run short: nothing of it is left */
+    m->priv = PRV_M;
+    rvnest_on_hart_reset(vc);
+    g_assert_cmpuint(vc->uc.kind, ==, UCODE_NONE);
+    g_assert_false(vc->uc.direct || vc->uc.in_m);
     mock_vm_free(&w.t);
 }
 

@@ -105,7 +105,7 @@ void rvnest_stats_print(const struct rvnest_stats *s, FILE *f)
             if (s->l2_exits[i])
                 fprintf(f, "rvnest:   L2 %-17s %llu (%s)\n", l2_names[i], (unsigned long long)s->l2_exits[i],
                         rvnest_l2_exit_forwarded(i) ? "forwarded" : "L0");
-        fprintf(f, "rvnest: shadow G-stage: %llu fills, %llu prefetched at entry (%llu of them 2 MiB leaves), %llu invalidations (%llu contexts emptied, %llu leaves replayed), %llu pool reclaims, %llu evictions\n",
+        fprintf(f, "rvnest: shadow G-stage: %llu fills, %llu prefetched at entry (%llu 2 MiB leaves among both), %llu invalidations (%llu contexts emptied, %llu leaves replayed), %llu pool reclaims, %llu evictions\n",
                 (unsigned long long)s->shadow_fills, (unsigned long long)s->shadow_prefetches,
                 (unsigned long long)s->shadow_large, (unsigned long long)s->shadow_invalidations,
                 (unsigned long long)s->shadow_drops, (unsigned long long)s->shadow_replays,

@@ -76,12 +76,7 @@ pairs_smp l2-boot-ratio.sh ${args[@]+"${args[@]}"}
 . "$REPO/tests/kvm/lib.sh"
 export L1_SMP=$smp
 native_to=${RVNEST_L1_TIMEOUT:-600} nested_to=${RVNEST_L2_BOOT_NESTED_TIMEOUT:-3600}
-for m in native nested; do
-    why=$(RVNEST_MODE=$m kvm_prereqs) || { echo "l2-boot-ratio: $why" >&2; exit 1; }
-done
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-"$REPO/tests/kvm/build.sh" >"$tmp/build.log" 2>&1 \
-    || { tail -5 "$tmp/build.log" >&2; echo "l2-boot-ratio: tests/kvm/build.sh failed" >&2; exit 1; }
+kvm_bench_setup l2-boot-ratio
 # L2's own limit inside L1 (rvnest-vmm --timeout): as long as the nested run's
 append="quiet rvnest_checks=0 rvnest_l2_timeout=$nested_to"
 [ "$smp" = 1 ] || append+=" rvnest_vmm_args=\"--cpus $smp\""

@@ -84,12 +84,7 @@ churn=${RVNEST_L2MEM_CHURN:-50} mmio=${RVNEST_L2MEM_MMIO:-20000}
    "$churn" =~ ^[1-9][0-9]*$ && "$mmio" =~ ^[1-9][0-9]*$ && "$l2_mem" =~ ^[1-9][0-9]*[MG]$ ]] \
     || { echo "bench: bad RVNEST_L2MEM_* setting (numbers; RVNEST_L2MEM_DIRTY is MIB,ITERS,MS)" >&2; exit 2; }
 native_to=${RVNEST_L1_TIMEOUT:-1200} nested_to=${RVNEST_L2MEM_NESTED_TIMEOUT:-3600}
-for m in native nested; do
-    why=$(RVNEST_MODE=$m kvm_prereqs) || { echo "l2-memory: $why" >&2; exit 1; }
-done
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-"$REPO/tests/kvm/build.sh" >"$tmp/build.log" 2>&1 \
-    || { tail -5 "$tmp/build.log" >&2; echo "l2-memory: tests/kvm/build.sh failed" >&2; exit 1; }
+kvm_bench_setup l2-memory
 
 # work_line WORKLOAD: its l2-memwork mode line (commas between words)
 work_line() {

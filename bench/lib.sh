@@ -114,3 +114,19 @@ bench_elf() {
     [ -f "$elf" ] || { echo "bench: $elf not found; run ./rvnest setup (or make -C tests/guest/baremetal OUT=\$RVNEST_BM)" >&2; exit 1; }
     echo "$elf"
 }
+
+# kvm_bench_setup NAME: for the KVM-in-L1 benchmarks (after sourcing
+# tests/kvm/lib.sh): both modes' prerequisites, a temporary directory in
+# $tmp (removed at exit) and the KVM images built; a failure is one line
+# naming the benchmark.
+kvm_bench_setup() {
+    local name=$1 m why
+    for m in native nested; do
+        why=$(RVNEST_MODE=$m kvm_prereqs) || { echo "$name: $why" >&2; exit 1; }
+    done
+    tmp=$(mktemp -d)
+    # shellcheck disable=SC2064 # $tmp is expanded now, on purpose
+    trap "rm -rf '$tmp'" EXIT
+    "$REPO/tests/kvm/build.sh" >"$tmp/build.log" 2>&1 \
+        || { tail -5 "$tmp/build.log" >&2; echo "$name: tests/kvm/build.sh failed" >&2; exit 1; }
+}

@@ -244,7 +244,6 @@ bool rvnest_pmp_intact(struct rvnest_vcpu *vc)
     return true;
 }
 
-/* Entry 1 lets the hart read the shadow pool while L2 runs. */
 /* Sets entry i (0 or 1, L0's own) to cfg. L0's copy of the real PMP
  * (nested/l1_mem.c) stays valid: only that byte changed, and only by this
  * write (every world switch makes two; reading the copy again costs ~18
@@ -258,6 +257,7 @@ static void set_own_entry(struct rvnest_vcpu *vc, unsigned i, uint8_t cfg)
         vc->pmp.cfg[i] = cfg;
 }
 
+/* Entry 1 lets the hart read the shadow pool while L2 runs. */
 void rvnest_pmp_shadow(struct rvnest_vcpu *vc, bool on)
 {
     set_own_entry(vc, 1, on ? (PMP_A_NAPOT | PMP_R) : PMP_A_OFF);

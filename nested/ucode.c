@@ -1,14 +1,17 @@
-/* L0 microcode: short sequences L0 runs in real HS for what its hart
- * interface cannot do directly, an ecall to OpenSBI or a CSR missing from
- * QEMU's register list (ARCHITECTURE.md fact 8). Each sequence ends with an
- * all-zero word: an illegal instruction OpenSBI does not delegate, so it
- * traps to M where rvnest_on_m_trap() takes over before any firmware
- * instruction runs. HS interrupts stay masked (HS sstatus.SIE is 0).
+/* L0 microcode: short sequences L0 runs in real HS (or, for the timers,
+ * in M: rvnest_ucode_run) for what its hart interface cannot do directly,
+ * an ecall to OpenSBI or a CSR missing from QEMU's register list
+ * (ARCHITECTURE.md fact 8). Each sequence ends with an all-zero word: an
+ * illegal instruction OpenSBI does not delegate, so it traps to M where
+ * rvnest_on_m_trap() takes over before any firmware instruction runs; the
+ * L2 entry's ends with its own mret instead. HS interrupts stay masked (HS
+ * sstatus.SIE is 0), M ones too in an M run (mstatus.MIE cleared).
  *
  * There is no IOMMU on the virt board: a DMA-capable device L1 controls can
- * write any RAM, L0's included. The sequence is therefore written afresh
- * into L0 memory before every run, so what runs in real HS is always L0's
- * own code (docs/architecture.md, "Limits"). */
+ * write any RAM, L0's included. The words are therefore checked in L0
+ * memory before every run and written again when they differ, so what runs
+ * is L0's own code but for a device write between that check and the run
+ * (docs/architecture.md, "Limits"). */
 #include "rvnest/engine.h"
 #include <string.h>
 #include "rvnest/csr.h"
@@ -88,9 +91,11 @@ void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t r
         return;
     }
     const struct ucode_seq *s = &seqs[kind];
-    uint64_t unused;
     bool in_m = s->in_m && !vc->in_mret;
-    bool direct = in_m && s->words_s && h->ops->get_csr(h, CSR_MTVAL, &unused);
+    /* a direct run takes the guest's t0 from mtval: writing it there is
+     * also what tells that the hart has mtval (it is a dead value outside
+     * the firmware's own traps) */
+    bool direct = in_m && s->words_s && h->ops->set_csr(h, CSR_MTVAL, vc->uc.saved_t0);
     const uint32_t *words = kind == UCODE_CSR_REPLAY ? vc->uc.replay
                           : s->words_s && !direct ? s->words_s : s->words;
     unsigned n = s->words_s && !direct ? s->n_s : s->n;
@@ -128,7 +133,7 @@ void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t r
     vc->uc.direct = direct;
     if (direct) {
         /* Its mret enters the guest: mepc, MPP/MPV the guest's, MPIE the
-         * MIE it had (the mret restores it), and the guest's t0 in mtval
+         * MIE it had (the mret restores it); the guest's t0 is in mtval
          * (an M trap register: no M trap can come before the run reads
          * it, MIE being clear). The firmware's mepc/MPP/MPV/mtval outside
          * a trap of its own are dead values; mret leaves MPP=U, MPRV=0 as
@@ -142,7 +147,6 @@ void rvnest_ucode_run(struct rvnest_vcpu *vc, enum rvnest_ucode kind, uint64_t r
             ms |= MSTATUS_MPV;
         hart_set_csr(h, CSR_MSTATUS, ms);
         hart_set_csr(h, CSR_MEPC, resume_pc);
-        hart_set_csr(h, CSR_MTVAL, vc->uc.saved_t0);
         rvnest_resume(vc, start, PRV_M);
         return;
     }

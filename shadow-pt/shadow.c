@@ -485,6 +485,18 @@ static void recent_push(struct rvnest_shadow_ctx *c, uint64_t page)
         c->nrecent++;
 }
 
+/* A new leaf for gpa at slot (leaf_place's), as a fill or a prefetch (ev)
+ * makes it: written, gpa's page remembered for a replay, counted. */
+static void put_leaf(struct rvnest_shadow *s, unsigned hart, unsigned ctx, uint64_t slot,
+                     uint64_t gpa, uint64_t pte, bool large, enum rvnest_shadow_event ev)
+{
+    wr(s, hart, slot, pte);
+    recent_push(&s->ctx[ctx], gpa & ~(PAGE - 1));
+    shadow_count(s, hart, ev);
+    if (large)
+        shadow_count(s, hart, RVNEST_SHADOW_EV_LARGE);
+}
+
 enum rvnest_fill rvnest_shadow_pt_fill(struct rvnest_shadow *s, unsigned hart, unsigned ctx,
                                        uint64_t gpa, enum walk_access access,
                                        struct walk_result *res)
@@ -528,11 +540,7 @@ enum rvnest_fill rvnest_shadow_pt_fill(struct rvnest_shadow *s, unsigned hart, u
     }
     if (old == pte)
         return SHADOW_STALE;
-    wr(s, hart, slot, pte);
-    recent_push(&s->ctx[ctx], gpa & ~(PAGE - 1));
-    shadow_count(s, hart, RVNEST_SHADOW_EV_FILL);
-    if (large)
-        shadow_count(s, hart, RVNEST_SHADOW_EV_LARGE);
+    put_leaf(s, hart, ctx, slot, gpa, pte, large, RVNEST_SHADOW_EV_FILL);
     return SHADOW_FILLED;
 }
 
@@ -566,11 +574,7 @@ bool rvnest_shadow_pt_prefetch(struct rvnest_shadow *s, unsigned hart, unsigned 
         return false;
     if (size_level(size) >= 2)
         s->ctx[ctx].big = true;
-    wr(s, hart, slot, pte);
-    recent_push(&s->ctx[ctx], gpa & ~(PAGE - 1));
-    shadow_count(s, hart, RVNEST_SHADOW_EV_PREFETCH);
-    if (large)
-        shadow_count(s, hart, RVNEST_SHADOW_EV_LARGE);
+    put_leaf(s, hart, ctx, slot, gpa, pte, large, RVNEST_SHADOW_EV_PREFETCH);
     return true;
 }
 

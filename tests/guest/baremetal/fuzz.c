@@ -7,7 +7,8 @@
  *    addresses inside a region where the program keeps random-but-valid
  *    VS-stage tables (Bare/Sv39/Sv48/Sv57) and G-stage tables
  *    (Bare/Sv39x4/Sv48x4/Sv57x4);
- *  - HFENCE.VVMA/GVMA in every operand form;
+ *  - HFENCE.VVMA/GVMA in every operand form (a share of the GVMA ones as
+ *    SBI remote fences);
  *  - page-table edits (permissions, A/D, valid bits, reserved bits, remap),
  *    each followed by a random fence form that covers it, so the outcome
  *    never depends on what a TLB happens to hold;
@@ -317,18 +318,37 @@ static void nacl_fence(unsigned form, uint64_t a0, uint64_t a1, unsigned order, 
     nacl_check(sbi_call(NACL_EID, 3, one ? (long)idx : -1, 0, 0));
 }
 
+/* A G-stage fence as OpenSBI's remote HFENCE.GVMA(.VMID) on every hart
+ * (hart_mask_base -1): the page of a GPA form (start_addr = the GPA,
+ * size 4 KiB), or the whole space (0, 0), of the VMID in a1 or of all.
+ * Both runs make the same call; under rvnest L0 drops what it names from
+ * its shadows before OpenSBI runs it (nested/sbi_rfence.c). The SBI error
+ * is folded. */
+static void sbi_fence(unsigned form, uint64_t a0, uint64_t a1)
+{
+    int ranged = form == FG_GPA || form == FG_GPA_VMID;
+    long fid = form == FG_VMID || form == FG_GPA_VMID ? SBI_RFENCE_HFENCE_GVMA_VMID : SBI_RFENCE_HFENCE_GVMA;
+    struct sbiret r = sbi_call6(SBI_EXT_RFENCE, fid, 0, -1, ranged ? (long)(a0 << 2) : 0,
+                                ranged ? 4096 : 0, (long)(a1 & 0x3fff), 0);
+    vp(" [sbi err %d]", r.error);
+    fold(0x5b1000 | (uint64_t)(r.error & 0xff));
+}
+
 static void fence(unsigned form, uint64_t a0, uint64_t a1)
 {
     unsigned route = rn(4), order = rn(2) ? 21 : 12, idx = rn(60);
-    int one = rn(2);
+    int one = rn(2), sbi = form >= FG_ALL && rn(4) == 0;
     begin_res();
-    if (nacl_on && route >= 2) {
+    if (sbi) {
+        sbi_fence(form, a0, a1);
+        conf_trapped = 0;
+    } else if (nacl_on && route >= 2) {
         nacl_fence(form, a0, a1, order, idx, one);
         conf_trapped = 0;
     } else {
         call(f_stub[form], a0, a1);
     }
-    vp("; %s%s", ff[form].name, route >= 2 ? " [nacl route]" : "");
+    vp("; %s%s", ff[form].name, sbi ? " [sbi route]" : route >= 2 ? " [nacl route]" : "");
     if (form == FV_VA || form == FV_VA_ASID || form == FG_GPA || form == FG_GPA_VMID)
         vp(" %x", a0);
     if (form == FV_ASID || form == FV_VA_ASID || form == FG_VMID || form == FG_GPA_VMID)

@@ -15,6 +15,21 @@ struct sbiret sbi_call(long ext, long fid, long a0, long a1, long a2)
     return (struct sbiret){ r0, r1 };
 }
 
+struct sbiret sbi_call6(long ext, long fid, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+    register long r0 __asm__("a0") = a0;
+    register long r1 __asm__("a1") = a1;
+    register long r2 __asm__("a2") = a2;
+    register long r3 __asm__("a3") = a3;
+    register long r4 __asm__("a4") = a4;
+    register long r5 __asm__("a5") = a5;
+    register long r6 __asm__("a6") = fid;
+    register long r7 __asm__("a7") = ext;
+    __asm__ volatile("ecall" : "+r"(r0), "+r"(r1) : "r"(r2), "r"(r3), "r"(r4), "r"(r5), "r"(r6), "r"(r7)
+                     : "memory");
+    return (struct sbiret){ r0, r1 };
+}
+
 static char line[256];
 static unsigned pos;
 

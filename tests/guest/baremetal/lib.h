@@ -6,6 +6,8 @@
 
 struct sbiret { long error; long value; };
 struct sbiret sbi_call(long ext, long fid, long a0, long a1, long a2);
+/* The same with all six argument registers a0-a5. */
+struct sbiret sbi_call6(long ext, long fid, long a0, long a1, long a2, long a3, long a4, long a5);
 
 void puts_(const char *s);
 void print(const char *fmt, ...);       /* %s %d %x (64-bit hex) */

@@ -9,21 +9,6 @@
  * the lines that differ are the documented ones. */
 #include "lib.h"
 
-static struct sbiret sbi6(long ext, long fid, long a0, long a1, long a2, long a3, long a4, long a5)
-{
-    register long r0 __asm__("a0") = a0;
-    register long r1 __asm__("a1") = a1;
-    register long r2 __asm__("a2") = a2;
-    register long r3 __asm__("a3") = a3;
-    register long r4 __asm__("a4") = a4;
-    register long r5 __asm__("a5") = a5;
-    register long r6 __asm__("a6") = fid;
-    register long r7 __asm__("a7") = ext;
-    __asm__ volatile("ecall" : "+r"(r0), "+r"(r1) : "r"(r2), "r"(r3), "r"(r4), "r"(r5), "r"(r6), "r"(r7)
-                     : "memory");
-    return (struct sbiret){ r0, r1 };
-}
-
 /* A CSR read that may trap (lib.c's handler skips the instruction). */
 #define READ(num, out, trapped) do { uint64_t __b = trap_count; uint64_t __v = 0xdeadull; \
         __asm__ volatile("csrr %0, " #num : "+r"(__v) :: "memory"); \
@@ -59,7 +44,7 @@ static void sbi_probes(void)
     for (int f = 0; f < 7; f++) {
         if (!base_fn[f])
             continue;
-        struct sbiret r = sbi6(SBI_EXT_BASE, f, 0, 0, 0, 0, 0, 0);
+        struct sbiret r = sbi_call6(SBI_EXT_BASE, f, 0, 0, 0, 0, 0, 0);
         print("probe base.%s: err %d value %x\n", base_fn[f], r.error, (uint64_t)r.value);
     }
     /* Every extension of the SBI spec, with one call that changes nothing:
@@ -81,19 +66,19 @@ static void sbi_probes(void)
         { "vendor", 0x09000000, 0, 0, 0, 0 }, { "firmware", 0x0a000000, 0, 0, 0, 0 },
     };
     for (unsigned i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
-        struct sbiret p = sbi6(SBI_EXT_BASE, SBI_BASE_PROBE_EXT, ext[i].id, 0, 0, 0, 0, 0);
+        struct sbiret p = sbi_call6(SBI_EXT_BASE, SBI_BASE_PROBE_EXT, ext[i].id, 0, 0, 0, 0, 0);
         print("probe ext.%s: probe err %d value %d", ext[i].name, p.error, p.value);
         if (ext[i].fid < 0) {
             print("\n");
             continue;
         }
-        struct sbiret r = sbi6(ext[i].id, ext[i].fid, ext[i].a0, ext[i].a1, ext[i].a2, 0, 0, 0);
+        struct sbiret r = sbi_call6(ext[i].id, ext[i].fid, ext[i].a0, ext[i].a1, ext[i].a2, 0, 0, 0);
         print(", call fid %d: err %d value %d\n", ext[i].fid, r.error, r.value);
     }
     /* PMU: what each counter is (get_info), as the firmware describes it. */
-    struct sbiret n = sbi6(0x504d55, 0, 0, 0, 0, 0, 0, 0);
+    struct sbiret n = sbi_call6(0x504d55, 0, 0, 0, 0, 0, 0, 0);
     for (long c = 0; n.error == 0 && c < n.value; c++) {
-        struct sbiret r = sbi6(0x504d55, 1, c, 0, 0, 0, 0, 0);
+        struct sbiret r = sbi_call6(0x504d55, 1, c, 0, 0, 0, 0, 0);
         print("probe pmu.counter-info.%d: err %d value %x\n", c, r.error, (uint64_t)r.value);
     }
 }
